@@ -1,0 +1,33 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test ui clean benchmark
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## demo: create the five reference clients and process them through the Dagster pipeline.
+demo: setup
+	$(BIN)/deznity demo
+
+## test: run the whole test suite.
+test: setup
+	$(BIN)/python -m pytest
+
+## ui: the Dagster UI and daemon on this workspace, with the sensor running.
+ui: setup
+	$(BIN)/deznity ui
+
+benchmark: setup
+	$(BIN)/python benchmarks/pipeline_throughput.py
+
+clean:
+	rm -rf .deznity output/*/ output/index.html

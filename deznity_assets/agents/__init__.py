@@ -1,0 +1,1 @@
+"""Agents: the roster, the provider interface and its implementations."""

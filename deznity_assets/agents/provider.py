@@ -1,0 +1,85 @@
+"""The agent provider interface: offline generator or LLM, same typed deliverables."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..brief import ClientBrief
+from .roster import AGENTS, AgentTask
+
+
+@dataclass
+class KnowledgePassage:
+    """A passage of house knowledge retrieved for a task."""
+
+    title: str
+    text: str
+    source: str = ""
+    score: float = 0.0
+
+
+@dataclass
+class AgentContext:
+    """What an agent sees: the brief, earlier deliverables and retrieved knowledge."""
+
+    brief: ClientBrief
+    slug: str
+    upstream: dict[str, BaseModel] = field(default_factory=dict)
+    knowledge: list[KnowledgePassage] = field(default_factory=list)
+
+
+@dataclass
+class Usage:
+    """What one agent call cost and how it went."""
+
+    provider: str
+    model: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cost_usd: float = 0.0
+    cached: bool = False
+    retries: int = 0
+    repaired: bool = False
+    duration_ms: int = 0
+
+    def as_metadata(self) -> dict[str, Any]:
+        """Flat values for asset metadata and agent_activities."""
+        return {
+            "provider": self.provider, "model": self.model, "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out, "cost_usd": round(self.cost_usd, 6), "cached": self.cached,
+            "retries": self.retries, "repaired": self.repaired, "duration_ms": self.duration_ms,
+        }
+
+
+@dataclass
+class AgentResult:
+    """A typed deliverable and the usage that produced it."""
+
+    output: BaseModel
+    usage: Usage
+
+
+class AgentError(RuntimeError):
+    """An agent could not produce its deliverable; the message is the client's failure reason."""
+
+
+class AgentProvider(ABC):
+    """Produces agent deliverables; implementations must be thread-safe (phases run agents concurrently)."""
+
+    name: str = "abstract"
+
+    @abstractmethod
+    def model_for(self, agent_id: str) -> str:
+        """The model that serves `agent_id`."""
+
+    @abstractmethod
+    def run(self, task: AgentTask, ctx: AgentContext) -> AgentResult:
+        """Produce `task.output_model` for the client in `ctx`, or raise AgentError."""
+
+    def describe(self) -> dict[str, str]:
+        """Provider and model per agent, for `deznity doctor` and the summary."""
+        return {agent_id: self.model_for(agent_id) for agent_id in AGENTS}

@@ -1,0 +1,91 @@
+"""The clients store's tables (SQLAlchemy Core), portable across SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+STATUSES = ("pending", "in_progress", "completed", "failed")
+
+clients = sa.Table(
+    "clients",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    # Brief fields are plain text so that a row typed straight into the table can hold
+    # anything; validation happens when the row is claimed and names the bad field.
+    sa.Column("slug", sa.String(64), unique=True),
+    sa.Column("business_name", sa.Text),
+    sa.Column("industry", sa.Text),
+    sa.Column("goal", sa.Text),
+    sa.Column("color", sa.Text),
+    sa.Column("logo_url", sa.Text),
+    sa.Column("copy_tone", sa.Text),
+    sa.Column("target_geo", sa.Text),
+    sa.Column("pages", sa.Text),
+    sa.Column("budget", sa.Text),
+    sa.Column("language", sa.Text),
+    sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
+    sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("claimed_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.CheckConstraint(f"status IN {STATUSES!r}", name="clients_status_check"),
+    sa.Index("clients_status_created_idx", "status", "created_at"),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("client_id", sa.Uuid(as_uuid=False), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("run_id", sa.String(64), nullable=False, unique=True),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("phase", sa.String(40)),
+    sa.Column("blockers", sa.Text),
+    sa.Column("next_actions", sa.Text),
+    sa.Column("qa_score", sa.Float),
+    sa.Column("tokens", sa.Integer),
+    sa.Column("cost_usd", sa.Float),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Index("projects_client_idx", "client_id"),
+)
+
+project_tasks = sa.Table(
+    "project_tasks",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("project_id", sa.Uuid(as_uuid=False), sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("phase", sa.String(40), nullable=False),
+    sa.Column("agent", sa.String(40), nullable=False),
+    sa.Column("task", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("output_path", sa.Text),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished_at", sa.DateTime(timezone=True)),
+    sa.Index("project_tasks_project_idx", "project_id"),
+)
+
+agent_activities = sa.Table(
+    "agent_activities",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("project_id", sa.Uuid(as_uuid=False), sa.ForeignKey("projects.id", ondelete="CASCADE")),
+    sa.Column("client_id", sa.Uuid(as_uuid=False), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("agent", sa.String(40), nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("phase", sa.String(40)),
+    sa.Column("duration_ms", sa.Integer),
+    sa.Column("provider", sa.String(40)),
+    sa.Column("model", sa.String(120)),
+    sa.Column("tokens_in", sa.Integer),
+    sa.Column("tokens_out", sa.Integer),
+    sa.Column("cost_usd", sa.Float),
+    sa.Column("details", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("agent_activities_client_idx", "client_id"),
+)

@@ -1,0 +1,402 @@
+"""The clients store over SQLAlchemy: SQLite by default, PostgreSQL with the same queries."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from ..brief import BRIEF_FIELDS, ClientBrief, slugify, unique_slug, validate_brief
+from .schema import agent_activities, clients, metadata, project_tasks, projects
+
+ERROR_MAX = 2000
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we write is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass
+class ClientRow:
+    """One row of the clients table as the platform sees it."""
+
+    id: str
+    slug: str | None
+    status: str
+    attempt: int
+    last_error: str | None
+    run_id: str | None
+    claimed_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, row: Any) -> "ClientRow":
+        m = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+        return cls(
+            id=str(m["id"]), slug=m.get("slug"), status=m["status"], attempt=int(m.get("attempt") or 1),
+            last_error=m.get("last_error"), run_id=m.get("run_id"),
+            claimed_at=_aware(m.get("claimed_at")), created_at=_aware(m.get("created_at")),
+            updated_at=_aware(m.get("updated_at")),
+            fields={k: m.get(k) for k in BRIEF_FIELDS},
+        )
+
+    @property
+    def business_name(self) -> str:
+        return str(self.fields.get("business_name") or "")
+
+    def brief(self) -> ClientBrief:
+        """The validated brief; raises BriefError naming each bad field."""
+        return validate_brief(self.fields)
+
+
+def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """Brief fields as stored: lists joined with commas, everything else as text."""
+    out: dict[str, Any] = {}
+    for key in BRIEF_FIELDS:
+        value = data.get(key)
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        out[key] = value
+    return out
+
+
+class SqlClientStore:
+    """Clients, projects, tasks and agent activity in a SQL database (SQLite or PostgreSQL)."""
+
+    def __init__(self, url: str, *, create: bool = True):
+        self.url = url
+        kwargs: dict[str, Any] = {"future": True}
+        if url.startswith("sqlite"):
+            # Several processes (daemon, runs, CLI) share the file: wait for locks
+            # instead of failing, and let readers proceed during writes.
+            kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine = sa.create_engine(url, **kwargs)
+        if url.startswith("sqlite"):
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        if create:
+            self.create_tables()
+
+    @property
+    def backend(self) -> str:
+        """The SQL dialect name: sqlite or postgresql."""
+        return self.engine.dialect.name
+
+    def create_tables(self) -> None:
+        """Create missing tables (idempotent)."""
+        if self.url.startswith("sqlite:///"):
+            from pathlib import Path
+
+            Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        """Close pooled connections."""
+        self.engine.dispose()
+
+    # ----- clients -----------------------------------------------------------------
+
+    def add_client(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Validate a brief and insert it as a new client; raises BriefError when invalid."""
+        brief = validate_brief(data)
+        columns = brief_to_columns(brief.model_dump())
+        for _ in range(50):
+            taken = self._slugs_like(slugify(brief.business_name))
+            slug = unique_slug(brief.business_name, taken)
+            try:
+                return self.insert_raw({**columns, "slug": slug}, status=status)
+            except IntegrityError:
+                continue  # another writer took the slug meanwhile
+        raise RuntimeError(f"could not find a free slug for {brief.business_name!r}")
+
+    def insert_raw(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Insert a row without validation, as if typed straight into the table."""
+        now = utcnow()
+        row = {"id": str(uuid.uuid4()), "status": status, "attempt": 1, "created_at": now, "updated_at": now}
+        row.update({k: v for k, v in data.items() if k in clients.c})
+        with self.engine.begin() as conn:
+            conn.execute(clients.insert().values(**row))
+        return self.get(row["id"])  # type: ignore[return-value]
+
+    def get(self, key: str) -> ClientRow | None:
+        """The client with this slug or id, or None."""
+        cond = clients.c.slug == key
+        if _is_uuid(key):
+            cond = sa.or_(cond, clients.c.id == key)
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(clients).where(cond)).first()
+        return ClientRow.from_mapping(row) if row else None
+
+    def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
+        """Every client, oldest first, optionally only those with `status`."""
+        query = sa.select(clients).order_by(clients.c.created_at, clients.c.id)
+        if status:
+            query = query.where(clients.c.status == status)
+        with self.engine.connect() as conn:
+            return [ClientRow.from_mapping(r) for r in conn.execute(query)]
+
+    def delete_client(self, key: str) -> bool:
+        """Remove a client and its project history; True when a row was removed."""
+        row = self.get(key)
+        if not row:
+            return False
+        with self.engine.begin() as conn:
+            project_ids = sa.select(projects.c.id).where(projects.c.client_id == row.id)
+            conn.execute(project_tasks.delete().where(project_tasks.c.project_id.in_(project_ids)))
+            conn.execute(agent_activities.delete().where(agent_activities.c.client_id == row.id))
+            conn.execute(projects.delete().where(projects.c.client_id == row.id))
+            conn.execute(clients.delete().where(clients.c.id == row.id))
+        return True
+
+    def _slugs_like(self, base: str) -> set[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(clients.c.slug).where(clients.c.slug.like(f"{base[:12]}%")))
+            return {r[0] for r in rows if r[0]}
+
+    # ----- lifecycle transitions ---------------------------------------------------
+
+    def claim_pending(self, limit: int) -> list[ClientRow]:
+        """Atomically move up to `limit` pending clients to in_progress and return them.
+
+        One UPDATE ... WHERE status = 'pending' RETURNING: on PostgreSQL the candidate
+        rows are locked with FOR UPDATE SKIP LOCKED, on SQLite the statement holds the
+        database write lock, so a row is claimed by exactly one caller.
+        """
+        now = utcnow()
+        candidates = (
+            sa.select(clients.c.id)
+            .where(clients.c.status == "pending")
+            .order_by(clients.c.created_at, clients.c.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        stmt = (
+            clients.update()
+            .where(clients.c.id.in_(candidates.scalar_subquery()), clients.c.status == "pending")
+            .values(status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None)
+            .returning(*clients.c)
+        )
+        with self.engine.begin() as conn:
+            claimed = [ClientRow.from_mapping(r) for r in conn.execute(stmt)]
+        for row in claimed:
+            if not row.slug:
+                row.slug = self._assign_slug(row)
+        claimed.sort(key=lambda r: (r.created_at or now, r.id))
+        return claimed
+
+    def _assign_slug(self, row: ClientRow) -> str:
+        # Rows typed straight into the table have no slug yet; a row whose name cannot
+        # give one still needs a name for its error, so fall back to its id.
+        base_name = row.business_name if slugify(row.business_name, fallback="") else f"client {row.id[:8]}"
+        for _ in range(50):
+            slug = unique_slug(base_name, self._slugs_like(slugify(base_name)))
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(clients.update().where(clients.c.id == row.id, clients.c.slug.is_(None)).values(slug=slug))
+                return self.get(row.id).slug  # type: ignore[union-attr,return-value]
+            except IntegrityError:
+                continue
+        raise RuntimeError(f"could not find a free slug for client {row.id}")
+
+    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
+        """Record that `run_id` is processing the client (claiming it if it was not already)."""
+        now = utcnow()
+        row = self._require(key)
+        values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
+        if row.status != "in_progress":
+            values.update(claimed_at=now, last_error=None)
+        with self.engine.begin() as conn:
+            conn.execute(clients.update().where(clients.c.id == row.id).values(**values))
+        return self._require(key)
+
+    def mark_completed(self, key: str, *, run_id: str | None) -> None:
+        """The client's package is finished."""
+        self._set_final(key, "completed", None, run_id)
+
+    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
+        """Processing failed with `error` (kept short)."""
+        self._set_final(key, "failed", _short(error), run_id)
+
+    def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
+        row = self._require(key)
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
+        if run_id:
+            values["run_id"] = run_id
+        with self.engine.begin() as conn:
+            conn.execute(clients.update().where(clients.c.id == row.id).values(**values))
+
+    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
+        row = self._require(key)
+        with self.engine.begin() as conn:
+            conn.execute(
+                clients.update().where(clients.c.id == row.id).values(
+                    status="pending", attempt=clients.c.attempt + 1, run_id=None, claimed_at=None,
+                    last_error=reason, updated_at=utcnow(),
+                )
+            )
+        return self._require(key)
+
+    def _require(self, key: str) -> ClientRow:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(f"no client with slug or id {key!r}")
+        return row
+
+    # ----- projects, tasks, activities ---------------------------------------------
+
+    def start_project(self, key: str, *, run_id: str, attempt: int) -> str:
+        """The projects row for this run (created once per run); returns its id."""
+        row = self._require(key)
+        with self.engine.begin() as conn:
+            existing = conn.execute(sa.select(projects.c.id).where(projects.c.run_id == run_id)).scalar()
+            if existing:
+                return str(existing)
+            project_id = str(uuid.uuid4())
+            conn.execute(projects.insert().values(
+                id=project_id, client_id=row.id, run_id=run_id, attempt=attempt, status="in_progress",
+                phase="client_analysis", started_at=utcnow(),
+            ))
+            return project_id
+
+    def project_for_run(self, run_id: str) -> dict[str, Any] | None:
+        """The projects row of a run, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(projects).where(projects.c.run_id == run_id)).first()
+        return dict(row._mapping) if row else None
+
+    def update_project(self, run_id: str, **values: Any) -> None:
+        """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""
+        for key in ("blockers", "next_actions"):
+            if isinstance(values.get(key), (list, dict)):
+                values[key] = json.dumps(values[key], ensure_ascii=False)
+        with self.engine.begin() as conn:
+            conn.execute(projects.update().where(projects.c.run_id == run_id).values(**values))
+
+    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
+        """Close the projects row of a run (idempotent)."""
+        project = self.project_for_run(run_id)
+        if project is None or project["status"] == status and project["finished_at"] is not None:
+            return
+        next_actions = ["hand the package to the client"] if status == "completed" else ["review last_error, then `deznity retry`"]
+        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
+                            next_actions=next_actions)
+
+    def latest_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(projects).where(projects.c.client_id == client_id)
+                .order_by(projects.c.started_at.desc()).limit(1)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
+                 started_at: datetime, output_path: str | None = None) -> None:
+        """One project_tasks row for an agent task."""
+        with self.engine.begin() as conn:
+            conn.execute(project_tasks.insert().values(
+                id=str(uuid.uuid4()), project_id=project_id, phase=phase, agent=agent, task=task,
+                status=status, output_path=output_path, started_at=started_at, finished_at=utcnow(),
+            ))
+
+    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
+                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
+                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
+                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+        """One agent_activities row: what an agent did, when and at what cost."""
+        with self.engine.begin() as conn:
+            conn.execute(agent_activities.insert().values(
+                id=str(uuid.uuid4()), project_id=project_id, client_id=client_id, agent=agent, action=action,
+                phase=phase, duration_ms=duration_ms, provider=provider, model=model, tokens_in=tokens_in,
+                tokens_out=tokens_out, cost_usd=cost_usd,
+                details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
+                created_at=utcnow(),
+            ))
+
+    def activities(self, key: str) -> list[dict[str, Any]]:
+        """Every agent activity of a client, oldest first."""
+        row = self._require(key)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(agent_activities).where(agent_activities.c.client_id == row.id)
+                .order_by(agent_activities.c.created_at)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def tasks_for_run(self, run_id: str) -> list[dict[str, Any]]:
+        """The project_tasks rows of a run."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(project_tasks).join(projects, projects.c.id == project_tasks.c.project_id)
+                .where(projects.c.run_id == run_id).order_by(project_tasks.c.started_at)
+            )
+            return [dict(r._mapping) for r in rows]
+
+    def usage_totals(self, client_id: str) -> tuple[int, float]:
+        """Tokens and cost of a client's latest project."""
+        project = self.latest_project(client_id)
+        if not project:
+            return 0, 0.0
+        with self.engine.connect() as conn:
+            tokens, cost = conn.execute(
+                sa.select(
+                    sa.func.coalesce(sa.func.sum(agent_activities.c.tokens_in + agent_activities.c.tokens_out), 0),
+                    sa.func.coalesce(sa.func.sum(agent_activities.c.cost_usd), 0.0),
+                ).where(agent_activities.c.project_id == project["id"])
+            ).one()
+        return int(tokens or 0), float(cost or 0.0)
+
+    def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
+        """in_progress rows claimed more than `older_than` ago."""
+        cutoff = utcnow() - older_than
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(clients).where(clients.c.status == "in_progress", clients.c.claimed_at < cutoff)
+            )
+            return [ClientRow.from_mapping(r) for r in rows]
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def _short(error: str) -> str:
+    error = " ".join(str(error).split())
+    return error if len(error) <= ERROR_MAX else error[: ERROR_MAX - 1] + "…"
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def open_store(url: str) -> SqlClientStore:
+    """The store for a database URL."""
+    return SqlClientStore(url)
+
+
+__all__ = ["ClientRow", "SqlClientStore", "open_store", "brief_to_columns", "utcnow"]
