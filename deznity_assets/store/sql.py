@@ -200,6 +200,31 @@ class SqlClientStore:
         claimed.sort(key=lambda r: (r.created_at or now, r.id))
         return claimed
 
+    def claim_client(self, key: str) -> ClientRow | None:
+        """Atomically claim one named client that is not in progress; None if another caller has it.
+
+        A client that already finished (completed or failed) starts a new attempt.
+        """
+        row = self._require(key)
+        now = utcnow()
+        stmt = (
+            clients.update()
+            .where(clients.c.id == row.id, clients.c.status != "in_progress")
+            .values(
+                status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None,
+                attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
+            )
+            .returning(*clients.c)
+        )
+        with self.engine.begin() as conn:
+            claimed = conn.execute(stmt).first()
+        if claimed is None:
+            return None
+        result = ClientRow.from_mapping(claimed)
+        if not result.slug:
+            result.slug = self._assign_slug(result)
+        return result
+
     def _assign_slug(self, row: ClientRow) -> str:
         # Rows typed straight into the table have no slug yet; a row whose name cannot
         # give one still needs a name for its error, so fall back to its id.
