@@ -1,0 +1,125 @@
+"""The deployment bundle: Vercel and Netlify configuration with security headers, and a file manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import urlparse
+
+from bs4 import BeautifulSoup
+
+from .deliverables import DeployConfig, RenderedSite
+
+ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ URLs carry a content hash (?v=)
+HTML_CACHE = "public, max-age=0, must-revalidate"
+HSTS = "max-age=63072000; includeSubDomains; preload"
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+REFERRER_POLICY = "strict-origin-when-cross-origin"
+
+
+def form_origins(site: RenderedSite) -> list[str]:
+    """Origins of absolute form actions in the site (they must be allowed by form-action)."""
+    origins: set[str] = set()
+    for path, text in site.files.items():
+        if not path.endswith(".html"):
+            continue
+        for form in BeautifulSoup(text, "html.parser").find_all("form"):
+            parsed = urlparse(str(form.get("action", "")))
+            if parsed.scheme in ("http", "https") and parsed.netloc:
+                origins.add(f"{parsed.scheme}://{parsed.netloc}")
+    return sorted(origins)
+
+
+def content_security_policy(site: RenderedSite) -> str:
+    """A strict CSP for a static site: only its own files, data: images, no scripts or frames."""
+    form_action = " ".join(["'self'", *form_origins(site)])
+    return "; ".join([
+        "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'",
+        "font-src 'self'", "object-src 'none'", "base-uri 'self'", f"form-action {form_action}",
+        "frame-ancestors 'none'", "upgrade-insecure-requests",
+    ])
+
+
+def security_headers(site: RenderedSite) -> dict[str, str]:
+    """Response headers every page of the site is served with."""
+    return {
+        "Content-Security-Policy": content_security_policy(site),
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": REFERRER_POLICY,
+        "Permissions-Policy": PERMISSIONS_POLICY,
+        "Strict-Transport-Security": HSTS,
+        "X-Frame-Options": "DENY",
+    }
+
+
+def vercel_json(site: RenderedSite) -> str:
+    """vercel.json: clean URLs, no trailing slash, cache and security headers (404.html is served on misses)."""
+    def headers(values: dict[str, str]) -> list[dict[str, str]]:
+        return [{"key": k, "value": v} for k, v in values.items()]
+
+    config = {
+        "$schema": "https://openapi.vercel.sh/vercel.json",
+        "cleanUrls": True,
+        "trailingSlash": False,
+        "headers": [
+            {"source": "/(.*)", "headers": headers({**security_headers(site), "Cache-Control": HTML_CACHE})},
+            {"source": "/assets/(.*)", "headers": headers({"Cache-Control": ASSET_CACHE})},
+            {"source": "/favicon.svg", "headers": headers({"Cache-Control": "public, max-age=86400"})},
+        ],
+    }
+    return json.dumps(config, indent=2) + "\n"
+
+
+def _toml_str(value: str) -> str:
+    # A JSON string of ASCII text is a valid TOML basic string.
+    return json.dumps(value, ensure_ascii=True)
+
+
+def netlify_toml(site: RenderedSite) -> str:
+    """netlify.toml: publish the bundle root, pretty URLs, cache and security headers, the 404 page."""
+    lines = [
+        "[build]", 'publish = "."', "",
+        "[build.processing.html]", "pretty_urls = true", "",
+        "[[headers]]", 'for = "/*"', "  [headers.values]",
+    ]
+    for key, value in {**security_headers(site), "Cache-Control": HTML_CACHE}.items():
+        lines.append(f"    {_toml_str(key)} = {_toml_str(value)}")
+    lines += ["", "[[headers]]", 'for = "/assets/*"', "  [headers.values]",
+              f'    "Cache-Control" = {_toml_str(ASSET_CACHE)}', "",
+              "[[redirects]]", 'from = "/*"', 'to = "/404.html"', "status = 404", ""]
+    return "\n".join(lines)
+
+
+def manifest_json(files: dict[str, bytes]) -> str:
+    """A manifest of a deploy bundle: every file with its size and sha256, sorted by path."""
+    entries = [{"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+               for path, data in sorted(files.items())]
+    return json.dumps({"files": entries, "count": len(entries),
+                       "total_bytes": sum(e["bytes"] for e in entries)}, indent=2) + "\n"
+
+
+def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_variants: list[str]) -> DeployConfig:
+    """Vercel and Netlify configuration for a rendered site, and the steps to put it live."""
+    parsed = urlparse(base_url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise ValueError(f"base_url {base_url!r} must be an absolute http(s) URL, e.g. https://{slug}.example.com")
+    if "404.html" not in site.files:
+        raise ValueError("site has no 404.html; render it with render_site() before building the deploy config")
+    domain = parsed.hostname
+    steps = [
+        f"Copy deploy/vercel.json (Vercel) or deploy/netlify.toml (Netlify) of '{slug}' into its site/ folder, "
+        "beside index.html: site/ is the project root.",
+        "Vercel: `vercel deploy --prod` from site/; Netlify: `netlify deploy --prod --dir .` from site/.",
+        f"Point the domain {domain} at the host (CNAME to the provider, or its A record for an apex domain) "
+        "and wait for the TLS certificate.",
+        "Check the headers: `curl -I https://" + domain + "/` shows Content-Security-Policy and Strict-Transport-Security.",
+        f"Submit {base_url.rstrip('/')}/sitemap.xml in Google Search Console.",
+        "Missing pages are answered by 404.html with status 404 (Vercel serves it by default; netlify.toml redirects).",
+    ]
+    if len(hero_variants) > 1:
+        files = ", ".join(f"index-{v}.html" for v in hero_variants if v != "a")
+        steps.append(f"A/B test the hero: index.html is variant a, {files} variant(s) {', '.join(hero_variants[1:])}; "
+                     "split traffic with the host's split testing (Vercel Edge Config or Netlify Split Testing). "
+                     "B pages carry a canonical link to the A page and stay out of the sitemap.")
+    return DeployConfig(domain=domain, base_url=base_url.rstrip("/"),
+                        files={"vercel.json": vercel_json(site), "netlify.toml": netlify_toml(site)}, steps=steps)

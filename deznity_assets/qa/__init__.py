@@ -1,0 +1,1 @@
+"""Quality checks of rendered sites."""

@@ -1,0 +1,1 @@
+"""The client website: brand system, rendering, templates and UI strings."""
