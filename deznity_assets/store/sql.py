@@ -179,16 +179,21 @@ class SqlClientStore:
         database write lock, so a row is claimed by exactly one caller.
         """
         now = utcnow()
-        candidates = (
+        picked = (
             sa.select(clients.c.id)
             .where(clients.c.status == "pending")
             .order_by(clients.c.created_at, clients.c.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
+            .cte("picked")
         )
+        if self.backend == "postgresql":
+            # Evaluate the pick once: as a plain IN (subquery) the planner may re-run it per
+            # row and claim more than `limit` rows.
+            picked = picked.prefix_with("MATERIALIZED")
         stmt = (
             clients.update()
-            .where(clients.c.id.in_(candidates.scalar_subquery()), clients.c.status == "pending")
+            .where(clients.c.id == picked.c.id, clients.c.status == "pending")
             .values(status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None)
             .returning(*clients.c)
         )

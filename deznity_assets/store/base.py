@@ -1,0 +1,122 @@
+"""The clients store interface every backend (SQLAlchemy, Supabase REST) provides."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from .sql import ClientRow
+
+
+@runtime_checkable
+class ClientStore(Protocol):
+    """Clients, projects, tasks and agent activity: the public methods of SqlClientStore."""
+
+    @property
+    def backend(self) -> str:
+        """Which backend serves the store: sqlite, postgresql or supabase."""
+        ...
+
+    def create_tables(self) -> None:
+        """Create missing tables (idempotent), or check they exist where that is not allowed."""
+        ...
+
+    def dispose(self) -> None:
+        """Release connections."""
+        ...
+
+    def add_client(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Validate a brief and insert it as a new client; raises BriefError when invalid."""
+        ...
+
+    def insert_raw(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Insert a row without validation, as if typed straight into the table."""
+        ...
+
+    def get(self, key: str) -> ClientRow | None:
+        """The client with this slug or id, or None."""
+        ...
+
+    def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
+        """Every client, oldest first, optionally only those with `status`."""
+        ...
+
+    def delete_client(self, key: str) -> bool:
+        """Remove a client and its project history; True when a row was removed."""
+        ...
+
+    def claim_pending(self, limit: int) -> list[ClientRow]:
+        """Atomically move up to `limit` pending clients to in_progress and return them."""
+        ...
+
+    def claim_client(self, key: str) -> ClientRow | None:
+        """Atomically claim one named client that is not in progress; None if another caller has it."""
+        ...
+
+    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
+        """Record that `run_id` is processing the client."""
+        ...
+
+    def mark_completed(self, key: str, *, run_id: str | None) -> None:
+        """The client's package is finished."""
+        ...
+
+    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
+        """Processing failed with `error` (kept short)."""
+        ...
+
+    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1."""
+        ...
+
+    def start_project(self, key: str, *, run_id: str, attempt: int) -> str:
+        """The projects row for this run (created once per run); returns its id."""
+        ...
+
+    def project_for_run(self, run_id: str) -> dict[str, Any] | None:
+        """The projects row of a run, if any."""
+        ...
+
+    def update_project(self, run_id: str, **values: Any) -> None:
+        """Update the projects row of a run."""
+        ...
+
+    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
+        """Close the projects row of a run (idempotent)."""
+        ...
+
+    def latest_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client."""
+        ...
+
+    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
+                 started_at: datetime, output_path: str | None = None) -> None:
+        """One project_tasks row for an agent task."""
+        ...
+
+    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
+                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
+                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
+                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+        """One agent_activities row: what an agent did, when and at what cost."""
+        ...
+
+    def activities(self, key: str) -> list[dict[str, Any]]:
+        """Every agent activity of a client, oldest first."""
+        ...
+
+    def tasks_for_run(self, run_id: str) -> list[dict[str, Any]]:
+        """The project_tasks rows of a run."""
+        ...
+
+    def usage_totals(self, client_id: str) -> tuple[int, float]:
+        """Tokens and cost of a client's latest project."""
+        ...
+
+    def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
+        """in_progress rows claimed more than `older_than` ago."""
+        ...
+
+
+__all__ = ["ClientStore"]

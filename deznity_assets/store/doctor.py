@@ -1,0 +1,100 @@
+"""Health checks for the clients store: Supabase or SQL database reachable, schema and migrations in place."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+
+from .schema import metadata
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+Check = tuple[str, bool, str]
+MIGRATIONS_FIX = "apply supabase/migrations/*.sql in order (`supabase db push`, or psql -f each file)"
+
+
+def check_backends(settings: Settings, env: dict[str, str] | None = None) -> list[Check]:
+    """(name, ok, message with the fix) for the configured clients store."""
+    env = dict(os.environ) if env is None else env
+    if env.get("SUPABASE_URL"):
+        return _check_supabase(env)
+    return _check_sql(settings.database_url)
+
+
+def _check_supabase(env: dict[str, str]) -> list[Check]:
+    from postgrest.exceptions import APIError
+
+    from .supabase_rest import SupabaseClientStore, SupabaseStoreError, key_role
+
+    results: list[Check] = []
+    try:
+        store = SupabaseClientStore.from_env(env)
+    except ValueError as exc:
+        return [("supabase key", False, str(exc))]
+    role_ok = store.role == "service_role"
+    results.append(("supabase key", role_ok, "SUPABASE_SERVICE_ROLE_KEY acts as service_role" if role_ok else
+                    f"the key acts as {store.role!r}; set SUPABASE_SERVICE_ROLE_KEY to the service_role key"))
+    columns = ",".join(c.name for c in metadata.tables["clients"].columns)
+    try:
+        store._run(store.client.table("clients").select(columns).limit(1), "read the clients table")
+        results.append(("supabase clients table", True, f"{store.url}: clients table has every column"))
+    except (SupabaseStoreError, APIError) as exc:
+        results.append(("supabase clients table", False, f"{exc}; {MIGRATIONS_FIX}"))
+    try:
+        store._run(store.client.rpc("claim_pending_clients", {"max_count": 0}), "call claim_pending_clients")
+        results.append(("supabase claim function", True, "claim_pending_clients is callable"))
+    except (SupabaseStoreError, APIError) as exc:
+        results.append(("supabase claim function", False, f"{exc}; {MIGRATIONS_FIX}"))
+    anon_key = env.get("SUPABASE_ANON_KEY")
+    if anon_key and key_role(anon_key) != "service_role":
+        anon = SupabaseClientStore(env["SUPABASE_URL"], anon_key)
+        try:
+            leaked = anon._run(anon.client.table("clients").select("id").limit(1), "read clients as anon")
+        except (SupabaseStoreError, APIError):
+            leaked = []
+        results.append(("supabase row level security", not leaked,
+                        "the anon key cannot read clients" if not leaked else
+                        "the anon key can read clients: enable RLS with 20250601000100_rls.sql"))
+    else:
+        results.append(("supabase row level security", True,
+                        "not verified: set SUPABASE_ANON_KEY to let doctor check that anon is denied"))
+    return results
+
+
+def _check_sql(url: str) -> list[Check]:
+    from .select import normalize_database_url
+
+    safe = sa.engine.make_url(normalize_database_url(url)).render_as_string(hide_password=True)
+    try:
+        engine = sa.create_engine(normalize_database_url(url))
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+            inspector = sa.inspect(conn)
+            missing = []
+            for table in metadata.sorted_tables:
+                if not inspector.has_table(table.name):
+                    missing.append(table.name)
+                    continue
+                have = {c["name"] for c in inspector.get_columns(table.name)}
+                missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+            has_claim = engine.dialect.name == "postgresql" and bool(conn.execute(sa.text(
+                "SELECT 1 FROM pg_proc WHERE proname = 'claim_pending_clients'")).first())
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable", reported with the fix
+        return [("database", False, f"{safe} is unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+                 "check DEZNITY_DATABASE_URL, that the server runs and accepts this user")]
+    results: list[Check] = [("database", True, f"{safe} is reachable")]
+    if missing:
+        results.append(("database schema", False, f"missing {', '.join(missing)}; run `deznity` once to create "
+                        f"the tables, or {MIGRATIONS_FIX}"))
+    else:
+        results.append(("database schema", True, "every table and column is present"))
+    if engine.dialect.name == "postgresql":
+        results.append(("database claim function", True,
+                        "claim_pending_clients present (migrations applied)" if has_claim else
+                        "claim_pending_clients absent: fine for SQLAlchemy; for the Supabase REST backend "
+                        + MIGRATIONS_FIX))
+    return results

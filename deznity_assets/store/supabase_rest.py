@@ -1,0 +1,416 @@
+"""The clients store over Supabase's REST API (PostgREST) through the `supabase` SDK."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import jwt
+from postgrest.exceptions import APIError
+from supabase import Client, ClientOptions, create_client
+
+from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
+from .sql import ClientRow, _short, brief_to_columns, utcnow
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 1000  # Supabase's default max-rows; larger reads are paged.
+CAS_RETRIES = 50
+TIMESTAMP_COLUMNS = frozenset({"claimed_at", "created_at", "updated_at", "started_at", "finished_at"})
+CLIENT_COLUMNS = ("id", "slug", *BRIEF_FIELDS, "status", "attempt", "last_error", "run_id", "claimed_at",
+                  "created_at", "updated_at")
+
+
+class SupabaseStoreError(RuntimeError):
+    """Supabase refused a request; the message says what to fix."""
+
+
+def key_role(key: str) -> str | None:
+    """The Postgres role a Supabase API key acts as (service_role, anon, ...), if it can be told."""
+    if key.startswith("sb_secret_"):
+        return "service_role"
+    if key.startswith("sb_publishable_"):
+        return "anon"
+    try:
+        # Only the role claim is read, to warn early; Supabase itself verifies the signature.
+        claims = jwt.decode(key, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    role = claims.get("role")
+    return str(role) if role else None
+
+
+def _iso(value: datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
+
+
+def _parse_row(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in TIMESTAMP_COLUMNS & out.keys():
+        if isinstance(out[key], str):
+            out[key] = datetime.fromisoformat(out[key].replace("Z", "+00:00"))
+    return out
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+class SupabaseClientStore:
+    """Clients, projects, tasks and agent activity in a Supabase project, over its REST API."""
+
+    def __init__(self, url: str, key: str, *, timeout: float = 30.0, client: Client | None = None):
+        if not url:
+            raise ValueError("SUPABASE_URL is empty; set it to your project URL, e.g. https://<ref>.supabase.co")
+        if not key:
+            raise ValueError("no Supabase key; set SUPABASE_SERVICE_ROLE_KEY (Project Settings > API > service_role)")
+        self.url = url.rstrip("/")
+        self.role = key_role(key)
+        if self.role != "service_role":
+            log.warning(
+                "Supabase key acts as role %r, not service_role: row level security will hide or refuse the "
+                "clients tables; set SUPABASE_SERVICE_ROLE_KEY to the service_role key", self.role or "unknown",
+            )
+        options = ClientOptions(postgrest_client_timeout=timeout, auto_refresh_token=False, persist_session=False)
+        self.client = client or create_client(self.url, key, options=options)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "SupabaseClientStore":
+        """The store for SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_ANON_KEY, with a warning)."""
+        env = dict(os.environ) if env is None else env
+        url = env.get("SUPABASE_URL", "")
+        key = env.get("SUPABASE_SERVICE_ROLE_KEY", "")
+        if not key and env.get("SUPABASE_ANON_KEY"):
+            log.warning("SUPABASE_SERVICE_ROLE_KEY is not set; using SUPABASE_ANON_KEY, which row level security "
+                        "denies every clients table: set SUPABASE_SERVICE_ROLE_KEY for the platform")
+            key = env["SUPABASE_ANON_KEY"]
+        if not key:
+            raise ValueError("SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not; set it to the service_role "
+                             "key from Project Settings > API, or unset SUPABASE_URL to use DEZNITY_DATABASE_URL")
+        return cls(url, key)
+
+    @property
+    def backend(self) -> str:
+        """Which backend serves the store: always supabase."""
+        return "supabase"
+
+    def __repr__(self) -> str:
+        return f"SupabaseClientStore(url={self.url!r}, role={self.role!r})"  # never the key
+
+    # ----- plumbing -----------------------------------------------------------------
+
+    def _run(self, request: Any, what: str) -> list[dict[str, Any]]:
+        try:
+            response = request.execute()
+        except APIError as exc:
+            raise self._explain(exc, what) from exc
+        data = response.data if response is not None else None
+        if data is None:
+            return []
+        return [_parse_row(r) for r in (data if isinstance(data, list) else [data])]
+
+    def _explain(self, exc: APIError, what: str) -> Exception:
+        code = str(exc.code or "")
+        if code == "23505":
+            return exc  # unique violations are handled by callers (slug races)
+        if code in {"42501", "PGRST301", "PGRST302"} or "permission denied" in str(exc.message or ""):
+            return SupabaseStoreError(
+                f"Supabase refused to {what} ({exc.message}): the key acts as {self.role!r}; row level security "
+                "allows only service_role — set SUPABASE_SERVICE_ROLE_KEY to the service_role key")
+        if code in {"42P01", "PGRST205", "PGRST202", "42883"}:
+            return SupabaseStoreError(
+                f"Supabase could not {what} ({exc.message}): the tables or claim function are missing — apply "
+                "supabase/migrations/*.sql with `supabase db push` or the SQL editor")
+        return SupabaseStoreError(f"Supabase could not {what}: {exc.message} (code {code or 'unknown'})")
+
+    def _select_all(self, table: str, build: Any, what: str) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            page = self._run(build(self.client.table(table).select("*")).range(offset, offset + PAGE_SIZE - 1), what)
+            rows.extend(page)
+            if len(page) < PAGE_SIZE:
+                return rows
+            offset += PAGE_SIZE
+
+    def create_tables(self) -> None:
+        """Check the migrated tables are reachable (tables are created by supabase/migrations, not here)."""
+        self._run(self.client.table("clients").select("id").limit(1), "read the clients table")
+
+    def dispose(self) -> None:
+        """Nothing to release: the SDK opens a connection per request."""
+
+    # ----- clients -----------------------------------------------------------------
+
+    def add_client(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Validate a brief and insert it as a new client; raises BriefError when invalid."""
+        brief = validate_brief(data)
+        columns = brief_to_columns(brief.model_dump())
+        for _ in range(CAS_RETRIES):
+            slug = unique_slug(brief.business_name, self._slugs_like(slugify(brief.business_name)))
+            try:
+                return self.insert_raw({**columns, "slug": slug}, status=status)
+            except APIError as exc:
+                if exc.code != "23505":
+                    raise
+        raise RuntimeError(f"could not find a free slug for {brief.business_name!r}")
+
+    def insert_raw(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
+        """Insert a row without validation, as if typed straight into the table."""
+        now = utcnow()
+        row: dict[str, Any] = {"id": str(uuid.uuid4()), "status": status, "attempt": 1, "created_at": now,
+                               "updated_at": now}
+        row.update({k: v for k, v in data.items() if k in CLIENT_COLUMNS})
+        inserted = self._run(self.client.table("clients").insert(_jsonable(row)), "insert a client")
+        return ClientRow.from_mapping(inserted[0]) if inserted else self._require(row["id"])
+
+    def get(self, key: str) -> ClientRow | None:
+        """The client with this slug or id, or None."""
+        if _is_uuid(key):
+            rows = self._run(self.client.table("clients").select("*").eq("id", key).limit(1), "read a client")
+            if rows:
+                return ClientRow.from_mapping(rows[0])
+        rows = self._run(self.client.table("clients").select("*").eq("slug", key).limit(1), "read a client")
+        return ClientRow.from_mapping(rows[0]) if rows else None
+
+    def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
+        """Every client, oldest first, optionally only those with `status`."""
+        def build(q: Any) -> Any:
+            q = q.order("created_at").order("id")
+            return q.eq("status", status) if status else q
+
+        return [ClientRow.from_mapping(r) for r in self._select_all("clients", build, "list clients")]
+
+    def delete_client(self, key: str) -> bool:
+        """Remove a client and its project history; True when a row was removed."""
+        row = self.get(key)
+        if not row:
+            return False
+        project_ids = [p["id"] for p in self._run(
+            self.client.table("projects").select("id").eq("client_id", row.id), "read projects")]
+        if project_ids:
+            self._run(self.client.table("project_tasks").delete().in_("project_id", project_ids), "delete tasks")
+        self._run(self.client.table("agent_activities").delete().eq("client_id", row.id), "delete activities")
+        self._run(self.client.table("projects").delete().eq("client_id", row.id), "delete projects")
+        self._run(self.client.table("clients").delete().eq("id", row.id), "delete a client")
+        return True
+
+    def _slugs_like(self, base: str) -> set[str]:
+        rows = self._select_all("clients", lambda q: q.like("slug", f"{base[:12]}%").order("id"), "read slugs")
+        return {r["slug"] for r in rows if r.get("slug")}
+
+    # ----- lifecycle transitions ---------------------------------------------------
+
+    def claim_pending(self, limit: int) -> list[ClientRow]:
+        """Atomically move up to `limit` pending clients to in_progress (the claim_pending_clients RPC)."""
+        rows = self._run(self.client.rpc("claim_pending_clients", {"max_count": int(limit)}),
+                         "claim pending clients")
+        claimed = [ClientRow.from_mapping(r) for r in rows]
+        for row in claimed:
+            if not row.slug:
+                row.slug = self._assign_slug(row)
+        now = utcnow()
+        claimed.sort(key=lambda r: (r.created_at or now, r.id))
+        return claimed
+
+    def claim_client(self, key: str) -> ClientRow | None:
+        """Atomically claim one named client that is not in progress; None if another caller has it.
+
+        A client that already finished (completed or failed) starts a new attempt.
+        """
+        for _ in range(CAS_RETRIES):
+            row = self._require(key)
+            if row.status == "in_progress":
+                return None
+            now = utcnow()
+            values = {"status": "in_progress", "claimed_at": now, "updated_at": now, "run_id": None,
+                      "last_error": None, "attempt": row.attempt if row.status == "pending" else row.attempt + 1}
+            # Compare-and-set on the status and attempt just read: PostgREST cannot express
+            # attempt + 1, and this keeps the claim atomic against concurrent callers.
+            updated = self._run(
+                self.client.table("clients").update(_jsonable(values)).eq("id", row.id)
+                .eq("status", row.status).eq("attempt", row.attempt), "claim a client")
+            if updated:
+                result = ClientRow.from_mapping(updated[0])
+                if not result.slug:
+                    result.slug = self._assign_slug(result)
+                return result
+        return None
+
+    def _assign_slug(self, row: ClientRow) -> str:
+        base_name = row.business_name if slugify(row.business_name, fallback="") else f"client {row.id[:8]}"
+        for _ in range(CAS_RETRIES):
+            slug = unique_slug(base_name, self._slugs_like(slugify(base_name)))
+            try:
+                self._run(self.client.table("clients").update({"slug": slug}).eq("id", row.id).is_("slug", "null"),
+                          "name a client")
+                return self._require(row.id).slug  # type: ignore[return-value]
+            except APIError as exc:
+                if exc.code != "23505":
+                    raise
+        raise RuntimeError(f"could not find a free slug for client {row.id}")
+
+    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
+        self._run(self.client.table("clients").update(_jsonable(values)).eq("id", client_id), what)
+
+    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
+        """Record that `run_id` is processing the client (claiming it if it was not already)."""
+        now = utcnow()
+        row = self._require(key)
+        values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
+        if row.status != "in_progress":
+            values.update(claimed_at=now, last_error=None)
+        self._update_client(row.id, values, "mark a client in progress")
+        return self._require(key)
+
+    def mark_completed(self, key: str, *, run_id: str | None) -> None:
+        """The client's package is finished."""
+        self._set_final(key, "completed", None, run_id)
+
+    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
+        """Processing failed with `error` (kept short)."""
+        self._set_final(key, "failed", _short(error), run_id)
+
+    def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
+        row = self._require(key)
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
+        if run_id:
+            values["run_id"] = run_id
+        self._update_client(row.id, values, f"mark a client {status}")
+
+    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
+        for _ in range(CAS_RETRIES):
+            row = self._require(key)
+            values = {"status": "pending", "attempt": row.attempt + 1, "run_id": None, "claimed_at": None,
+                      "last_error": reason, "updated_at": utcnow()}
+            updated = self._run(self.client.table("clients").update(_jsonable(values)).eq("id", row.id)
+                                .eq("attempt", row.attempt), "requeue a client")
+            if updated:
+                return ClientRow.from_mapping(updated[0])
+        raise RuntimeError(f"could not requeue client {key!r}: it kept changing underneath")
+
+    def _require(self, key: str) -> ClientRow:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(f"no client with slug or id {key!r}")
+        return row
+
+    # ----- projects, tasks, activities ---------------------------------------------
+
+    def start_project(self, key: str, *, run_id: str, attempt: int) -> str:
+        """The projects row for this run (created once per run); returns its id."""
+        row = self._require(key)
+        existing = self.project_for_run(run_id)
+        if existing:
+            return str(existing["id"])
+        project_id = str(uuid.uuid4())
+        try:
+            self._run(self.client.table("projects").insert(_jsonable({
+                "id": project_id, "client_id": row.id, "run_id": run_id, "attempt": attempt,
+                "status": "in_progress", "phase": "client_analysis", "started_at": utcnow(),
+            })), "start a project")
+        except APIError as exc:
+            if exc.code != "23505":
+                raise
+            return str(self.project_for_run(run_id)["id"])  # type: ignore[index]  # another writer won
+        return project_id
+
+    def project_for_run(self, run_id: str) -> dict[str, Any] | None:
+        """The projects row of a run, if any."""
+        rows = self._run(self.client.table("projects").select("*").eq("run_id", run_id).limit(1), "read a project")
+        return rows[0] if rows else None
+
+    def update_project(self, run_id: str, **values: Any) -> None:
+        """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""
+        for key in ("blockers", "next_actions"):
+            if isinstance(values.get(key), (list, dict)):
+                values[key] = json.dumps(values[key], ensure_ascii=False)
+        self._run(self.client.table("projects").update(_jsonable(values)).eq("run_id", run_id), "update a project")
+
+    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
+        """Close the projects row of a run (idempotent)."""
+        project = self.project_for_run(run_id)
+        if project is None or project["status"] == status and project["finished_at"] is not None:
+            return
+        next_actions = ["hand the package to the client"] if status == "completed" else ["review last_error, then `deznity retry`"]
+        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
+                            next_actions=next_actions)
+
+    def latest_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client."""
+        rows = self._run(self.client.table("projects").select("*").eq("client_id", client_id)
+                         .order("started_at", desc=True).limit(1), "read projects")
+        return rows[0] if rows else None
+
+    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
+                 started_at: datetime, output_path: str | None = None) -> None:
+        """One project_tasks row for an agent task."""
+        self._run(self.client.table("project_tasks").insert(_jsonable({
+            "id": str(uuid.uuid4()), "project_id": project_id, "phase": phase, "agent": agent, "task": task,
+            "status": status, "output_path": output_path, "started_at": started_at, "finished_at": utcnow(),
+        })), "log a task")
+
+    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
+                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
+                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
+                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+        """One agent_activities row: what an agent did, when and at what cost."""
+        self._run(self.client.table("agent_activities").insert(_jsonable({
+            "id": str(uuid.uuid4()), "project_id": project_id, "client_id": client_id, "agent": agent,
+            "action": action, "phase": phase, "duration_ms": duration_ms, "provider": provider, "model": model,
+            "tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost_usd,
+            "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
+            "created_at": utcnow(),
+        })), "log an activity")
+
+    def activities(self, key: str) -> list[dict[str, Any]]:
+        """Every agent activity of a client, oldest first."""
+        row = self._require(key)
+        return self._select_all("agent_activities", lambda q: q.eq("client_id", row.id).order("created_at")
+                                .order("id"), "read activities")
+
+    def tasks_for_run(self, run_id: str) -> list[dict[str, Any]]:
+        """The project_tasks rows of a run."""
+        project = self.project_for_run(run_id)
+        if project is None:
+            return []
+        return self._select_all("project_tasks", lambda q: q.eq("project_id", project["id"]).order("started_at")
+                                .order("id"), "read tasks")
+
+    def usage_totals(self, client_id: str) -> tuple[int, float]:
+        """Tokens and cost of a client's latest project."""
+        project = self.latest_project(client_id)
+        if not project:
+            return 0, 0.0
+        rows = self._select_all("agent_activities", lambda q: q.eq("project_id", project["id"]).order("id"),
+                                "read activities")
+        # Same arithmetic as SQL: a row missing either token count adds no tokens.
+        tokens = sum(r["tokens_in"] + r["tokens_out"] for r in rows
+                     if r.get("tokens_in") is not None and r.get("tokens_out") is not None)
+        cost = sum(float(r["cost_usd"]) for r in rows if r.get("cost_usd") is not None)
+        return int(tokens), float(cost)
+
+    def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
+        """in_progress rows claimed more than `older_than` ago."""
+        cutoff = _iso(utcnow() - older_than)
+        rows = self._select_all("clients", lambda q: q.eq("status", "in_progress").lt("claimed_at", cutoff)
+                                .order("id"), "read stale claims")
+        return [ClientRow.from_mapping(r) for r in rows]
+
+
+__all__ = ["SupabaseClientStore", "SupabaseStoreError", "key_role"]
