@@ -61,6 +61,7 @@ class AgentResult:
 
     output: BaseModel
     usage: Usage
+    knowledge: list[str] = field(default_factory=list)  # titles of the house passages the agent was given
 
 
 class AgentError(RuntimeError):

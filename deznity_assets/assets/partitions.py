@@ -1,0 +1,5 @@
+"""The partitions of the client package graph."""
+
+import dagster as dg
+
+clients_partitions = dg.DynamicPartitionsDefinition(name="clients")

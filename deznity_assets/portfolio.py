@@ -1,0 +1,47 @@
+"""The portfolio page output/index.html: every client with status, QA score and links."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .package import write_file_atomic
+
+_env = Environment(loader=PackageLoader("deznity_assets", "templates"), autoescape=select_autoescape(["html", "j2"]))
+
+
+def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
+    """One entry per client: slug, name, status, error, QA score and where its package is."""
+    entries = []
+    for row in store.list_clients():
+        folder = output_dir / row.slug if row.slug else None
+        qa_score = None
+        if folder and (folder / "qa" / "report.json").exists():
+            try:
+                qa_score = json.loads((folder / "qa" / "report.json").read_text("utf-8")).get("score")
+            except (OSError, ValueError):
+                qa_score = None
+        has_package = bool(folder and (folder / "BOOTSTRAP_SUMMARY.md").exists())
+        entries.append({
+            "slug": row.slug, "business_name": row.business_name, "status": row.status, "error": row.last_error,
+            "attempt": row.attempt, "qa_score": qa_score,
+            "output_dir": str(folder) if has_package else None,
+            "site": f"{row.slug}/site/index.html" if has_package else None,
+            "summary": f"{row.slug}/BOOTSTRAP_SUMMARY.md" if has_package else None,
+        })
+    return entries
+
+
+def rebuild_portfolio(output_dir: Path, store: Any) -> Path:
+    """Rewrite output/index.html from the clients table and the packages on disk."""
+    html = _env.get_template("portfolio.html.j2").render(
+        clients=client_overview(output_dir, store),
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+    target = output_dir / "index.html"
+    write_file_atomic(target, html)
+    return target

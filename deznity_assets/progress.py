@@ -1,0 +1,23 @@
+"""Progress of long work: assets report phases here; the command line prints them."""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable
+
+_listeners: list[Callable[[str, str, str], None]] = []
+_lock = threading.Lock()
+
+
+def subscribe(listener: Callable[[str, str, str], None]) -> None:
+    """Call `listener(slug, step, message)` for every progress report in this process."""
+    with _lock:
+        _listeners.append(listener)
+
+
+def report(slug: str, step: str, message: str) -> None:
+    """Report that `step` of client `slug` reached `message`."""
+    with _lock:
+        listeners = list(_listeners)
+    for listener in listeners:
+        listener(slug, step, message)

@@ -1,0 +1,98 @@
+"""The `deznity` command line end to end, in subprocesses on a temporary project folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.platform import env_for
+
+DEZNITY = str(Path(sys.executable).parent / "deznity")
+
+
+@pytest.fixture
+def run(tmp_path):
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_HOME"))}
+    env.update(env_for(tmp_path))
+
+    def _run(*args: str, ok: bool = True, input: str | None = None, extra: dict | None = None):
+        proc = subprocess.run([DEZNITY, *args], env={**env, **(extra or {})}, cwd=tmp_path, input=input,
+                              capture_output=True, text=True, timeout=300)
+        if ok:
+            assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
+        return proc
+
+    _run.tmp = tmp_path
+    return _run
+
+
+def test_help_lists_every_command(run):
+    out = run("--help").stdout
+    for command in ("create-test-clients", "add-client", "simulate-client", "autonomous", "status", "retry",
+                    "doctor", "demo", "ui", "env"):
+        assert command in out
+    assert "--workers" in run("autonomous", "--help").stdout
+
+
+def test_full_lifecycle_through_the_cli(run):
+    created = run("create-test-clients").stdout
+    assert created.count("created") == 5
+    assert run("create-test-clients").stdout.count("exists") == 5
+
+    brief = run.tmp / "brief.json"
+    brief.write_text(json.dumps({"business_name": "Sol y Sombra", "industry": "restaurant",
+                                 "goal": "increase reservations", "color": "#C0392B",
+                                 "copy_tone": "warm, family", "target_geo": "Madrid, Spain",
+                                 "pages": ["home", "menu", "book"], "budget": "starter"}))
+    assert run("add-client", "--file", str(brief)).stdout.strip() == "sol-y-sombra"
+    brief.write_text(json.dumps({"business_name": "Bad", "color": "blue"}))
+    bad = run("add-client", "--file", str(brief), ok=False)
+    assert bad.returncode != 0 and "color:" in bad.stderr and "#RRGGBB" in bad.stderr and "industry: is required" in bad.stderr
+    notjson = run("add-client", "--file", "-", ok=False, input="{nope")
+    assert notjson.returncode != 0 and "not valid JSON" in notjson.stderr
+
+    once = run("autonomous", "--once", "--workers", "2")
+    assert "completed" in once.stdout
+    assert "client_analysis" in once.stderr  # progress per client and phase
+
+    status = json.loads(run("status", "--json").stdout)
+    assert {e["slug"] for e in status} == {"fittrack", "greenglow", "techstart", "beautylux", "tacoloco", "sol-y-sombra"}
+    for entry in status:
+        assert {"slug", "status", "error", "qa_score", "output_dir", "tokens", "cost_usd"} <= set(entry)
+        assert entry["status"] == "completed", entry
+        assert Path(entry["output_dir"], "site", "index.html").exists()
+    assert "lang=\"es\"" in (run.tmp / "output" / "sol-y-sombra" / "site" / "index.html").read_text()
+
+    retried = run("retry", "tacoloco").stdout
+    assert "pending  tacoloco (attempt 2)" in retried
+    assert "no client" in run("retry", "nope", ok=False).stderr
+    assert run("retry", ok=False).returncode == 2
+
+
+def test_simulate_client_creates_reference_and_generic_clients(run):
+    out = run("simulate-client", "tacoloco")
+    assert "reference brief" in out.stderr and "completed" in out.stdout
+    out = run("simulate-client", "bakery-bob")
+    assert "generic brief" in out.stderr and "completed" in out.stdout
+    status = {e["slug"]: e for e in json.loads(run("status", "--json").stdout)}
+    assert status["bakery-bob"]["business_name"] == "Bakery Bob"
+
+
+def test_autonomous_test_cleans_up_after_itself(run):
+    out = run("autonomous", "--test")
+    assert "self-test passed" in out.stdout
+    assert json.loads(run("status", "--json").stdout) == []
+    assert [p.name for p in (run.tmp / "output").iterdir() if p.is_dir()] == []
+
+
+def test_doctor(run):
+    out = run("doctor").stdout
+    assert "ok   clients store" in out and "offline" in out
+    bad = run("doctor", ok=False, extra={"DEZNITY_POLL_SECONDS": "soon"})
+    assert bad.returncode == 1 and "DEZNITY_POLL_SECONDS" in bad.stdout

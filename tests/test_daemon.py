@@ -1,0 +1,117 @@
+"""The real thing: `dagster dev` (webserver + daemon) picks up a pending row with nobody touching it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from deznity_assets.brief import REFERENCE_CLIENTS
+from deznity_assets.settings import Settings
+from deznity_assets.store import SqlClientStore
+from tests.plugins.platform import PROJECT_ROOT, env_for
+
+BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _graphql(url: str, query: str) -> dict:
+    req = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        return json.load(resp)["data"]
+
+
+@pytest.fixture
+def dagster_dev(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE"))}
+    env.update(env_for(tmp_path, DEZNITY_POLL_SECONDS="3"))
+    settings = Settings.from_env(env)
+    home = os.environ.get("DAGSTER_HOME")
+    settings.ensure_dagster_home()
+    if home is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = home
+    port = _free_port()
+    log = open(tmp_path / "dagster-dev.log", "w")
+    proc = subprocess.Popen(
+        [str(BIN / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
+        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/server_info", timeout=5)
+                break
+            except OSError:
+                if proc.poll() is not None or time.time() > deadline:
+                    raise AssertionError("dagster dev did not start:\n" + (tmp_path / "dagster-dev.log").read_text()[-4000:])
+                time.sleep(1)
+        yield url, settings, tmp_path / "dagster-dev.log"
+    finally:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+        log.close()
+
+
+def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
+    url, settings, log = dagster_dev
+    store = SqlClientStore(settings.database_url)
+    store.add_client(REFERENCE_CLIENTS[4])
+    store.insert_raw({"business_name": "Broken Row", "slug": "broken-row", "industry": "saas", "goal": "g",
+                      "color": "#12", "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "starter"})
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        if store.get("tacoloco").status in ("completed", "failed"):
+            break
+        time.sleep(2)
+    row = store.get("tacoloco")
+    assert row.status == "completed", f"{row.status}: {row.last_error}\n{log.read_text()[-3000:]}"
+    assert row.run_id
+    assert (settings.output_dir / "tacoloco" / "site" / "index.html").exists()
+    broken = store.get("broken-row")
+    assert broken.status == "failed" and broken.last_error.startswith("invalid brief: color:")
+
+    data = _graphql(url, '{ assetNodes { assetKey { path } } }')
+    keys = {"/".join(n["assetKey"]["path"]) for n in data["assetNodes"]}
+    assert {"client_brief", "project_plan", "website", "functional_qa", "bootstrap_summary"} <= keys
+    partitions = _graphql(url, '{ assetNodeOrError(assetKey: {path: ["bootstrap_summary"]}) '
+                               '{ ... on AssetNode { partitionKeys } } }')
+    assert "tacoloco" in partitions["assetNodeOrError"]["partitionKeys"]
+    run = _graphql(url, f'{{ runOrError(runId: "{row.run_id}") {{ ... on Run {{ status tags {{ key value }} }} }} }}')
+    tags = {t["key"]: t["value"] for t in run["runOrError"]["tags"]}
+    assert run["runOrError"]["status"] == "SUCCESS" and tags["deznity/attempt"] == "1"
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (.ci/run installs it)")
+def test_the_ui_shows_the_asset_graph_in_a_browser(dagster_dev, tmp_path):
+    url, _settings, _log = dagster_dev
+    proc = subprocess.run(
+        [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'chrome'}",
+         "--virtual-time-budget=20000", "--window-size=1280,900", "--dump-dom",
+         f"{url}/asset-groups/client_analysis"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert "project_plan" in proc.stdout and "market_analysis" in proc.stdout, proc.stdout[-2000:]
