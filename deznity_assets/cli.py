@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
@@ -35,10 +36,10 @@ def _settings() -> Settings:
 
 
 def _store(settings: Settings):
-    from .store import open_store
+    from .store.select import store_from_settings
 
     try:
-        return open_store(settings.database_url)
+        return store_from_settings(settings)
     except Exception as exc:  # any driver error: say which setting to fix
         raise click.ClickException(
             f"cannot open the clients store at DEZNITY_DATABASE_URL: {type(exc).__name__}: {exc}"
@@ -285,13 +286,11 @@ def doctor(live: bool) -> None:
         line(False, "settings", f"{exc}")
         sys.exit(1)
     line(True, "settings", f"project {PROJECT_ROOT}")
-    try:
-        from .store import open_store
+    from .memory.doctor import check_memory
+    from .store.doctor import check_backends
 
-        store = open_store(settings.database_url)
-        line(True, "clients store", f"{store.backend}: {len(store.list_clients())} clients")
-    except Exception as exc:
-        line(False, "clients store", f"{type(exc).__name__}: {exc}. Fix DEZNITY_DATABASE_URL (e.g. sqlite:///path/deznity.db)")
+    for name, ok, message in [*check_backends(settings), *check_memory()]:
+        line(ok, name, message)
     try:
         settings.output_dir.mkdir(parents=True, exist_ok=True)
         probe = settings.output_dir / f".doctor-{uuid.uuid4().hex[:6]}"
@@ -392,6 +391,50 @@ def _serve(settings: Settings, *, production: bool) -> None:
             except subprocess.TimeoutExpired:
                 p.kill()
     sys.exit(max((p.returncode or 0) for p in procs) if any(p.returncode for p in procs) else 0)
+
+
+@main.command()
+@click.argument("slug")
+@click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (0: a free one).")
+def preview(slug: str, port: int) -> None:
+    """Serve a client's generated site on 127.0.0.1 and print its URL (Ctrl-C stops)."""
+    import functools
+
+    from .package import UnsafePathError, client_dir
+
+    settings = _settings()
+    try:
+        site = client_dir(settings.output_dir, slug) / "site"
+    except UnsafePathError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not (site / "index.html").exists():
+        raise click.ClickException(f"no site for {slug} in {site}; process it first (`deznity simulate-client {slug}`)")
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
+        click.echo(f"http://127.0.0.1:{server.server_address[1]}/", err=False)
+        sys.stdout.flush()
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # one line per request is noise here
+        pass
+
+
+@main.command("seed-knowledge")
+def seed_knowledge_command() -> None:
+    """Upsert the house knowledge base into the vector memory (idempotent)."""
+    from .memory import memory_from_env
+    from .memory.knowledge import seed_knowledge
+
+    _settings()
+    memory = memory_from_env()
+    counts = seed_knowledge(memory)
+    click.echo(f"{counts['passages']} passages: {counts['upserted']} upserted, {counts['unchanged']} unchanged, "
+               f"{counts['deleted']} removed ({', '.join(f'{k}={v}' for k, v in memory.describe().items())})")
 
 
 @main.command("env")

@@ -9,7 +9,8 @@ import dagster as dg
 from dagster._core.events import DagsterEventType
 
 from .brief import BriefError
-from .store import ClientRow, SqlClientStore, utcnow
+from .store import ClientRow, utcnow
+from .store.base import ClientStore
 
 PARTITION_TAG = "dagster/partition"
 CLIENT_TAG = "deznity/client"
@@ -25,7 +26,7 @@ class ClaimResult:
     rejected: list[ClientRow]
 
 
-def claim_clients(store: SqlClientStore, limit: int) -> ClaimResult:
+def claim_clients(store: ClientStore, limit: int) -> ClaimResult:
     """Claim up to `limit` pending clients; a bad brief fails at once with the field named."""
     ready, rejected = [], []
     for row in store.claim_pending(limit):
@@ -84,7 +85,7 @@ def _owns(row: ClientRow, run: dg.DagsterRun) -> bool:
     return run.tags.get(ATTEMPT_TAG) == str(row.attempt)
 
 
-def write_back(store: SqlClientStore, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+def write_back(store: ClientStore, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
     """Record a finished run's outcome on its client; idempotent. Returns the new status, if changed."""
     slug = run.tags.get(PARTITION_TAG)
     if not slug or run.status not in FINISHED:
@@ -123,7 +124,7 @@ def find_run(instance: dg.DagsterInstance, row: ClientRow) -> dg.DagsterRun | No
     return runs[0] if runs else None
 
 
-def reconcile(store: SqlClientStore, instance: dg.DagsterInstance, *, claim_timeout_seconds: int) -> dict[str, str]:
+def reconcile(store: ClientStore, instance: dg.DagsterInstance, *, claim_timeout_seconds: int) -> dict[str, str]:
     """Repair in_progress clients whose run finished, vanished or never started. Returns slug -> action."""
     actions: dict[str, str] = {}
     cutoff = utcnow() - timedelta(seconds=claim_timeout_seconds)
@@ -144,7 +145,7 @@ class RetryError(ValueError):
     """A client that cannot be retried now."""
 
 
-def retry(store: SqlClientStore, *, slugs: list[str] | None = None, failed: bool = False) -> list[ClientRow]:
+def retry(store: ClientStore, *, slugs: list[str] | None = None, failed: bool = False) -> list[ClientRow]:
     """Send clients back to pending with attempt + 1: the named ones, or every failed one."""
     if failed:
         rows = store.list_clients(status="failed")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 from functools import lru_cache
@@ -12,25 +13,27 @@ import dagster as dg
 from .agents.provider import AgentProvider
 from .memory import VectorMemory
 from .settings import Settings
-from .store import SqlClientStore
+from .store.base import ClientStore
+from .store.select import store_from_settings
 
 _provider_lock = threading.Lock()
 
 
 @lru_cache(maxsize=8)
-def _store_for(url: str) -> SqlClientStore:
-    # One engine (and connection pool) per database per process.
-    return SqlClientStore(url)
+def _store_for(url: str, supabase_url: str) -> ClientStore:
+    # One engine (or REST client) per database per process.
+    settings = dataclasses.replace(Settings.from_env(), database_url=url)
+    return store_from_settings(settings, env={**os.environ, "SUPABASE_URL": supabase_url})
 
 
 class ClientStoreResource(dg.ConfigurableResource):
-    """The clients table and the project logs (SQLite by default, PostgreSQL by URL)."""
+    """The clients table and the project logs: SQLite by default, PostgreSQL by URL, Supabase by SUPABASE_URL."""
 
     database_url: str
 
-    def get_store(self) -> SqlClientStore:
-        """The store for this URL, shared within the process."""
-        return _store_for(self.database_url)
+    def get_store(self) -> ClientStore:
+        """The store for this configuration, shared within the process."""
+        return _store_for(self.database_url, os.environ.get("SUPABASE_URL", ""))
 
 
 class AgentProviderResource(dg.ConfigurableResource):

@@ -11,7 +11,9 @@ import dagster as dg
 
 from .lifecycle import claim_clients, reconcile, run_tags, write_back
 from .settings import Settings
-from .store import ClientRow, SqlClientStore
+from .store import ClientRow
+from .store.base import ClientStore
+from .store.select import store_from_settings
 
 # Runs started here log warnings and errors only; progress comes from deznity_assets.progress.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -48,7 +50,7 @@ def run_client(row: ClientRow, settings: Settings, instance: dg.DagsterInstance 
         partition_key=slug, instance=instance, tags=run_tags(row), raise_on_error=False,
         run_config=QUIET_RUN_CONFIG,
     )
-    store = SqlClientStore(settings.database_url, create=False)
+    store = store_from_settings(settings)
     try:
         run = instance.get_run_by_id(result.run_id)
         if run is not None:
@@ -68,7 +70,7 @@ def _run_in_worker(row: ClientRow) -> Outcome:
     return run_client(row, Settings.from_env())
 
 
-def process_pending(settings: Settings, store: SqlClientStore, *, workers: int = 1,
+def process_pending(settings: Settings, store: ClientStore, *, workers: int = 1,
                     limit: int | None = None) -> tuple[list[Outcome], list[ClientRow]]:
     """Claim every pending client (or `limit` of them) and process them now; returns outcomes and rejects."""
     instance = instance_for(settings)

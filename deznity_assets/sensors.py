@@ -13,14 +13,17 @@ RECONCILE_SECONDS = 60
 
 
 def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> list[dg.SensorDefinition]:
-    """The three sensors of the code location, all running by default."""
+    """The four sensors of the code location, all running by default."""
+    # Sensors share the code location's settings; the store is built from them, not
+    # passed as a resource, so a tick evaluated anywhere talks to the same table.
+    store = ClientStoreResource(database_url=settings.database_url)
 
     @dg.sensor(
         name="pending_clients_sensor", job=job, minimum_interval_seconds=settings.poll_seconds,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Claims pending clients, adds their partitions and requests one run per client.",
     )
-    def pending_clients_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource) -> dg.SensorResult:
+    def pending_clients_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         claimed = claim_clients(store.get_store(), settings.max_runs_per_tick)
         for row in claimed.rejected:
             context.log.warning(f"client {row.slug} failed validation: {store.get_store().get(row.id).last_error}")
@@ -37,30 +40,27 @@ def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> l
             dynamic_partitions_requests=[clients_partitions.build_add_request(new)] if new else [],
         )
 
-    def _store() -> ClientStoreResource:
-        return ClientStoreResource(database_url=settings.database_url)
-
     @dg.run_status_sensor(
         run_status=dg.DagsterRunStatus.SUCCESS, name="client_completed_sensor",
         default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
         description="Marks a client completed when its run succeeds.",
     )
     def client_completed_sensor(context: dg.RunStatusSensorContext) -> None:
-        write_back(_store().get_store(), context.instance, context.dagster_run)
+        write_back(store.get_store(), context.instance, context.dagster_run)
 
     @dg.run_failure_sensor(
         name="client_failed_sensor", default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
         description="Marks a client failed, with the reason, when its run fails.",
     )
     def client_failed_sensor(context: dg.RunFailureSensorContext) -> None:
-        write_back(_store().get_store(), context.instance, context.dagster_run)
+        write_back(store.get_store(), context.instance, context.dagster_run)
 
     @dg.sensor(
         name="client_reconciliation_sensor", minimum_interval_seconds=RECONCILE_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Repairs clients left in_progress: canceled runs, lost write-backs, claims with no run.",
     )
-    def client_reconciliation_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource) -> dg.SkipReason:
+    def client_reconciliation_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         actions = reconcile(store.get_store(), context.instance, claim_timeout_seconds=settings.claim_timeout_seconds)
         if actions:
             context.log.info(f"reconciled: {actions}")

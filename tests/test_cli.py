@@ -96,3 +96,28 @@ def test_doctor(run):
     assert "ok   clients store" in out and "offline" in out
     bad = run("doctor", ok=False, extra={"DEZNITY_POLL_SECONDS": "soon"})
     assert bad.returncode == 1 and "DEZNITY_POLL_SECONDS" in bad.stdout
+
+
+def test_preview_serves_the_site_and_seed_knowledge_is_idempotent(run):
+    import urllib.request
+
+    run("simulate-client", "fittrack")
+    env = {**os.environ, **env_for(run.tmp)}
+    proc = subprocess.Popen([DEZNITY, "preview", "fittrack"], env=env, cwd=run.tmp, stdout=subprocess.PIPE, text=True)
+    try:
+        url = proc.stdout.readline().strip()
+        assert url.startswith("http://127.0.0.1:")
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            assert resp.status == 200 and "FitTrack" in resp.read().decode()
+        with urllib.request.urlopen(url + "pricing.html", timeout=10) as resp:
+            assert resp.status == 200
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    missing = run("preview", "nobody", ok=False)
+    assert missing.returncode == 1 and "no site for nobody" in missing.stderr
+    assert "../x" in run("preview", "../x", ok=False).stderr
+
+    first = run("seed-knowledge").stdout
+    second = run("seed-knowledge").stdout
+    assert "0 upserted" in second and "passages" in first

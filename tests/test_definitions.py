@@ -46,5 +46,10 @@ def test_definitions_wiring(settings):
     groups = {graph.get(dg.AssetKey(k)).group_name for k in ("project_plan", "site_structure", "seo_copy",
                                                             "functional_qa", "deploy_config")}
     assert groups == {"client_analysis", "web_development", "content_creation", "testing_validation", "deployment"}
-    checks = {c.name for c in graph.asset_check_keys} if hasattr(graph, "asset_check_keys") else set()
-    assert {"links_resolve", "contrast", "images_alt"} <= checks or not hasattr(graph, "asset_check_keys")
+    from deznity_assets.qa.checks import CHECKS
+
+    checks = {c.name: c for c in graph.asset_check_keys}
+    assert set(checks) == set(CHECKS)
+    assert checks["links_resolve"].asset_key == dg.AssetKey("functional_qa")
+    assert graph.get_check_spec(checks["links_resolve"]).blocking
+    assert not graph.get_check_spec(checks["title_length"]).blocking  # a warning

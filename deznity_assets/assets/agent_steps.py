@@ -15,10 +15,11 @@ from ..agents.roster import TASKS
 from ..brief import ClientBrief
 from ..memory import VectorMemory
 from ..memory.knowledge import remember_decision, retrieve_for_task
-from ..store import SqlClientStore, utcnow
+from ..store import utcnow
+from ..store.base import ClientStore
 
 
-def project_id_for(store: SqlClientStore, context: dg.AssetExecutionContext) -> str | None:
+def project_id_for(store: ClientStore, context: dg.AssetExecutionContext) -> str | None:
     """The projects row of this run (created by client_brief), if any."""
     project = store.project_for_run(context.run_id)
     return str(project["id"]) if project else None
@@ -31,7 +32,7 @@ def run_agent_tasks(
     brief: ClientBrief,
     upstream: dict[str, BaseModel],
     provider: AgentProvider,
-    store: SqlClientStore,
+    store: ClientStore,
     memory: VectorMemory,
 ) -> dict[str, AgentResult]:
     """Run the agent tasks `keys` concurrently: retrieve house knowledge, log the work, remember the decision."""
@@ -76,7 +77,7 @@ def run_agent_tasks(
     return results
 
 
-def _log(store: SqlClientStore, row: Any, project_id: str | None, key: str, phase: str, status: str,
+def _log(store: ClientStore, row: Any, project_id: str | None, key: str, phase: str, status: str,
          started: Any, result: AgentResult | None, details: dict[str, Any] | None) -> None:
     task = TASKS[key]
     if project_id:

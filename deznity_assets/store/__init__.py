@@ -1,5 +1,5 @@
 """The clients store: one interface, chosen by DEZNITY_DATABASE_URL."""
 
-from .sql import ClientRow, SqlClientStore, brief_to_columns, open_store, utcnow
+from .sql import ClientRow, SqlClientStore, brief_to_columns, utcnow
 
-__all__ = ["ClientRow", "SqlClientStore", "brief_to_columns", "open_store", "utcnow"]
+__all__ = ["ClientRow", "SqlClientStore", "brief_to_columns", "utcnow"]

@@ -424,9 +424,4 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-def open_store(url: str) -> SqlClientStore:
-    """The store for a database URL."""
-    return SqlClientStore(url)
-
-
-__all__ = ["ClientRow", "SqlClientStore", "open_store", "brief_to_columns", "utcnow"]
+__all__ = ["ClientRow", "SqlClientStore", "brief_to_columns", "utcnow"]
