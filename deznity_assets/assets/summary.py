@@ -70,8 +70,9 @@ def _step_seconds(instance: dg.DagsterInstance, slug: str, step_key: str) -> flo
     return None
 
 
-def _usage_totals(instance: dg.DagsterInstance, slug: str) -> tuple[int, float, set[str]]:
-    tokens, cost, providers = 0, 0.0, set()
+def _usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
+    """Tokens, cost, cache hits and retries over the agent deliverables' latest materializations."""
+    totals: dict[str, Any] = {"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set()}
     for key in ("project_plan", "market_analysis", "site_structure", "design_system", "seo_copy",
                 "marketing_content", "support_kit"):
         records = instance.fetch_materializations(
@@ -79,11 +80,18 @@ def _usage_totals(instance: dg.DagsterInstance, slug: str) -> tuple[int, float, 
         if not records:
             continue
         meta = records[0].asset_materialization.metadata  # type: ignore[union-attr]
-        tokens += int(getattr(meta.get("tokens_in"), "value", 0) or 0) + int(getattr(meta.get("tokens_out"), "value", 0) or 0)
-        cost += float(getattr(meta.get("cost_usd"), "value", 0.0) or 0.0)
-        if meta.get("provider") is not None:
-            providers.add(f"{meta['provider'].value} ({meta['model'].value})")
-    return tokens, cost, providers
+
+        def value(name: str, default: Any = 0) -> Any:
+            return meta[name].value if name in meta else default
+
+        totals["tokens"] += int(value("tokens_in")) + int(value("tokens_out"))
+        totals["cost"] += float(value("cost_usd", 0.0))
+        totals["calls"] += 1
+        totals["cached"] += 1 if value("cached", False) else 0
+        totals["retries"] += int(value("retries"))
+        if "provider" in meta:
+            totals["providers"].add(f"{value('provider')} ({value('model', '?')})")
+    return totals
 
 
 def qa_markdown(brief: ClientBrief, reports: list[QAReport]) -> str:
@@ -135,8 +143,9 @@ def bootstrap_summary(
         files["review/REVIEW_TICKET.md"] = render_markdown("REVIEW_TICKET.md.j2", brief=brief, slug=slug)
 
     instance = context.instance
-    tokens, cost, providers = _usage_totals(instance, slug)
-    provider_label = ", ".join(sorted(providers)) or agents.get_provider().name
+    usage = _usage_totals(instance, slug)
+    tokens, cost = usage["tokens"], usage["cost"]
+    provider_label = ", ".join(sorted(usage["providers"])) or agents.get_provider().name
     if agents.get_provider().name == "offline":
         provider_label = "offline generator (deterministic, no LLM): " + provider_label
     phases = []
@@ -150,7 +159,7 @@ def bootstrap_summary(
         qa_score=qa_score, qa_checks=sum(len(r.checks) for r in reports),
         qa_problems=[c for r in reports for c in r.checks if not c.passed],
         status_label="awaiting human review" if status == "needs_review" else "completed",
-        provider=provider_label, tokens=tokens, cost_usd=cost, run_id=context.run_id,
+        provider=provider_label, tokens=tokens, cost_usd=cost, run_id=context.run_id, usage=usage,
         generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), phases=phases,
         market=market_analysis, seo=seo_copy, plan=project_plan, files=summary_files,
         next_actions=(["A reviewer approves or rejects the content (review/REVIEW_TICKET.md)"] if brief.needs_human_review
