@@ -285,10 +285,15 @@ def doctor(live: bool) -> None:
     except ValueError as exc:
         line(False, "settings", f"{exc}")
         sys.exit(1)
-    line(True, "settings", f"project {PROJECT_ROOT}")
+    line(True, "settings", f"project {PROJECT_ROOT}; `deznity env` lists every variable")
     from .memory.doctor import check_memory
     from .store.doctor import check_backends
 
+    try:
+        # Opening the store creates a fresh install's tables (SQL backends), as every command does.
+        _store(settings)
+    except click.ClickException as exc:
+        line(False, "clients store", exc.message)
     for name, ok, message in [*check_backends(settings), *check_memory()]:
         line(ok, name, message)
     try:
@@ -308,7 +313,10 @@ def doctor(live: bool) -> None:
         from .resources import AgentProviderResource
 
         provider = AgentProviderResource().get_provider()
-        models = ", ".join(f"{agent}={model}" for agent, model in provider.describe().items())
+        by_model: dict[str, list[str]] = {}
+        for agent, model in provider.describe().items():
+            by_model.setdefault(model, []).append(agent)
+        models = "; ".join(f"{model} ({', '.join(agents)})" for model, agents in by_model.items())
         line(True, "agent provider", f"{provider.name}: {models}")
         if live and provider.name != "offline":
             answer = provider.ping()  # type: ignore[attr-defined]

@@ -93,7 +93,7 @@ def test_autonomous_test_cleans_up_after_itself(run):
 
 def test_doctor(run):
     out = run("doctor").stdout
-    assert "ok   clients store" in out and "offline" in out
+    assert "ok   database" in out and "ok   memory" in out and "ok   agent provider   offline" in out
     bad = run("doctor", ok=False, extra={"DEZNITY_POLL_SECONDS": "soon"})
     assert bad.returncode == 1 and "DEZNITY_POLL_SECONDS" in bad.stdout
 

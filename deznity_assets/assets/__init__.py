@@ -3,7 +3,7 @@
 from .intake import client_brief
 from .phases import client_analysis, content_creation, web_development
 from .summary import bootstrap_summary
-from .website import deployment, testing_validation, website
+from .launch import deployment, testing_validation, website
 
 ALL_ASSETS = [
     client_brief, client_analysis, web_development, content_creation, website, testing_validation,

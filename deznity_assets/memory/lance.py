@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import lancedb
@@ -23,6 +24,9 @@ class LanceMemory(VectorMemory):
         self.path = Path(root) / embedder.name
         self.path.mkdir(parents=True, exist_ok=True)
         self._db = lancedb.connect(str(self.path))
+        # A phase's agents write to the same client table from two threads; LanceDB's table
+        # creation and commits are not safe to race within one process.
+        self._lock = threading.RLock()
         self._schema = pa.schema([
             pa.field("id", pa.string()),
             pa.field("text", pa.string()),
@@ -39,11 +43,12 @@ class LanceMemory(VectorMemory):
 
     def _table(self, namespace: str, *, create: bool):
         check_namespace(namespace)
-        if namespace in self._tables():
-            return self._db.open_table(namespace)
-        if not create:
-            return None
-        return self._db.create_table(namespace, schema=self._schema, exist_ok=True)
+        with self._lock:
+            if namespace in self._tables():
+                return self._db.open_table(namespace)
+            if not create:
+                return None
+            return self._db.create_table(namespace, schema=self._schema, exist_ok=True)
 
     def upsert(self, namespace: str, records: list[MemoryRecord]) -> int:
         """Insert or replace records by id; returns how many were written."""
@@ -52,9 +57,10 @@ class LanceMemory(VectorMemory):
         vectors = self.embedder.embed([text for _, text, _ in records])
         rows = [{"id": rid, "text": text, "metadata": json.dumps(meta, ensure_ascii=False, default=str),
                  "vector": vector} for (rid, text, meta), vector in zip(records, vectors)]
-        table = self._table(namespace, create=True)
-        (table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all()
-         .execute(pa.Table.from_pylist(rows, schema=self._schema)))
+        with self._lock:
+            table = self._table(namespace, create=True)
+            (table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all()
+             .execute(pa.Table.from_pylist(rows, schema=self._schema)))
         return len(rows)
 
     def query(self, namespace: str, text: str, top_k: int = 4) -> list[KnowledgePassage]:
@@ -81,7 +87,8 @@ class LanceMemory(VectorMemory):
         if table is None or not ids:
             return
         quoted = ", ".join("'" + i.replace("'", "''") + "'" for i in ids)
-        table.delete(f"id IN ({quoted})")
+        with self._lock:
+            table.delete(f"id IN ({quoted})")
 
     def delete_namespace(self, namespace: str) -> None:
         """Drop the namespace's table."""

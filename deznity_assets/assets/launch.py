@@ -1,4 +1,4 @@
-"""The rendered website, the QA phase that gates it, and the deployment phase."""
+"""The launch: the rendered website, the QA phase that gates it, and the deployment phase."""
 
 
 from typing import Iterator

@@ -1,0 +1,433 @@
+"""The offline generator: deterministic agent deliverables from the brief and the house copy tables.
+
+No key, no network, no randomness: the same brief always gives the same package. Every
+output names itself as the offline generator (provider "offline"), never as a model.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any, Callable
+
+from ..brief import ClientBrief
+from ..deliverables import (
+    AdVariant, AudienceSegment, Competitor, ContentItem, DesignDirection, HeroCopy, LaunchEmail, MarketAnalysis,
+    MarketingContent, Milestone, PageContent, PagePlan, PageSection, PageSeo, ProjectPlan, SeoCopy, SiteStructure,
+    SocialPost, SupportKit, TrackingEvent,
+)
+from .offline_copy import (
+    BLOG_POSTS, GOALS, INDUSTRIES, INDUSTRY_ALIASES, NAV_LABELS, REGISTERS, SCHEMA_TYPES, WORDS,
+)
+from .provider import AgentContext, AgentProvider, AgentResult, Usage
+from .roster import PHASES, AgentTask
+
+MODEL = "deznity-offline-generator-v1"
+# Days per phase by plan: a bigger plan buys more depth, not a slower start.
+PHASE_DAYS = {"starter": [1, 2, 2, 1, 1], "growth": [2, 3, 3, 2, 1], "enterprise": [3, 5, 5, 3, 2]}
+PAGE_SECTIONS: list[tuple[tuple[str, ...], list[str]]] = [
+    (("menu",), ["menu"]),
+    (("book", "reservations", "reserve", "booking"), ["reservation_form"]),
+    (("products", "shop", "store"), ["product_grid"]),
+    (("cart",), ["cart"]),
+    (("pricing", "plans"), ["plans"]),
+    (("dashboard",), ["dashboard_preview"]),
+    (("services",), ["services"]),
+    (("contact",), ["contact_form"]),
+    (("gallery", "portfolio"), ["gallery"]),
+    (("blog", "news"), ["blog_index"]),
+    (("about",), ["text", "social_proof"]),
+]
+
+
+class Copy:
+    """Everything the generator says about one client, resolved once from the brief."""
+
+    def __init__(self, brief: ClientBrief):
+        self.brief = brief
+        self.lang = brief.language or "en"
+        self.name = brief.business_name
+        self.geo = brief.target_geo
+        profile_key = brief.industry if brief.industry in INDUSTRIES else INDUSTRY_ALIASES.get(brief.industry, "general")
+        profiles = INDUSTRIES.get(profile_key, {})
+        # A profile written in another language would put the wrong language on the site:
+        # fall back to the general profile in the site's language instead.
+        self.profile_key = profile_key if self.lang in profiles else "general"
+        self.profile = INDUSTRIES[self.profile_key][self.lang]
+        self.goal_kind = _goal_kind(brief.goal)
+        self.goal = GOALS[self.goal_kind]
+        self.register = _register(brief.copy_tone)
+        self.words = WORDS[self.lang]
+        self.currency = _currency(self.geo, self.lang)
+
+    def fill(self, text: str, **extra: Any) -> str:
+        """Put the client's values into a copy template."""
+        values = {"name": self.name, "geo": self.geo, "industry": self.brief.industry, "tone": self.brief.tone,
+                  "goal": self.brief.goal, "offer": self.offer, "offer_cap": self.offer[:1].upper() + self.offer[1:],
+                  "cta": self.cta, "goal_short": self.goal_short}
+        values.update(extra)
+        return text.format(**values)
+
+    @property
+    def offer(self) -> str:
+        return self.profile["offer"].format(industry=self.brief.industry, geo=self.geo)
+
+    @property
+    def cta(self) -> str:
+        return self.goal["cta"][self.lang]
+
+    @property
+    def goal_short(self) -> str:
+        """What the site helps a visitor do, in the site's language."""
+        return self.goal["phrase"][self.lang]
+
+    def price(self, amount: Any) -> str:
+        """A price label in the market's currency (strings pass through)."""
+        if isinstance(amount, str):
+            return amount
+        return f"{self.currency}{amount}"
+
+    def nav_label(self, page: str) -> str:
+        return NAV_LABELS[self.lang].get(page, page.replace("-", " ").title())
+
+    def goal_page(self) -> str:
+        for candidate in self.goal["page"]:
+            if candidate in self.brief.pages:
+                return candidate
+        return "home"
+
+
+def _goal_kind(goal: str) -> str:
+    lowered = goal.lower()
+    for kind, spec in GOALS.items():
+        if any(word in lowered for word in spec["words"]):
+            return kind
+    return "growth"
+
+
+def _register(tone: list[str]) -> str:
+    joined = " ".join(tone).lower()
+    for name, spec in REGISTERS.items():
+        if any(word in joined for word in spec["words"]):
+            return name
+    return "warm"
+
+
+def _currency(geo: str, lang: str) -> str:
+    lowered = geo.lower()
+    if any(w in lowered for w in ("cdmx", "mexico", "méxico", "guadalajara", "monterrey")):
+        return "MX$"
+    if any(w in lowered for w in ("europe", "spain", "españa", "madrid", "france", "germany", "italy")):
+        return "€"
+    return "US$" if lang == "es" else "$"
+
+
+def _clamp(text: str, limit: int) -> str:
+    """Shorten at a word boundary to at most `limit` characters."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:-—")
+    return cut + "…"
+
+
+def _meta(first: str, filler: str) -> str:
+    """A meta description between 70 and 155 characters."""
+    text = first if len(first) >= 70 else f"{first} {filler}"
+    return _clamp(text, 155)
+
+
+def _sections_for(page: str, copy: Copy) -> list[str]:
+    if page == "home":
+        sections = ["hero", "social_proof", "features", "how_it_works"]
+        if copy.profile_key == "saas" or copy.goal_kind in ("sales", "leads") and "pricing" not in copy.brief.pages:
+            sections.append("pricing")
+        if copy.goal_kind == "reservations" and copy.profile_key == "restaurant":
+            sections.append("reservation_form")
+        return sections + ["faq", "cta"]
+    for names, sections in PAGE_SECTIONS:
+        if page in names:
+            return list(sections)
+    return ["text", "cta"]
+
+
+class OfflineGenerator(AgentProvider):
+    """Deterministic deliverables for every agent task, in the client's language, with no network."""
+
+    name = "offline"
+
+    def model_for(self, agent_id: str) -> str:
+        """Every agent is served by the same generator."""
+        return MODEL
+
+    def run(self, task: AgentTask, ctx: AgentContext) -> AgentResult:
+        """Build the task's deliverable from the brief (and earlier deliverables when present)."""
+        started = time.perf_counter()
+        builder: Callable[[Copy, AgentContext], Any] = _BUILDERS[task.key]
+        output = builder(Copy(ctx.brief), ctx)
+        output = task.output_model.model_validate(output.model_dump())
+        usage = Usage(provider=self.name, model=MODEL, duration_ms=int((time.perf_counter() - started) * 1000))
+        return AgentResult(output=output, usage=usage)
+
+
+# ----- client_analysis ---------------------------------------------------------------
+
+def _project_plan(c: Copy, ctx: AgentContext) -> ProjectPlan:
+    es = c.lang == "es"
+    days = PHASE_DAYS[c.brief.budget]
+    deliverables = {
+        "client_analysis": ["plan", "market analysis"] if not es else ["plan", "análisis de mercado"],
+        "web_development": ["site structure", "design tokens"] if not es else ["estructura del sitio", "tokens de diseño"],
+        "content_creation": ["copy and SEO", "marketing kit"] if not es else ["textos y SEO", "kit de marketing"],
+        "testing_validation": ["QA report"] if not es else ["informe de QA"],
+        "deployment": ["deploy bundle", "analytics", "summary"] if not es else ["paquete de despliegue", "analítica", "resumen"],
+    }
+    milestones = [Milestone(name=phase.replace("_", " ").capitalize(), phase=phase, days=d, deliverables=deliverables[phase])
+                  for (phase, _agents), d in zip(PHASES, days)]
+    pages = ", ".join(c.brief.pages)
+    summary = (f"{c.name} tendrá un sitio de {len(c.brief.pages)} páginas ({pages}) para {c.goal_short}, "
+               f"con un tono {c.brief.tone}, en {sum(days)} días con el plan {c.brief.budget}. "
+               f"Objetivo del cliente: {c.brief.goal}."
+               if es else
+               f"{c.name} gets a {len(c.brief.pages)}-page site ({pages}) built to {c.brief.goal}, "
+               f"written in a {c.brief.tone} tone, delivered in {sum(days)} days on the {c.brief.budget} plan.")
+    objectives = ([f"Lanzar el sitio completo en {sum(days)} días", f"Que cada página lleve a: {c.cta}",
+                   "Puntuación de QA de 90 o más en la primera entrega"] if es else
+                  [f"Launch the full site in {sum(days)} days", f"Every page leads to one action: {c.cta}",
+                   "A QA score of 90 or more on the first delivery"])
+    risks = (["Textos poco específicos: se mitigan con el análisis de mercado y la voz de la marca.",
+              "Contraste del color de marca: la paleta se ajusta automáticamente a WCAG AA."] if es else
+             ["Generic copy: mitigated by the market analysis and the brand voice.",
+              "Brand colour contrast: the palette is adjusted to WCAG AA automatically."])
+    if c.brief.needs_human_review:
+        risks.append("Sector regulado: el contenido requiere revisión humana antes de publicarse." if es else
+                     "Regulated sector: content needs a human review before publication.")
+    kpis = [c.goal["kpi"][c.lang], "Lighthouse ≥ 95" if not es else "Lighthouse ≥ 95 en las cuatro categorías"]
+    return ProjectPlan(summary=summary, objectives=objectives, milestones=milestones, risks=risks, kpis=kpis,
+                       knowledge_cited=[p.title for p in ctx.knowledge])
+
+
+def _market_analysis(c: Copy, ctx: AgentContext) -> MarketAnalysis:
+    p = c.profile
+    es = c.lang == "es"
+    keywords = [c.fill(k) .lower() for k in p["keywords"]]
+    keywords.append(c.name.lower())
+    return MarketAnalysis(
+        market_summary=(f"En {c.geo}, los clientes de {c.brief.industry} buscan en línea antes de decidir; "
+                        f"gana quien ofrece {c.offer} y lo hace fácil de {c.cta.lower()}." if es else
+                        f"In {c.geo}, {c.brief.industry} customers research online before they decide; the winner "
+                        f"offers {c.offer} and makes it easy to {c.cta.lower()}."),
+        audience=[AudienceSegment(name=n, needs=needs, channels=ch) for n, needs, ch in p["audience"]],
+        competitors=[Competitor(name=n, strengths=s, weaknesses=w) for n, s, w in p["competitors"]],
+        positioning=(f"{c.name}: {c.offer}, con un estilo {c.brief.tone}." if es else
+                     f"{c.name}: {c.offer}, with a {c.brief.tone} style."),
+        opportunities=([f"Posicionarse en búsquedas locales de {c.geo}", f"Convertir visitas con un solo llamado: {c.cta}",
+                        "Reseñas visibles en la página de inicio"] if es else
+                       [f"Rank for local searches in {c.geo}", f"Convert visits with one clear call: {c.cta}",
+                        "Show reviews on the home page"]),
+        keywords=keywords,
+    )
+
+
+# ----- web_development ---------------------------------------------------------------
+
+def _site_structure(c: Copy, ctx: AgentContext) -> SiteStructure:
+    es = c.lang == "es"
+    pages = [PagePlan(page=page, nav_label=c.nav_label(page),
+                      purpose=(f"Llevar a la acción: {c.cta}" if page == "home" else f"Página {c.nav_label(page)}")
+                      if es else (f"Lead visitors to one action: {c.cta}" if page == "home" else f"The {c.nav_label(page)} page"),
+                      sections=_sections_for(page, c))  # type: ignore[arg-type]
+             for page in c.brief.pages]
+    return SiteStructure(pages=pages, navigation=list(c.brief.pages),
+                         notes=("Navegación simple; el llamado a la acción principal va a " if es else
+                                "Simple navigation; the main call to action goes to ") + c.goal_page())
+
+
+def _design_direction(c: Copy, ctx: AgentContext) -> DesignDirection:
+    reg = REGISTERS[c.register]
+    es = c.lang == "es"
+    return DesignDirection(
+        mood=reg["mood"][c.lang], font_style=reg["font"], corner_style=reg["corners"],
+        layout_notes=(["Héroe amplio con un solo botón de acción", "Tarjetas con aire y jerarquía clara",
+                       f"El color de marca {c.brief.color} para acentos y botones"] if es else
+                      ["A wide hero with one action button", "Airy cards with a clear hierarchy",
+                       f"Brand colour {c.brief.color} for accents and buttons"]),
+    )
+
+
+# ----- content_creation --------------------------------------------------------------
+
+def _structure(c: Copy, ctx: AgentContext) -> SiteStructure:
+    upstream = ctx.upstream.get("site_structure")
+    return upstream if isinstance(upstream, SiteStructure) else _site_structure(c, ctx)
+
+
+def _heroes(c: Copy) -> tuple[HeroCopy, HeroCopy]:
+    a_tpl, b_tpl = REGISTERS[c.register]["hero"][c.lang]
+    sub_a = _clamp(c.fill(c.profile["features"][0][1]) + " " + c.fill(c.words["cta_intro"]), 160)
+    sub_b = _clamp(c.fill(c.profile["features"][1][1]) + " " + c.fill(c.words["proof_intro"]), 160)
+    hero_a = HeroCopy(headline=_clamp(c.fill(a_tpl), 70), subheadline=sub_a, cta_label=c.cta)
+    hero_b = HeroCopy(headline=_clamp(c.fill(b_tpl), 70), subheadline=sub_b, cta_label=c.cta)
+    return hero_a, hero_b
+
+
+def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
+    structure = _structure(c, ctx)
+    hero_a, hero_b = _heroes(c)
+    keywords = [c.fill(k).lower() for k in c.profile["keywords"]][:5]
+    pages = []
+    for plan in structure.pages:
+        label = plan.nav_label
+        if plan.page == "home":
+            title = _clamp(f"{c.name} | {c.offer}", 60)
+            h1 = hero_a.headline
+            first = f"{c.name}: {c.offer}. {c.cta}."
+        else:
+            heading = _first_heading(plan.sections, c) or label
+            title = _clamp(f"{label} | {c.name}", 60)
+            h1 = heading
+            first = f"{heading} — {c.name}, {c.geo}. {c.cta}."
+        if len(title) < 15:
+            title = f"{title} · {c.geo}"[:60]
+        description = _meta(first, c.fill(c.words["about_p1"]))
+        pages.append(PageSeo(page=plan.page, title=title, meta_description=description, h1=h1,
+                             keywords=keywords[:3] + [label.lower()]))
+    _make_unique([p.title for p in pages], pages, "title", 60)
+    _make_unique([p.h1 for p in pages], pages, "h1", 90)
+    return SeoCopy(primary_keywords=keywords, pages=pages, hero_a=hero_a, hero_b=hero_b,
+                   schema_type=SCHEMA_TYPES.get(c.brief.industry, SCHEMA_TYPES.get(c.profile_key, "Organization")))
+
+
+def _make_unique(values: list[str], pages: list[PageSeo], field: str, limit: int) -> None:
+    seen: set[str] = set()
+    for page, value in zip(pages, values):
+        if value in seen:
+            value = _clamp(f"{value} ({page.page})", limit)
+            setattr(page, field, value)
+        seen.add(value)
+
+
+def _first_heading(sections: list[str], c: Copy) -> str | None:
+    for kind in sections:
+        if kind != "hero":
+            return c.fill(c.words.get(kind, "{name}"))
+    return None
+
+
+def _items(pairs: list[tuple[Any, ...]], c: Copy, *, meta: Callable[[int, tuple[Any, ...]], str] | None = None) -> list[ContentItem]:
+    out = []
+    for i, pair in enumerate(pairs):
+        out.append(ContentItem(title=c.fill(pair[0]), text=c.fill(pair[1]), meta=meta(i, pair) if meta else ""))
+    return out
+
+
+def _section(kind: str, c: Copy, page: str) -> PageSection | None:
+    p, w = c.profile, c.words
+    heading = c.fill(w.get(kind, "{name}"))
+    price = lambda i, pair: c.price(pair[2]) if len(pair) > 2 else ""  # noqa: E731
+    if kind == "social_proof":
+        return PageSection(kind=kind, heading=heading, intro=w["proof_intro"],
+                           items=_items(p["testimonials"], c, meta=lambda i, _: "5/5"))
+    if kind == "features":
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["features_intro"]), items=_items(p["features"], c))
+    if kind == "how_it_works":
+        return PageSection(kind=kind, heading=heading, intro=w["steps_intro"],
+                           items=_items(p["steps"], c, meta=lambda i, _: str(i + 1)))
+    if kind in ("pricing", "plans"):
+        tiers = p.get("items") if c.profile_key in ("saas", "general", "tech") else INDUSTRIES["general"][c.lang]["items"]
+        tiers = [t for t in tiers if len(t) > 2][:3]
+        return PageSection(kind=kind, heading=heading, intro=w["pricing_intro"], items=_items(tiers, c, meta=price))
+    if kind == "faq":
+        return PageSection(kind=kind, heading=heading, intro=w["faq_intro"], items=_items(p["faq"], c))
+    if kind == "cta":
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["cta_intro"]))
+    if kind == "menu":
+        return PageSection(kind=kind, heading=heading, intro=w["menu_intro"], items=_items(p["items"], c, meta=price))
+    if kind == "reservation_form":
+        return PageSection(kind=kind, heading=heading, intro=w["reservation_intro"])
+    if kind == "product_grid":
+        return PageSection(kind=kind, heading=heading, intro=w["products_intro"], items=_items(p["items"], c, meta=price))
+    if kind == "cart":
+        return PageSection(kind=kind, heading=heading, intro=w["cart_intro"],
+                           items=_items(p["items"][:2], c, meta=price))
+    if kind == "dashboard_preview":
+        metrics = p.get("metrics") or [(f[0], f[1], "✓") for f in p["features"]]
+        return PageSection(kind=kind, heading=heading, intro=w["dashboard_intro"],
+                           items=_items(metrics, c, meta=lambda i, pair: pair[2]))
+    if kind == "services":
+        return PageSection(kind=kind, heading=heading, intro=w["services_intro"], items=_items(p["items"], c, meta=price))
+    if kind == "contact_form":
+        return PageSection(kind=kind, heading=heading, intro=w["contact_intro"])
+    if kind == "gallery":
+        pictures = p.get("gallery") or [(f"{f[0]} — {c.name}", f[1]) for f in p["features"] + p["steps"]][:6]
+        return PageSection(kind=kind, heading=heading, intro=w["gallery_intro"], items=_items(pictures, c))
+    if kind == "blog_index":
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["blog_intro"]), items=_blog_posts(c))
+    if kind == "text":
+        if page == "about":
+            intro = c.fill(w["about_p1"]) + "\n\n" + c.fill(w["about_p2"])
+        else:
+            label = c.nav_label(page)
+            heading = c.fill(w["page_generic"], page_label=label)
+            intro = c.fill(w["page_generic_p"], page_label=label, page_label_lower=label.lower())
+            intro += "\n\n" + c.fill(w["about_p1"])
+        return PageSection(kind=kind, heading=heading, intro=intro)
+    return None
+
+
+def _blog_posts(c: Copy) -> list[ContentItem]:
+    posts = []
+    for title, date, paragraphs in BLOG_POSTS[c.lang]:
+        posts.append(ContentItem(title=c.fill(title, n=3), text="\n\n".join(c.fill(p) for p in paragraphs), meta=date))
+    return posts
+
+
+def _marketing_content(c: Copy, ctx: AgentContext) -> MarketingContent:
+    structure = _structure(c, ctx)
+    pages = []
+    for plan in structure.pages:
+        sections = [s for s in (_section(kind, c, plan.page) for kind in plan.sections if kind != "hero") if s]
+        pages.append(PageContent(page=plan.page, sections=sections))
+    es = c.lang == "es"
+    tags = [re.sub(r"[^0-9a-zA-ZáéíóúñÁÉÍÓÚÑ]", "", c.name), re.sub(r"[^0-9a-zA-ZáéíóúñÁÉÍÓÚÑ]", "", c.geo),
+            c.brief.industry.replace(" ", "")]
+    tags = list(dict.fromkeys(t for t in tags if t))
+    networks = ["instagram", "facebook", "linkedin", "x"]
+    if c.profile_key in ("restaurant", "beauty"):
+        networks.append("tiktok")
+    feature = c.profile["features"]
+    posts = [SocialPost(network=n, hashtags=tags,
+                        text=_clamp(c.fill(feature[i % len(feature)][1]) + f" {c.cta}.", 280))
+             for i, n in enumerate(networks)]
+    ads = [AdVariant(channel=ch, headline=_clamp(h, 30), body=_clamp(b, 90), cta=c.cta) for ch, h, b in [
+        ("search", c.name, c.fill(feature[0][1])),
+        ("social", c.fill(feature[1][0]), c.fill(feature[1][1])),
+        ("display", c.fill(feature[2][0]), c.fill(feature[2][1])),
+    ]]
+    email = LaunchEmail(
+        subject=_clamp((f"{c.name} estrena sitio web" if es else f"{c.name} has a new website"), 60),
+        preheader=c.offer,
+        body=(f"Hola:\n\n{c.name} estrena sitio web. {c.fill(c.words['about_p1'])}\n\n{c.cta}: te esperamos." if es else
+              f"Hello,\n\n{c.name} has a new website. {c.fill(c.words['about_p1'])}\n\n{c.cta}: we look forward to seeing you."),
+    )
+    return MarketingContent(pages=pages, social_posts=posts, ads=ads, launch_email=email)
+
+
+# ----- deployment --------------------------------------------------------------------
+
+def _support_kit(c: Copy, ctx: AgentContext) -> SupportKit:
+    name, trigger, props = c.goal["event"]
+    events = [TrackingEvent(name="page_view", trigger="any page loads", properties=["page", "variant"]),
+              TrackingEvent(name="cta_click", trigger="the main call-to-action button is clicked", properties=["page", "variant"]),
+              TrackingEvent(name=name, trigger=trigger, properties=list(props))]
+    if "blog" in c.brief.pages:
+        events.append(TrackingEvent(name="post_read", trigger="a blog post is scrolled to its end", properties=["post"]))
+    return SupportKit(analytics_events=events, faq=_items(c.profile["faq"], c),
+                      channels=["email", "WhatsApp"] if c.lang == "es" else ["email", "contact form"])
+
+
+_BUILDERS: dict[str, Callable[[Copy, AgentContext], Any]] = {
+    "project_plan": _project_plan, "market_analysis": _market_analysis, "site_structure": _site_structure,
+    "design_direction": _design_direction, "seo_copy": _seo_copy, "marketing_content": _marketing_content,
+    "support_kit": _support_kit,
+}
