@@ -61,6 +61,7 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 _env.filters["md"] = md_text
+_env.filters["prepend_hash"] = lambda tag: tag if tag.startswith("#") else f"#{tag}"
 
 
 def render_markdown(template: str, **values: Any) -> str:

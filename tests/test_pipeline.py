@@ -41,7 +41,7 @@ def test_reference_client_completes_with_full_package(brief, settings, store, in
         name = "index.html" if page == "home" else f"{page}.html"
         assert (folder / "site" / name).exists(), name
     for name in ("site/sitemap.xml", "site/robots.txt", "qa/QA_REPORT.md", "deploy/vercel.json",
-                 "deploy/netlify.toml", "deploy/manifest.json", "BOOTSTRAP_SUMMARY.md"):
+                 "deploy/netlify.toml", "deploy/manifest.json", "BOOTSTRAP_SUMMARY.md", "marketing/KIT.md"):
         assert (folder / name).exists(), name
     report = json.loads((folder / "qa" / "report.json").read_text())
     assert report["score"] >= 90

@@ -139,6 +139,8 @@ def bootstrap_summary(
         files[f"deploy/{name}"] = content
     files["deploy/manifest.json"] = manifest_json(site_bytes)
     files["deploy/DEPLOY.md"] = "# Deploy\n\n" + "\n".join(f"{i}. {md_text(s)}" for i, s in enumerate(deploy_config.steps, 1)) + "\n"
+    files["marketing/KIT.md"] = render_markdown("MARKETING_KIT.md.j2", brief=brief, content=marketing_content,
+                                                seo=seo_copy)
     if brief.needs_human_review:
         files["review/REVIEW_TICKET.md"] = render_markdown("REVIEW_TICKET.md.j2", brief=brief, slug=slug)
 
@@ -165,7 +167,7 @@ def bootstrap_summary(
         next_actions=(["A reviewer approves or rejects the content (review/REVIEW_TICKET.md)"] if brief.needs_human_review
                       else ["Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
                             f"Point {md_text(deploy_config.domain)} at the deployment",
-                            "Schedule the launch email and social posts (results/content_creation/mkt.md)"]),
+                            "Schedule the launch email and social posts (marketing/KIT.md)"]),
     )
     files["BOOTSTRAP_SUMMARY.md"] = markdown
     target = publish_package(output.path, slug, files)
