@@ -101,6 +101,24 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     tags = {t["key"]: t["value"] for t in run["runOrError"]["tags"]}
     assert run["runOrError"]["status"] == "SUCCESS" and tags["deznity/attempt"] == "1"
 
+    # A manual backfill of the partition runs the same graph and is written back the same way.
+    env = {**os.environ, **env_for(settings.state_dir.parent, DEZNITY_POLL_SECONDS="3")}
+    backfill = subprocess.run(
+        [str(BIN / "dagster"), "job", "backfill", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-j",
+         "client_package_job", "--partitions", "tacoloco", "--noprompt"],
+        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert backfill.returncode == 0, backfill.stdout + backfill.stderr
+    deadline = time.time() + 240
+    while time.time() < deadline:
+        again = store.get("tacoloco")
+        if again.run_id != row.run_id and again.status == "completed":
+            break
+        time.sleep(2)
+    again = store.get("tacoloco")
+    assert again.run_id != row.run_id and again.status == "completed", f"{again}\n{log.read_text()[-3000:]}"
+    assert again.run_id in (settings.output_dir / "tacoloco" / "BOOTSTRAP_SUMMARY.md").read_text()
+
 
 def test_the_ui_shows_the_asset_graph_in_a_browser(dagster_dev, chromium_browser, tmp_path):
     url, settings, _log = dagster_dev
