@@ -63,7 +63,7 @@ def measure(slug: str, workdir: Path) -> dict[str, Any]:
                            tokens_in=1000, tokens_out=800, cost_usd=0.001, details={"bytes": len(text)})
     store.finish_project("measure", status="completed")
     with store.engine.connect() as conn:
-        db_bytes = sum(conn.execute(sa.text(f"SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = :t"),
+        db_bytes = sum(conn.execute(sa.text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = :t"),
                                     {"t": t}).scalar() or 0 for t in ("clients", "projects", "project_tasks",
                                                                       "agent_activities"))
         payload = 0

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from .sql import ClientRow
+    from .rows import ClientRow
 
 
 @runtime_checkable

@@ -4,78 +4,18 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..brief import BRIEF_FIELDS, ClientBrief, slugify, unique_slug, validate_brief
+from ..brief import slugify, unique_slug, validate_brief
+from .rows import ClientRow, brief_to_columns, utcnow
 from .schema import agent_activities, clients, metadata, project_tasks, projects
+from .transitions import StoreTransitions
 
-ERROR_MAX = 2000
-
-
-def utcnow() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(timezone.utc)
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we write is UTC.
-    if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value
-
-
-@dataclass
-class ClientRow:
-    """One row of the clients table as the platform sees it."""
-
-    id: str
-    slug: str | None
-    status: str
-    attempt: int
-    last_error: str | None
-    run_id: str | None
-    claimed_at: datetime | None
-    created_at: datetime | None
-    updated_at: datetime | None
-    fields: dict[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_mapping(cls, row: Any) -> "ClientRow":
-        m = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
-        return cls(
-            id=str(m["id"]), slug=m.get("slug"), status=m["status"], attempt=int(m.get("attempt") or 1),
-            last_error=m.get("last_error"), run_id=m.get("run_id"),
-            claimed_at=_aware(m.get("claimed_at")), created_at=_aware(m.get("created_at")),
-            updated_at=_aware(m.get("updated_at")),
-            fields={k: m.get(k) for k in BRIEF_FIELDS},
-        )
-
-    @property
-    def business_name(self) -> str:
-        return str(self.fields.get("business_name") or "")
-
-    def brief(self) -> ClientBrief:
-        """The validated brief; raises BriefError naming each bad field."""
-        return validate_brief(self.fields)
-
-
-def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:
-    """Brief fields as stored: lists joined with commas, everything else as text."""
-    out: dict[str, Any] = {}
-    for key in BRIEF_FIELDS:
-        value = data.get(key)
-        if isinstance(value, (list, tuple)):
-            value = ", ".join(str(v) for v in value)
-        out[key] = value
-    return out
-
-
-class SqlClientStore:
+class SqlClientStore(StoreTransitions):
     """Clients, projects, tasks and agent activity in a SQL database (SQLite or PostgreSQL)."""
 
     def __init__(self, url: str, *, create: bool = True):
@@ -244,33 +184,6 @@ class SqlClientStore:
                 continue
         raise RuntimeError(f"could not find a free slug for client {row.id}")
 
-    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
-        """Record that `run_id` is processing the client (claiming it if it was not already)."""
-        now = utcnow()
-        row = self._require(key)
-        values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
-        if row.status != "in_progress":
-            values.update(claimed_at=now, last_error=None)
-        with self.engine.begin() as conn:
-            conn.execute(clients.update().where(clients.c.id == row.id).values(**values))
-        return self._require(key)
-
-    def mark_completed(self, key: str, *, run_id: str | None) -> None:
-        """The client's package is finished."""
-        self._set_final(key, "completed", None, run_id)
-
-    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
-        """Processing failed with `error` (kept short)."""
-        self._set_final(key, "failed", _short(error), run_id)
-
-    def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
-        row = self._require(key)
-        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
-        if run_id:
-            values["run_id"] = run_id
-        with self.engine.begin() as conn:
-            conn.execute(clients.update().where(clients.c.id == row.id).values(**values))
-
     def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
         """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
         row = self._require(key)
@@ -282,12 +195,6 @@ class SqlClientStore:
                 )
             )
         return self._require(key)
-
-    def _require(self, key: str) -> ClientRow:
-        row = self.get(key)
-        if row is None:
-            raise KeyError(f"no client with slug or id {key!r}")
-        return row
 
     # ----- projects, tasks, activities ---------------------------------------------
 
@@ -311,22 +218,13 @@ class SqlClientStore:
             row = conn.execute(sa.select(projects).where(projects.c.run_id == run_id)).first()
         return dict(row._mapping) if row else None
 
-    def update_project(self, run_id: str, **values: Any) -> None:
-        """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""
-        for key in ("blockers", "next_actions"):
-            if isinstance(values.get(key), (list, dict)):
-                values[key] = json.dumps(values[key], ensure_ascii=False)
+    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(clients.update().where(clients.c.id == client_id).values(**values))
+
+    def _update_project(self, run_id: str, values: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
             conn.execute(projects.update().where(projects.c.run_id == run_id).values(**values))
-
-    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
-        """Close the projects row of a run (idempotent)."""
-        project = self.project_for_run(run_id)
-        if project is None or project["status"] == status and project["finished_at"] is not None:
-            return
-        next_actions = ["hand the package to the client"] if status == "completed" else ["review last_error, then `deznity retry`"]
-        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
-                            next_actions=next_actions)
 
     def latest_project(self, client_id: str) -> dict[str, Any] | None:
         """The most recent projects row of a client."""
@@ -409,11 +307,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
-
-
-def _short(error: str) -> str:
-    error = " ".join(str(error).split())
-    return error if len(error) <= ERROR_MAX else error[: ERROR_MAX - 1] + "…"
 
 
 def _is_uuid(value: str) -> bool:

@@ -14,7 +14,8 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
-from .sql import ClientRow, _short, brief_to_columns, utcnow
+from .rows import ClientRow, brief_to_columns, utcnow
+from .transitions import StoreTransitions
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ def _is_uuid(value: str) -> bool:
     return True
 
 
-class SupabaseClientStore:
+class SupabaseClientStore(StoreTransitions):
     """Clients, projects, tasks and agent activity in a Supabase project, over its REST API."""
 
     def __init__(self, url: str, key: str, *, timeout: float = 30.0, client: Client | None = None):
@@ -267,31 +268,6 @@ class SupabaseClientStore:
     def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
         self._run(self.client.table("clients").update(_jsonable(values)).eq("id", client_id), what)
 
-    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
-        """Record that `run_id` is processing the client (claiming it if it was not already)."""
-        now = utcnow()
-        row = self._require(key)
-        values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
-        if row.status != "in_progress":
-            values.update(claimed_at=now, last_error=None)
-        self._update_client(row.id, values, "mark a client in progress")
-        return self._require(key)
-
-    def mark_completed(self, key: str, *, run_id: str | None) -> None:
-        """The client's package is finished."""
-        self._set_final(key, "completed", None, run_id)
-
-    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
-        """Processing failed with `error` (kept short)."""
-        self._set_final(key, "failed", _short(error), run_id)
-
-    def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
-        row = self._require(key)
-        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
-        if run_id:
-            values["run_id"] = run_id
-        self._update_client(row.id, values, f"mark a client {status}")
-
     def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
         """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
         for _ in range(CAS_RETRIES):
@@ -303,12 +279,6 @@ class SupabaseClientStore:
             if updated:
                 return ClientRow.from_mapping(updated[0])
         raise RuntimeError(f"could not requeue client {key!r}: it kept changing underneath")
-
-    def _require(self, key: str) -> ClientRow:
-        row = self.get(key)
-        if row is None:
-            raise KeyError(f"no client with slug or id {key!r}")
-        return row
 
     # ----- projects, tasks, activities ---------------------------------------------
 
@@ -335,21 +305,8 @@ class SupabaseClientStore:
         rows = self._run(self.client.table("projects").select("*").eq("run_id", run_id).limit(1), "read a project")
         return rows[0] if rows else None
 
-    def update_project(self, run_id: str, **values: Any) -> None:
-        """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""
-        for key in ("blockers", "next_actions"):
-            if isinstance(values.get(key), (list, dict)):
-                values[key] = json.dumps(values[key], ensure_ascii=False)
+    def _update_project(self, run_id: str, values: dict[str, Any]) -> None:
         self._run(self.client.table("projects").update(_jsonable(values)).eq("run_id", run_id), "update a project")
-
-    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
-        """Close the projects row of a run (idempotent)."""
-        project = self.project_for_run(run_id)
-        if project is None or project["status"] == status and project["finished_at"] is not None:
-            return
-        next_actions = ["hand the package to the client"] if status == "completed" else ["review last_error, then `deznity retry`"]
-        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
-                            next_actions=next_actions)
 
     def latest_project(self, client_id: str) -> dict[str, Any] | None:
         """The most recent projects row of a client."""

@@ -1,0 +1,75 @@
+"""A clients row as the platform sees it, and the small helpers every store backend shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from ..brief import BRIEF_FIELDS, ClientBrief, validate_brief
+
+ERROR_MAX = 2000
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(timezone.utc)
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    # SQLite hands back naive datetimes; everything we write is UTC.
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+@dataclass
+class ClientRow:
+    """One row of the clients table as the platform sees it."""
+
+    id: str
+    slug: str | None
+    status: str
+    attempt: int
+    last_error: str | None
+    run_id: str | None
+    claimed_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_mapping(cls, row: Any) -> "ClientRow":
+        m = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
+        return cls(
+            id=str(m["id"]), slug=m.get("slug"), status=m["status"], attempt=int(m.get("attempt") or 1),
+            last_error=m.get("last_error"), run_id=m.get("run_id"),
+            claimed_at=_aware(m.get("claimed_at")), created_at=_aware(m.get("created_at")),
+            updated_at=_aware(m.get("updated_at")),
+            fields={k: m.get(k) for k in BRIEF_FIELDS},
+        )
+
+    @property
+    def business_name(self) -> str:
+        return str(self.fields.get("business_name") or "")
+
+    def brief(self) -> ClientBrief:
+        """The validated brief; raises BriefError naming each bad field."""
+        return validate_brief(self.fields)
+
+
+def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:
+    """Brief fields as stored: lists joined with commas, everything else as text."""
+    out: dict[str, Any] = {}
+    for key in BRIEF_FIELDS:
+        value = data.get(key)
+        if isinstance(value, (list, tuple)):
+            value = ", ".join(str(v) for v in value)
+        out[key] = value
+    return out
+
+
+def short_error(error: str) -> str:
+    """An error message folded to one line and capped at ERROR_MAX characters."""
+    error = " ".join(str(error).split())
+    return error if len(error) <= ERROR_MAX else error[: ERROR_MAX - 1] + "…"

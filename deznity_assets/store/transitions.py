@@ -1,0 +1,77 @@
+"""Lifecycle transitions every clients store shares; backends supply reads and single-row writes."""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from typing import Any
+
+from .rows import ClientRow, short_error, utcnow
+
+
+class StoreTransitions(ABC):
+    """The rules of pending → in_progress → completed | failed and of a run's projects row."""
+
+    @abstractmethod
+    def get(self, key: str) -> ClientRow | None:
+        """The client with this slug or id, or None."""
+
+    @abstractmethod
+    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
+        """Write `values` to one clients row (`what` names the action in errors)."""
+
+    @abstractmethod
+    def project_for_run(self, run_id: str) -> dict[str, Any] | None:
+        """The projects row of a run, if any."""
+
+    @abstractmethod
+    def _update_project(self, run_id: str, values: dict[str, Any]) -> None:
+        """Write `values` to the projects row of a run."""
+
+    def _require(self, key: str) -> ClientRow:
+        row = self.get(key)
+        if row is None:
+            raise KeyError(f"no client with slug or id {key!r}")
+        return row
+
+    def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:
+        """Record that `run_id` is processing the client (claiming it if it was not already)."""
+        now = utcnow()
+        row = self._require(key)
+        values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
+        if row.status != "in_progress":
+            values.update(claimed_at=now, last_error=None)
+        self._update_client(row.id, values, "mark a client in progress")
+        return self._require(key)
+
+    def mark_completed(self, key: str, *, run_id: str | None) -> None:
+        """The client's package is finished."""
+        self._set_final(key, "completed", None, run_id)
+
+    def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
+        """Processing failed with `error` (kept short)."""
+        self._set_final(key, "failed", short_error(error), run_id)
+
+    def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
+        row = self._require(key)
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
+        if run_id:
+            values["run_id"] = run_id
+        self._update_client(row.id, values, f"mark a client {status}")
+
+    def update_project(self, run_id: str, **values: Any) -> None:
+        """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""
+        for key in ("blockers", "next_actions"):
+            if isinstance(values.get(key), (list, dict)):
+                values[key] = json.dumps(values[key], ensure_ascii=False)
+        self._update_project(run_id, values)
+
+    def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
+        """Close the projects row of a run (idempotent)."""
+        project = self.project_for_run(run_id)
+        if project is None or project["status"] == status and project["finished_at"] is not None:
+            return
+        next_actions = (["hand the package to the client"] if status == "completed"
+                        else ["review last_error, then `deznity retry`"])
+        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
+                            next_actions=next_actions)
