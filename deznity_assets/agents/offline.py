@@ -17,7 +17,7 @@ from ..deliverables import (
     SocialPost, SupportKit, TrackingEvent,
 )
 from .offline_copy import (
-    BLOG_POSTS, GOALS, INDUSTRIES, INDUSTRY_ALIASES, NAV_LABELS, REGISTERS, SCHEMA_TYPES, WORDS,
+    BLOG_POSTS, GOALS, INDUSTRIES, INDUSTRY_ALIASES, NAV_LABELS, NON_LOCAL_MARKETS, PRICE_LEVELS, REGISTERS, SCHEMA_TYPES, WORDS,
 )
 from .provider import AgentContext, AgentProvider, AgentResult, Usage
 from .roster import PHASES, AgentTask
@@ -62,29 +62,60 @@ class Copy:
 
     def fill(self, text: str, **extra: Any) -> str:
         """Put the client's values into a copy template."""
-        values = {"name": self.name, "geo": self.geo, "industry": self.brief.industry, "tone": self.brief.tone,
+        values = {"name": self.name, "geo": self.geo, "industry": self.industry_word, "tone": self.brief.tone,
+                  "cur": self.currency, "style": REGISTERS[self.register]["mood"][self.lang],
                   "goal": self.brief.goal, "offer": self.offer, "offer_cap": self.offer[:1].upper() + self.offer[1:],
                   "cta": self.cta, "goal_short": self.goal_short}
         values.update(extra)
         return text.format(**values)
 
     @property
+    def industry_word(self) -> str:
+        """The sector as copy reads it ('general' is no sector a visitor would recognise)."""
+        if self.brief.industry == "general":
+            return "negocios" if self.lang == "es" else "business"
+        return self.brief.industry
+
+    @property
+    def local(self) -> bool:
+        """True when the market is a place (a city, a country), not a region or the world."""
+        return not any(w in self.geo.lower() for w in NON_LOCAL_MARKETS)
+
+    def keyword(self, template: str) -> str:
+        """A search keyword from a template; the geo only when the market is local."""
+        text = self.fill(template) if self.local else self.fill(template, geo="")
+        return " ".join(text.split()).lower()
+
+    @property
     def offer(self) -> str:
-        return self.profile["offer"].format(industry=self.brief.industry, geo=self.geo)
+        return self.profile["offer"].format(industry=self.industry_word, geo=self.geo)
+
+    def _goal_text(self, key: str) -> str:
+        override = self.goal.get(self.profile_key, {})
+        return override.get(key, self.goal[key])[self.lang]
 
     @property
     def cta(self) -> str:
-        return self.goal["cta"][self.lang]
+        return self._goal_text("cta")
 
     @property
     def goal_short(self) -> str:
         """What the site helps a visitor do, in the site's language."""
-        return self.goal["phrase"][self.lang]
+        return self._goal_text("phrase")
+
+    def faq(self) -> list[tuple[str, str]]:
+        """The profile's FAQ plus two questions every business gets (contact, why us)."""
+        extra = self.pairs("faq_extra")
+        return list(self.profile["faq"]) + extra[: 6 - len(self.profile["faq"])]
+
+    def pairs(self, key: str) -> list[tuple[str, ...]]:
+        """A 'title|text||title|text' entry of the word table as (title, text) pairs."""
+        return [tuple(pair.split("|")) for pair in self.words[key].split("||")]
 
     def price(self, amount: Any) -> str:
         """A price label in the market's currency (strings pass through)."""
         if isinstance(amount, str):
-            return amount
+            return self.fill(amount)
         return f"{self.currency}{amount}"
 
     def nav_label(self, page: str) -> str:
@@ -106,10 +137,12 @@ def _goal_kind(goal: str) -> str:
 
 
 def _register(tone: list[str]) -> str:
-    joined = " ".join(tone).lower()
-    for name, spec in REGISTERS.items():
-        if any(word in joined for word in spec["words"]):
-            return name
+    # The first adjective that names a register wins: clients list their main tone first.
+    for adjective in tone:
+        lowered = adjective.lower()
+        for name, spec in REGISTERS.items():
+            if any(word in lowered for word in spec["words"]):
+                return name
     return "warm"
 
 
@@ -140,7 +173,9 @@ def _meta(first: str, filler: str) -> str:
 def _sections_for(page: str, copy: Copy) -> list[str]:
     if page == "home":
         sections = ["hero", "social_proof", "features", "how_it_works"]
-        if copy.profile_key == "saas" or copy.goal_kind in ("sales", "leads") and "pricing" not in copy.brief.pages:
+        # Tiered prices fit software and services; a shop or a kitchen shows prices in its catalogue.
+        tiered = copy.profile_key not in ("restaurant", "ecommerce", "beauty")
+        if copy.profile_key == "saas" or (copy.goal_kind in ("sales", "leads") and tiered):
             sections.append("pricing")
         if copy.goal_kind == "reservations" and copy.profile_key == "restaurant":
             sections.append("reservation_form")
@@ -210,8 +245,7 @@ def _project_plan(c: Copy, ctx: AgentContext) -> ProjectPlan:
 def _market_analysis(c: Copy, ctx: AgentContext) -> MarketAnalysis:
     p = c.profile
     es = c.lang == "es"
-    keywords = [c.fill(k) .lower() for k in p["keywords"]]
-    keywords.append(c.name.lower())
+    keywords = list(dict.fromkeys([c.keyword(k) for k in p["keywords"]] + [c.name.lower()]))
     return MarketAnalysis(
         market_summary=(f"En {c.geo}, los clientes de {c.brief.industry} buscan en línea antes de decidir; "
                         f"gana quien ofrece {c.offer} y lo hace fácil de {c.cta.lower()}." if es else
@@ -247,7 +281,7 @@ def _design_direction(c: Copy, ctx: AgentContext) -> DesignDirection:
     reg = REGISTERS[c.register]
     es = c.lang == "es"
     return DesignDirection(
-        mood=reg["mood"][c.lang], font_style=reg["font"], corner_style=reg["corners"],
+        mood=f"{reg['mood'][c.lang]}: {c.brief.tone}", font_style=reg["font"], corner_style=reg["corners"],
         layout_notes=(["Héroe amplio con un solo botón de acción", "Tarjetas con aire y jerarquía clara",
                        f"El color de marca {c.brief.color} para acentos y botones"] if es else
                       ["A wide hero with one action button", "Airy cards with a clear hierarchy",
@@ -264,8 +298,8 @@ def _structure(c: Copy, ctx: AgentContext) -> SiteStructure:
 
 def _heroes(c: Copy) -> tuple[HeroCopy, HeroCopy]:
     a_tpl, b_tpl = REGISTERS[c.register]["hero"][c.lang]
-    sub_a = _clamp(c.fill(c.profile["features"][0][1]) + " " + c.fill(c.words["cta_intro"]), 160)
-    sub_b = _clamp(c.fill(c.profile["features"][1][1]) + " " + c.fill(c.words["proof_intro"]), 160)
+    sub_a = _clamp(c.fill(c.profile["features"][0][1]) + " " + c.fill(c.words["hero_sub_a"]), 160)
+    sub_b = _clamp(c.fill(c.profile["features"][1][1]) + " " + c.fill(c.words["hero_sub_b"]), 160)
     hero_a = HeroCopy(headline=_clamp(c.fill(a_tpl), 70), subheadline=sub_a, cta_label=c.cta)
     hero_b = HeroCopy(headline=_clamp(c.fill(b_tpl), 70), subheadline=sub_b, cta_label=c.cta)
     return hero_a, hero_b
@@ -274,7 +308,7 @@ def _heroes(c: Copy) -> tuple[HeroCopy, HeroCopy]:
 def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
     structure = _structure(c, ctx)
     hero_a, hero_b = _heroes(c)
-    keywords = [c.fill(k).lower() for k in c.profile["keywords"]][:5]
+    keywords = list(dict.fromkeys(c.keyword(k) for k in c.profile["keywords"]))[:5]
     pages = []
     for plan in structure.pages:
         label = plan.nav_label
@@ -295,7 +329,7 @@ def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
     _make_unique([p.title for p in pages], pages, "title", 60)
     _make_unique([p.h1 for p in pages], pages, "h1", 90)
     return SeoCopy(primary_keywords=keywords, pages=pages, hero_a=hero_a, hero_b=hero_b,
-                   schema_type=SCHEMA_TYPES.get(c.brief.industry, SCHEMA_TYPES.get(c.profile_key, "Organization")))
+                   schema_type=SCHEMA_TYPES.get(c.brief.industry, "Organization"))
 
 
 def _make_unique(values: list[str], pages: list[PageSeo], field: str, limit: int) -> None:
@@ -309,6 +343,8 @@ def _make_unique(values: list[str], pages: list[PageSeo], field: str, limit: int
 
 def _first_heading(sections: list[str], c: Copy) -> str | None:
     for kind in sections:
+        if kind == "reservation_form" and c.profile_key != "restaurant":
+            return c.words["booking_form"]
         if kind != "hero":
             return c.fill(c.words.get(kind, "{name}"))
     return None
@@ -326,30 +362,49 @@ def _section(kind: str, c: Copy, page: str) -> PageSection | None:
     heading = c.fill(w.get(kind, "{name}"))
     price = lambda i, pair: c.price(pair[2]) if len(pair) > 2 else ""  # noqa: E731
     if kind == "social_proof":
-        return PageSection(kind=kind, heading=heading, intro=w["proof_intro"],
-                           items=_items(p["testimonials"], c, meta=lambda i, _: "5/5"))
+        # Pages other than home quote other customers, so no quote appears twice on the site.
+        home = page == "home"
+        quotes = p["testimonials"] if home else c.pairs("testimonials_more")
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["proof_intro" if home else "proof_intro_page"]),
+                           items=_items(quotes, c, meta=lambda i, _: "5/5"))
     if kind == "features":
         return PageSection(kind=kind, heading=heading, intro=c.fill(w["features_intro"]), items=_items(p["features"], c))
     if kind == "how_it_works":
-        return PageSection(kind=kind, heading=heading, intro=w["steps_intro"],
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["steps_intro"]),
                            items=_items(p["steps"], c, meta=lambda i, _: str(i + 1)))
     if kind in ("pricing", "plans"):
-        tiers = p.get("items") if c.profile_key in ("saas", "general", "tech") else INDUSTRIES["general"][c.lang]["items"]
-        tiers = [t for t in tiers if len(t) > 2][:3]
-        return PageSection(kind=kind, heading=heading, intro=w["pricing_intro"], items=_items(tiers, c, meta=price))
+        if c.profile_key == "saas":
+            tiers = p["items"][:3]
+        else:
+            levels = PRICE_LEVELS.get(c.profile_key, PRICE_LEVELS["general"])
+            tiers = [tuple(c.fill(part, p1=levels[0], p2=levels[1], p3=levels[2]) for part in tier)
+                     for tier in c.pairs("tiers")]
+        if kind == "pricing":
+            return PageSection(kind=kind, heading=heading, intro=w["pricing_intro"], items=_items(tiers, c, meta=price))
+        # The plans page is the detailed comparison; it must not repeat the home teaser word for word.
+        detailed = [(t[0], f"{t[1]}; {w['plans_extra']}", t[2]) for t in tiers]
+        return PageSection(kind=kind, heading=heading, intro=w["plans_intro"], items=_items(detailed, c, meta=price))
     if kind == "faq":
-        return PageSection(kind=kind, heading=heading, intro=w["faq_intro"], items=_items(p["faq"], c))
+        return PageSection(kind=kind, heading=heading, intro=w["faq_intro"], items=_items(c.faq(), c))
     if kind == "cta":
-        return PageSection(kind=kind, heading=heading, intro=c.fill(w["cta_intro"]))
+        if page == "home":
+            return PageSection(kind=kind, heading=heading, intro=c.fill(w["cta_intro"]))
+        label = c.nav_label(page)
+        return PageSection(kind=kind, heading=heading,
+                           intro=c.fill(w["cta_intro_page"], page_label_lower=label.lower()))
     if kind == "menu":
-        return PageSection(kind=kind, heading=heading, intro=w["menu_intro"], items=_items(p["items"], c, meta=price))
+        dishes = p["items"] if c.profile_key == "restaurant" else INDUSTRIES["restaurant"][c.lang]["items"]
+        return PageSection(kind=kind, heading=heading, intro=w["menu_intro"], items=_items(dishes, c, meta=price))
     if kind == "reservation_form":
-        return PageSection(kind=kind, heading=heading, intro=w["reservation_intro"])
+        if c.profile_key != "restaurant":
+            heading = w["booking_form"]
+        return PageSection(kind=kind, heading=heading, intro=w["reservation_intro_home" if page == "home" else "reservation_intro"])
     if kind == "product_grid":
         return PageSection(kind=kind, heading=heading, intro=w["products_intro"], items=_items(p["items"], c, meta=price))
     if kind == "cart":
         return PageSection(kind=kind, heading=heading, intro=w["cart_intro"],
-                           items=_items(p["items"][:2], c, meta=price))
+                           items=[ContentItem(title=c.fill(item[0]), text=w["cart_qty"], meta=c.price(item[2]))
+                                  for item in p["items"][:2]])
     if kind == "dashboard_preview":
         metrics = p.get("metrics") or [(f[0], f[1], "✓") for f in p["features"]]
         return PageSection(kind=kind, heading=heading, intro=w["dashboard_intro"],
