@@ -47,6 +47,7 @@ def test_reference_client_completes_with_full_package(brief, settings, store, in
     assert report["score"] >= 90
     summary = (folder / "BOOTSTRAP_SUMMARY.md").read_text()
     assert "offline generator" in summary and "QA score" in summary and "client_analysis" in summary
+    assert "- `project_plan`: SOP" in summary  # the house knowledge each agent was given
     assert not list(settings.output_dir.glob(".staging-*"))
 
     row = store.get(slug)

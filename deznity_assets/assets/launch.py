@@ -14,7 +14,7 @@ from ..deploy import build_deploy_config
 from ..qa.checks import CHECKS, build_qa_report, run_checks
 from ..resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource
 from ..site.render import render_site
-from .agent_steps import run_agent_tasks, usage_metadata
+from .agent_steps import project_id_for, run_agent_tasks, usage_metadata
 from .partitions import clients_partitions
 from .phases import LLM_POOL
 
@@ -120,7 +120,8 @@ def testing_validation(
 def deployment(
     context: dg.AssetExecutionContext, client_brief: ClientBrief, website: RenderedSite,
     site_structure: SiteStructure, seo_copy: SeoCopy, functional_qa: QAReport,
-    seo_performance_qa: QAReport, agents: AgentProviderResource, store: ClientStoreResource, memory: MemoryResource,
+    seo_performance_qa: QAReport, agents: AgentProviderResource, store: ClientStoreResource,
+    memory: MemoryResource,
     output: OutputResource,
 ) -> Iterator[dg.Output]:
     """Phase 5: the deploy configuration and the support and analytics kit."""
@@ -132,6 +133,12 @@ def deployment(
     )
     variants = ["a", "b"] if "index-b.html" in website.files else ["a"]
     config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)
+    db = store.get_store()
+    row = db.get(slug)
+    if row is not None:
+        db.log_activity(client_id=row.id, project_id=project_id_for(db, context), agent="web",
+                        action="deploy configuration", phase="deployment",
+                        details={"domain": config.domain, "files": sorted(config.files)})
     yield dg.Output(config, "deploy_config", metadata={
         "domain": config.domain, "files": ", ".join(sorted(config.files)),
         "qa_score": round((functional_qa.score + seo_performance_qa.score) / 2, 1),

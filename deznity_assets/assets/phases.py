@@ -35,8 +35,10 @@ def client_analysis(
     store: ClientStoreResource, memory: MemoryResource,
 ) -> Iterator[dg.Output]:
     """Phase 1: the PM and Strategy agents analyse the client."""
-    results = run_agent_tasks(context, keys=["project_plan", "market_analysis"], brief=client_brief,
-                              upstream={}, provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory())
+    results = run_agent_tasks(
+        context, keys=["project_plan", "market_analysis"], brief=client_brief, upstream={},
+        provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
+    )
     plan = results["project_plan"]
     yield dg.Output(plan.output, "project_plan", metadata=usage_metadata(
         plan, {"milestones": len(plan.output.milestones)}))  # type: ignore[attr-defined]
@@ -56,7 +58,8 @@ def client_analysis(
 )
 def web_development(
     context: dg.AssetExecutionContext, client_brief: ClientBrief, project_plan: ProjectPlan,
-    market_analysis: MarketAnalysis, agents: AgentProviderResource, store: ClientStoreResource, memory: MemoryResource,
+    market_analysis: MarketAnalysis, agents: AgentProviderResource, store: ClientStoreResource,
+    memory: MemoryResource,
 ) -> Iterator[dg.Output]:
     """Phase 2: the Web agent plans the site, the UX agent sets the design direction and tokens."""
     results = run_agent_tasks(
@@ -86,7 +89,8 @@ def web_development(
 )
 def content_creation(
     context: dg.AssetExecutionContext, client_brief: ClientBrief, market_analysis: MarketAnalysis,
-    site_structure: SiteStructure, agents: AgentProviderResource, store: ClientStoreResource, memory: MemoryResource,
+    site_structure: SiteStructure, agents: AgentProviderResource, store: ClientStoreResource,
+    memory: MemoryResource,
 ) -> Iterator[dg.Output]:
     """Phase 3: the SEO and Marketing agents write every page."""
     results = run_agent_tasks(

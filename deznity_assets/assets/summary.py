@@ -72,7 +72,8 @@ def _step_seconds(instance: dg.DagsterInstance, slug: str, step_key: str) -> flo
 
 def _usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
     """Tokens, cost, cache hits and retries over the agent deliverables' latest materializations."""
-    totals: dict[str, Any] = {"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set()}
+    totals: dict[str, Any] = {"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set(),
+                              "knowledge": {}}
     for key in ("project_plan", "market_analysis", "site_structure", "design_system", "seo_copy",
                 "marketing_content", "support_kit"):
         records = instance.fetch_materializations(
@@ -91,6 +92,8 @@ def _usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
         totals["retries"] += int(value("retries"))
         if "provider" in meta:
             totals["providers"].add(f"{value('provider')} ({value('model', '?')})")
+        if value("knowledge", "-") != "-":
+            totals["knowledge"][key] = value("knowledge")
     return totals
 
 
