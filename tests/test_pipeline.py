@@ -56,7 +56,7 @@ def test_reference_client_completes_with_full_package(brief, settings, store, in
     assert project["status"] == "completed" and project["qa_score"] == report["score"]
     agents = {a["agent"] for a in store.activities(slug)}
     assert {"pm", "strat", "web", "ux", "seo", "mkt", "qa", "support"} <= agents
-    assert len(store.tasks_for_run(outcome.run_id)) == 7
+    assert len(store.tasks_for_run(outcome.run_id)) == 10  # the ten agent tasks of the five phases
 
     event = instance.get_latest_materialization_event(dg.AssetKey("bootstrap_summary"))
     meta = event.asset_materialization.metadata

@@ -15,6 +15,7 @@ from ..qa.checks import CHECKS, build_qa_report, run_checks
 from ..resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource
 from ..site.render import render_site
 from .agent_steps import project_id_for, run_agent_tasks, usage_metadata
+from ..store import utcnow
 from .partitions import clients_partitions
 from .phases import LLM_POOL
 
@@ -68,6 +69,7 @@ def testing_validation(
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Phase 4: the QA agent runs every check on the rendered site; failing errors stop the client."""
     slug = context.partition_key
+    started = utcnow()
     progress.report(slug, "testing_validation", "started: Bugz")
     escaped = [client_brief.business_name, client_brief.goal, client_brief.target_geo, *client_brief.copy_tone]
     results = run_checks(website, design_system, escaped_values=escaped)
@@ -91,14 +93,19 @@ def testing_validation(
             "failed": len([c for c in report.checks if not c.passed]),
         })
     blockers = [c for r in reports.values() for c in r.failing_blockers]
-    row = store.get_store().get(slug)
+    db = store.get_store()
+    row, project_id = db.get(slug), project_id_for(db, context)
     score = round(sum(r.score for r in reports.values()) / len(reports), 1)
-    store.get_store().update_project(context.run_id, qa_score=score, phase="testing_validation")
-    if row is not None:
-        store.get_store().log_activity(
-            client_id=row.id, agent="qa", action="site checks", phase="testing_validation",
-            details={"score": score, "failed": [c.id for c in blockers]},
-        )
+    db.update_project(context.run_id, qa_score=score, phase="testing_validation")
+    for scope, report in reports.items():
+        failed = [c.id for c in report.failing_blockers]
+        if project_id:
+            db.log_task(project_id=project_id, phase="testing_validation", agent="qa",
+                        task=f"{scope.replace('_', ' ')} validation of the site", status="failed" if failed else "completed",
+                        started_at=started, output_path=f"qa/report.json#{scope}")
+        if row is not None:
+            db.log_activity(client_id=row.id, project_id=project_id, agent="qa", action=f"{scope} checks",
+                            phase="testing_validation", details={"score": report.score, "failed": failed})
     if blockers:
         progress.report(slug, "testing_validation", f"failed: {', '.join(c.id for c in blockers)}")
         raise dg.Failure(
@@ -132,13 +139,17 @@ def deployment(
         provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
     )
     variants = ["a", "b"] if "index-b.html" in website.files else ["a"]
+    started = utcnow()
     config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)
     db = store.get_store()
-    row = db.get(slug)
+    row, project_id = db.get(slug), project_id_for(db, context)
+    if project_id:
+        db.log_task(project_id=project_id, phase="deployment", agent="web",
+                    task="Domain and production deploy configuration", status="completed", started_at=started,
+                    output_path="deploy/")
     if row is not None:
-        db.log_activity(client_id=row.id, project_id=project_id_for(db, context), agent="web",
-                        action="deploy configuration", phase="deployment",
-                        details={"domain": config.domain, "files": sorted(config.files)})
+        db.log_activity(client_id=row.id, project_id=project_id, agent="web", action="deploy configuration",
+                        phase="deployment", details={"domain": config.domain, "files": sorted(config.files)})
     yield dg.Output(config, "deploy_config", metadata={
         "domain": config.domain, "files": ", ".join(sorted(config.files)),
         "qa_score": round((functional_qa.score + seo_performance_qa.score) / 2, 1),
