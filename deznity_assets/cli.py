@@ -216,10 +216,19 @@ def _print_outcomes(outcomes: list[Any], settings: Settings, rejected: list[Any]
     for o in outcomes:
         e = overview.get(o.slug, {})
         rows.append((o.slug, o.status, e.get("qa_score"), f"{o.seconds:.1f}s",
-                     os.path.relpath(e["output_dir"]) if e.get("output_dir") else "-", o.error))
+                     _shown(e["output_dir"]) if e.get("output_dir") else "-", o.error))
     for r in rejected or []:
         rows.append((r.slug, r.status, None, "-", "-", r.last_error))
     _table(["client", "status", "qa", "time", "package"], rows)
+
+
+def _shown(path: str | Path) -> str:
+    """A path relative to the working directory when it lies below it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _table(headers: list[str], rows: list[tuple[Any, ...]]) -> None:
@@ -246,7 +255,7 @@ def status(as_json: bool) -> None:
         return
     _table(["client", "status", "attempt", "qa", "package"],
            [(e["slug"], e["status"], e["attempt"], e["qa_score"],
-             os.path.relpath(e["output_dir"]) if e["output_dir"] else "-", e["error"]) for e in entries])
+             _shown(e["output_dir"]) if e["output_dir"] else "-", e["error"]) for e in entries])
 
 
 @main.command()
@@ -350,14 +359,14 @@ def demo(workers: int) -> None:
     entries = _overview(settings)
     _table(["client", "status", "qa", "site", "summary"],
            [(e["slug"], e["status"], e["qa_score"],
-             os.path.relpath(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
-             os.path.relpath(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
+             _shown(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
+             _shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
              e["error"]) for e in entries])
     total = time.perf_counter() - started
     per = [o.seconds for o in outcomes]
     click.echo(f"\n{len(outcomes)} clients processed in {total:.1f}s"
                + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
-               + f"; portfolio: {os.path.relpath(settings.output_dir / 'index.html')}")
+               + f"; portfolio: {_shown(settings.output_dir / 'index.html')}")
     if any(e["status"] != "completed" for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
         sys.exit(1)
 

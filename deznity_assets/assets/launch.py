@@ -101,8 +101,9 @@ def testing_validation(
         failed = [c.id for c in report.failing_blockers]
         if project_id:
             db.log_task(project_id=project_id, phase="testing_validation", agent="qa",
-                        task=f"{scope.replace('_', ' ')} validation of the site", status="failed" if failed else "completed",
-                        started_at=started, output_path=f"qa/report.json#{scope}")
+                        task=f"{scope.replace('_', ' ')} validation of the site",
+                        status="failed" if failed else "completed", started_at=started,
+                        output_path=f"qa/report.json#{scope}")
         if row is not None:
             db.log_activity(client_id=row.id, project_id=project_id, agent="qa", action=f"{scope} checks",
                             phase="testing_validation", details={"score": report.score, "failed": failed})
