@@ -64,7 +64,7 @@ def main() -> None:
         "(offline generator, SQLite store, LanceDB memory, `deznity autonomous --once`, wall time including "
         "process start-up)  ",
         f"Machine: {machine}\n",
-        "| workers | clients | wall time | per client | clients / hour | peak RSS of a worker |",
+        "| workers | clients | wall time | per client | clients / hour | peak RSS of the largest process |",
         "|---|---|---|---|---|---|",
     ]
     for workers, r in rows:

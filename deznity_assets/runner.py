@@ -77,16 +77,23 @@ def process_pending(settings: Settings, store: ClientStore, *, workers: int = 1,
     reconcile(store, instance, claim_timeout_seconds=settings.claim_timeout_seconds)
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []
-    while limit is None or len(outcomes) + len(rejected) < limit:
-        batch = claim_clients(store, max(1, workers) if limit is None else min(workers, limit - len(outcomes) - len(rejected)))
-        rejected += batch.rejected
-        if not batch.ready and not batch.rejected:
-            break
-        if workers <= 1:
-            outcomes += [run_client(row, settings, instance) for row in batch.ready]
-        else:
-            # Separate processes: Dagster runs are not meant to share one process's state.
-            ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    pool = None
+    if workers > 1:
+        # Separate processes (Dagster runs are not meant to share one process's state), kept
+        # for the whole pass so each pays the import and start-up once.
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        while limit is None or len(outcomes) + len(rejected) < limit:
+            want = workers if limit is None else min(workers, limit - len(outcomes) - len(rejected))
+            batch = claim_clients(store, want)
+            rejected += batch.rejected
+            if not batch.ready and not batch.rejected:
+                break
+            if pool is None:
+                outcomes += [run_client(row, settings, instance) for row in batch.ready]
+            else:
                 outcomes += list(pool.map(_run_in_worker, batch.ready))
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return outcomes, rejected
