@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from .portfolio import rebuild_portfolio
 from .lifecycle import claim_clients, reconcile, run_tags, write_back
 from .settings import Settings
 from .store import ClientRow
@@ -53,8 +54,8 @@ def run_client(row: ClientRow, settings: Settings, instance: dg.DagsterInstance 
     store = store_from_settings(settings)
     try:
         run = instance.get_run_by_id(result.run_id)
-        if run is not None:
-            write_back(store, instance, run)
+        if run is not None and write_back(store, instance, run) == "failed":
+            rebuild_portfolio(settings.output_dir, store)  # a success already rebuilt it
         final = store.get(row.id)
     finally:
         store.dispose()

@@ -6,6 +6,7 @@ import dagster as dg
 
 from .assets.partitions import clients_partitions
 from .lifecycle import claim_clients, reconcile, run_key, run_tags, write_back
+from .portfolio import rebuild_portfolio
 from .resources import ClientStoreResource
 from .settings import Settings
 
@@ -53,7 +54,8 @@ def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> l
         description="Marks a client failed, with the reason, when its run fails.",
     )
     def client_failed_sensor(context: dg.RunFailureSensorContext) -> None:
-        write_back(store.get_store(), context.instance, context.dagster_run)
+        if write_back(store.get_store(), context.instance, context.dagster_run) == "failed":
+            rebuild_portfolio(settings.output_dir, store.get_store())
 
     @dg.sensor(
         name="client_reconciliation_sensor", minimum_interval_seconds=RECONCILE_SECONDS,
@@ -63,6 +65,7 @@ def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> l
     def client_reconciliation_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         actions = reconcile(store.get_store(), context.instance, claim_timeout_seconds=settings.claim_timeout_seconds)
         if actions:
+            rebuild_portfolio(settings.output_dir, store.get_store())
             context.log.info(f"reconciled: {actions}")
         return dg.SkipReason(f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile")
 

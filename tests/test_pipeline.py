@@ -97,6 +97,7 @@ def test_blocking_qa_failure_fails_the_client_with_checks_named(settings, store,
     assert outcome.status == "failed"
     assert "QA blocking checks failed" in outcome.error and "links_resolve" in outcome.error
     assert "missing-page.html" in outcome.error
+    assert "failed" in (settings.output_dir / "index.html").read_text()  # the portfolio shows it
     assert not (settings.output_dir / "techstart").exists()  # nothing half-written
     project = store.project_for_run(outcome.run_id)
     assert project["status"] == "failed" and "links_resolve" in project["blockers"]
