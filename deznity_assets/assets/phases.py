@@ -1,12 +1,12 @@
 """The agent phases: each a multi-asset whose two agents work concurrently."""
 
-
-from typing import Iterator
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
 
 import dagster as dg
+from pydantic import BaseModel
 
 from ..brief import ClientBrief
-from ..deliverables import MarketAnalysis, ProjectPlan, SiteStructure
 from ..resources import AgentProviderResource, ClientStoreResource, MemoryResource
 from ..site.brand import build_design_system
 from .agent_steps import run_agent_tasks, usage_metadata
@@ -17,91 +17,80 @@ from .partitions import clients_partitions
 LLM_POOL = "llm"
 
 
-def _out(description: str) -> dg.AssetOut:
-    return dg.AssetOut(description=description, kinds={"python"})
+@dataclass(frozen=True)
+class PhaseOutput:
+    """One asset of a phase: the agent task that produces it and how it is shown in the UI."""
+
+    asset: str
+    task: str
+    description: str
+    metadata: Callable[[Any], dict[str, Any]] = lambda _: {}
+    # Turns the agent's deliverable into the asset's value (e.g. direction -> design tokens).
+    derive: Callable[[ClientBrief, Any], BaseModel] | None = None
 
 
-@dg.multi_asset(
-    partitions_def=clients_partitions,
-    group_name="client_analysis",
-    outs={
-        "project_plan": _out("PM Agent (Gantt): the project plan."),
-        "market_analysis": _out("Strategy Agent (Atlas): market, audience and competitors."),
-    },
-    pool=LLM_POOL,
-)
-def client_analysis(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, agents: AgentProviderResource,
-    store: ClientStoreResource, memory: MemoryResource,
-) -> Iterator[dg.Output]:
-    """Phase 1: the PM and Strategy agents analyse the client."""
-    results = run_agent_tasks(
-        context, keys=["project_plan", "market_analysis"], brief=client_brief, upstream={},
-        provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
+def agent_phase(name: str, description: str, *, inputs: tuple[str, ...],
+                outputs: tuple[PhaseOutput, ...]) -> dg.AssetsDefinition:
+    """A multi-asset running the phase's agent tasks concurrently, one asset per deliverable."""
+
+    @dg.multi_asset(
+        name=name,
+        description=description,
+        partitions_def=clients_partitions,
+        group_name=name,
+        ins={key: dg.AssetIn() for key in ("client_brief", *inputs)},
+        outs={o.asset: dg.AssetOut(description=o.description, kinds={"python"}) for o in outputs},
+        pool=LLM_POOL,
     )
-    plan = results["project_plan"]
-    yield dg.Output(plan.output, "project_plan", metadata=usage_metadata(
-        plan, {"milestones": len(plan.output.milestones)}))  # type: ignore[attr-defined]
-    market = results["market_analysis"]
-    yield dg.Output(market.output, "market_analysis", metadata=usage_metadata(
-        market, {"keywords": len(market.output.keywords)}))  # type: ignore[attr-defined]
+    def _phase(context: dg.AssetExecutionContext, agents: AgentProviderResource, store: ClientStoreResource,
+               memory: MemoryResource, **upstream: Any) -> Iterator[dg.Output]:
+        brief: ClientBrief = upstream.pop("client_brief")
+        results = run_agent_tasks(
+            context, keys=[o.task for o in outputs], brief=brief, upstream=upstream,
+            provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
+        )
+        for out in outputs:
+            result = results[out.task]
+            value = out.derive(brief, result.output) if out.derive else result.output
+            yield dg.Output(value, out.asset, metadata=usage_metadata(result, out.metadata(value)))
+
+    return _phase
 
 
-@dg.multi_asset(
-    partitions_def=clients_partitions,
-    group_name="web_development",
-    outs={
-        "site_structure": _out("Web Agent (Flow): pages, sections and navigation."),
-        "design_system": _out("UX Agent (Lense): design tokens derived from the brand colour."),
-    },
-    pool=LLM_POOL,
+def _design_metadata(design: Any) -> dict[str, Any]:
+    return {"brand_colour": design.colors.get("accent", ""), "font_style": design.direction.font_style,
+            "min_contrast": round(min(design.contrast.values()), 2) if design.contrast else 0.0}
+
+
+client_analysis = agent_phase(
+    "client_analysis", "Phase 1: the PM and Strategy agents analyse the client.", inputs=(),
+    outputs=(
+        PhaseOutput("project_plan", "project_plan", "PM Agent (Gantt): the project plan.",
+                    lambda plan: {"milestones": len(plan.milestones)}),
+        PhaseOutput("market_analysis", "market_analysis", "Strategy Agent (Atlas): market, audience and competitors.",
+                    lambda market: {"keywords": len(market.keywords)}),
+    ),
 )
-def web_development(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, project_plan: ProjectPlan,
-    market_analysis: MarketAnalysis, agents: AgentProviderResource, store: ClientStoreResource,
-    memory: MemoryResource,
-) -> Iterator[dg.Output]:
-    """Phase 2: the Web agent plans the site, the UX agent sets the design direction and tokens."""
-    results = run_agent_tasks(
-        context, keys=["site_structure", "design_direction"], brief=client_brief,
-        upstream={"project_plan": project_plan, "market_analysis": market_analysis},
-        provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
-    )
-    structure = results["site_structure"]
-    yield dg.Output(structure.output, "site_structure", metadata=usage_metadata(
-        structure, {"pages": len(structure.output.pages)}))  # type: ignore[attr-defined]
-    direction = results["design_direction"]
-    design = build_design_system(client_brief, direction.output)  # type: ignore[arg-type]
-    yield dg.Output(design, "design_system", metadata=usage_metadata(direction, {
-        "primary": client_brief.color, "font_style": design.direction.font_style,
-        "min_contrast": round(min(design.contrast.values()), 2) if design.contrast else 0.0,
-    }))
 
-
-@dg.multi_asset(
-    partitions_def=clients_partitions,
-    group_name="content_creation",
-    outs={
-        "seo_copy": _out("SEO Agent (Quill): landing copy, keywords, meta and schema.org."),
-        "marketing_content": _out("Marketing Agent (Buzz): page content, social posts, ads, launch email."),
-    },
-    pool=LLM_POOL,
+web_development = agent_phase(
+    "web_development", "Phase 2: the Web agent plans the site, the UX agent sets the design direction and tokens.",
+    inputs=("project_plan", "market_analysis"),
+    outputs=(
+        PhaseOutput("site_structure", "site_structure", "Web Agent (Flow): pages, sections and navigation.",
+                    lambda structure: {"pages": len(structure.pages)}),
+        PhaseOutput("design_system", "design_direction", "UX Agent (Lense): design tokens derived from the brand colour.",
+                    _design_metadata, derive=build_design_system),
+    ),
 )
-def content_creation(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, market_analysis: MarketAnalysis,
-    site_structure: SiteStructure, agents: AgentProviderResource, store: ClientStoreResource,
-    memory: MemoryResource,
-) -> Iterator[dg.Output]:
-    """Phase 3: the SEO and Marketing agents write every page."""
-    results = run_agent_tasks(
-        context, keys=["seo_copy", "marketing_content"], brief=client_brief,
-        upstream={"market_analysis": market_analysis, "site_structure": site_structure},
-        provider=agents.get_provider(), store=store.get_store(), memory=memory.get_memory(),
-    )
-    seo = results["seo_copy"]
-    yield dg.Output(seo.output, "seo_copy", metadata=usage_metadata(
-        seo, {"keywords": ", ".join(seo.output.primary_keywords)}))  # type: ignore[attr-defined]
-    mkt = results["marketing_content"]
-    yield dg.Output(mkt.output, "marketing_content", metadata=usage_metadata(mkt, {
-        "social_posts": len(mkt.output.social_posts), "ads": len(mkt.output.ads),  # type: ignore[attr-defined]
-    }))
+
+content_creation = agent_phase(
+    "content_creation", "Phase 3: the SEO and Marketing agents write every page.",
+    inputs=("market_analysis", "site_structure"),
+    outputs=(
+        PhaseOutput("seo_copy", "seo_copy", "SEO Agent (Quill): landing copy, keywords, meta and schema.org.",
+                    lambda seo: {"keywords": ", ".join(seo.primary_keywords)}),
+        PhaseOutput("marketing_content", "marketing_content",
+                    "Marketing Agent (Buzz): page content, social posts, ads, launch email.",
+                    lambda mkt: {"social_posts": len(mkt.social_posts), "ads": len(mkt.ads)}),
+    ),
+)
