@@ -11,6 +11,7 @@ import dagster as dg
 
 from .portfolio import rebuild_portfolio
 from .lifecycle import claim_clients, reconcile, run_tags, write_back
+from .resources import MemoryResource
 from .settings import Settings
 from .store import ClientRow
 from .store.base import ClientStore
@@ -80,6 +81,7 @@ def process_pending(settings: Settings, store: ClientStore, *, workers: int = 1,
     rejected: list[ClientRow] = []
     pool = None
     if workers > 1:
+        MemoryResource().get_memory()  # seeds the house knowledge once, before the workers start
         # Separate processes (Dagster runs are not meant to share one process's state), kept
         # for the whole pass so each pays the import and start-up once.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))

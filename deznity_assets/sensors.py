@@ -7,7 +7,7 @@ import dagster as dg
 from .assets.partitions import clients_partitions
 from .lifecycle import claim_clients, reconcile, run_key, run_tags, write_back
 from .portfolio import rebuild_portfolio
-from .resources import ClientStoreResource
+from .resources import ClientStoreResource, MemoryResource
 from .settings import Settings
 
 RECONCILE_SECONDS = 60
@@ -30,6 +30,9 @@ def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> l
             context.log.warning(f"client {row.slug} failed validation: {store.get_store().get(row.id).last_error}")
         if not claimed.ready:
             return dg.SensorResult(skip_reason=f"no pending clients ({len(claimed.rejected)} rejected)")
+        # Seed the house knowledge here, once, rather than racing to seed it from several
+        # run processes at the same time (a no-op when it is already there).
+        MemoryResource().get_memory()
         known = set(context.instance.get_dynamic_partitions(clients_partitions.name))
         new = [row.slug for row in claimed.ready if row.slug not in known]
         context.log.info(f"claimed {len(claimed.ready)} clients: {', '.join(r.slug for r in claimed.ready)}")
