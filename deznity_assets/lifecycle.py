@@ -124,12 +124,19 @@ def find_run(instance: dg.DagsterInstance, row: ClientRow) -> dg.DagsterRun | No
     return runs[0] if runs else None
 
 
-def reconcile(store: ClientStore, instance: dg.DagsterInstance, *, claim_timeout_seconds: int) -> dict[str, str]:
-    """Repair in_progress clients whose run finished, vanished or never started. Returns slug -> action."""
+def reconcile(store: ClientStore, instance: dg.DagsterInstance, *, claim_timeout_seconds: int,
+              max_run_seconds: int = 3600) -> dict[str, str]:
+    """Repair in_progress clients whose run finished, vanished, never started or never ended. Returns slug -> action."""
     actions: dict[str, str] = {}
     cutoff = utcnow() - timedelta(seconds=claim_timeout_seconds)
     for row in store.list_clients(status="in_progress"):
         run = find_run(instance, row)
+        if run is not None and run.status not in FINISHED and _overdue(instance, run, max_run_seconds):
+            # A run whose process died without a word (a killed CLI, a lost worker) stays
+            # STARTED forever; the daemon's run monitoring only covers runs it launched.
+            instance.report_run_failed(run, message=f"run {run.run_id} ran longer than {max_run_seconds} s "
+                                                    "without finishing; its process is presumed gone")
+            run = instance.get_run_by_id(run.run_id)
         if run is not None and run.status in FINISHED:
             status = write_back(store, instance, run)
             if status:
@@ -139,6 +146,12 @@ def reconcile(store: ClientStore, instance: dg.DagsterInstance, *, claim_timeout
             store.requeue(row.id, reason=f"claimed at {row.claimed_at} but no run started; returned to pending")
             actions[str(row.slug)] = "requeued"
     return actions
+
+
+def _overdue(instance: dg.DagsterInstance, run: dg.DagsterRun, max_run_seconds: int) -> bool:
+    record = instance.get_run_record_by_id(run.run_id)
+    started = (record.start_time or record.create_timestamp.timestamp()) if record else None
+    return started is not None and utcnow().timestamp() - started > max_run_seconds
 
 
 class RetryError(ValueError):

@@ -76,7 +76,8 @@ def process_pending(settings: Settings, store: ClientStore, *, workers: int = 1,
                     limit: int | None = None) -> tuple[list[Outcome], list[ClientRow]]:
     """Claim every pending client (or `limit` of them) and process them now; returns outcomes and rejects."""
     instance = instance_for(settings)
-    reconcile(store, instance, claim_timeout_seconds=settings.claim_timeout_seconds)
+    reconcile(store, instance, claim_timeout_seconds=settings.claim_timeout_seconds,
+              max_run_seconds=settings.max_run_seconds)
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []
     pool = None

@@ -63,10 +63,11 @@ def build_sensors(settings: Settings, job: dg.UnresolvedAssetJobDefinition) -> l
     @dg.sensor(
         name="client_reconciliation_sensor", minimum_interval_seconds=RECONCILE_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Repairs clients left in_progress: canceled runs, lost write-backs, claims with no run.",
+        description="Repairs clients left in_progress: canceled or dead runs, lost write-backs, claims with no run.",
     )
     def client_reconciliation_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
-        actions = reconcile(store.get_store(), context.instance, claim_timeout_seconds=settings.claim_timeout_seconds)
+        actions = reconcile(store.get_store(), context.instance, claim_timeout_seconds=settings.claim_timeout_seconds,
+                            max_run_seconds=settings.max_run_seconds)
         if actions:
             rebuild_portfolio(settings.output_dir, store.get_store())
             context.log.info(f"reconciled: {actions}")

@@ -29,6 +29,7 @@ ENV_DOCS: dict[str, str] = {
     "DEZNITY_POLL_SECONDS": "how often the sensor looks for pending clients; default 300",
     "DEZNITY_MAX_RUNS_PER_TICK": "most clients one sensor tick claims; default 10",
     "DEZNITY_CLAIM_TIMEOUT_SECONDS": "a claim with no run after this long is returned to pending; default 600",
+    "DEZNITY_MAX_RUN_SECONDS": "a run still unfinished after this long is failed by reconciliation; default 3600",
     "DEZNITY_SITE_BASE_URL": "public URL pattern of generated sites; default https://{slug}.deznity.com",
     "DEZNITY_FORM_ACTION": "where generated forms post; default /api/forms/{form}",
     "DAGSTER_HOME": "Dagster instance folder; default <state>/dagster_home",
@@ -46,6 +47,7 @@ class Settings:
     poll_seconds: int
     max_runs_per_tick: int
     claim_timeout_seconds: int
+    max_run_seconds: int
     site_base_url: str
     form_action: str
 
@@ -64,6 +66,7 @@ class Settings:
             poll_seconds=_positive_int(env, "DEZNITY_POLL_SECONDS", 300),
             max_runs_per_tick=_positive_int(env, "DEZNITY_MAX_RUNS_PER_TICK", 10),
             claim_timeout_seconds=_positive_int(env, "DEZNITY_CLAIM_TIMEOUT_SECONDS", 600),
+            max_run_seconds=_positive_int(env, "DEZNITY_MAX_RUN_SECONDS", 3600),
             site_base_url=env.get("DEZNITY_SITE_BASE_URL") or "https://{slug}.deznity.com",
             form_action=env.get("DEZNITY_FORM_ACTION") or "/api/forms/{form}",
         )

@@ -105,3 +105,16 @@ def test_retry_failed_and_named(store):
     assert sorted(r.slug for r in rows) == ["fittrack", "greenglow"]
     assert all(r.status == "pending" and r.attempt == 2 for r in rows)
     assert [r.slug for r in retry(store, slugs=["techstart"])] == ["techstart"]
+
+
+def test_reconcile_fails_a_run_whose_process_died(settings, store, instance):
+    row = _claimed(store, instance)
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+    instance.handle_run_event(run.run_id, dg.DagsterEvent(
+        event_type_value=DagsterEventType.RUN_START.value, job_name=run.job_name))
+    time.sleep(1.1)
+    assert reconcile(store, instance, claim_timeout_seconds=600, max_run_seconds=3600) == {}
+    assert reconcile(store, instance, claim_timeout_seconds=600, max_run_seconds=1) == {row.slug: "failed"}
+    failed = store.get(row.slug)
+    assert "ran longer than 1 s" in failed.last_error
