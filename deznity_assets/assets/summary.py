@@ -141,7 +141,10 @@ def bootstrap_summary(
     for name, content in deploy_config.files.items():
         files[f"deploy/{name}"] = content
     files["deploy/manifest.json"] = manifest_json(site_bytes)
-    files["deploy/DEPLOY.md"] = "# Deploy\n\n" + "\n".join(f"{i}. {md_text(s)}" for i, s in enumerate(deploy_config.steps, 1)) + "\n"
+    # Deploy steps are built by deploy.py from the slug and domain (safe characters), and carry
+    # Markdown code spans of their own, so they are written as they are.
+    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(deploy_config.steps, 1))
+    files["deploy/DEPLOY.md"] = f"# Deploy\n\n{steps}\n"
     files["marketing/KIT.md"] = render_markdown("MARKETING_KIT.md.j2", brief=brief, content=marketing_content,
                                                 seo=seo_copy)
     if brief.needs_human_review:
