@@ -7,10 +7,12 @@ import os
 import threading
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
 from .agents.provider import AgentProvider
+from .io_manager import DeliverableIOManager
 from .memory import VectorMemory
 from .settings import Settings
 from .store.base import ClientStore
@@ -102,12 +104,13 @@ class OutputResource(dg.ConfigurableResource):
         return self.site_base_url.format(slug=slug).rstrip("/")
 
 
-def resources_from_settings(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+def resources_from_settings(settings: Settings) -> dict[str, Any]:
     """The resource set every entry point uses."""
     return {
         "store": ClientStoreResource(database_url=settings.database_url),
         "agents": AgentProviderResource(),
         "memory": MemoryResource(),
+        "io_manager": DeliverableIOManager(),
         "output": OutputResource(
             output_dir=str(settings.output_dir), site_base_url=settings.site_base_url,
             form_action=settings.form_action,

@@ -128,3 +128,22 @@ def test_manual_run_of_a_pending_client_claims_and_completes_it(settings, store,
     assert write_back(store, instance, instance.get_run_by_id(result.run_id)) == "completed"
     assert write_back(store, instance, instance.get_run_by_id(result.run_id)) is None  # idempotent
     assert store.get("fittrack").status == "completed"
+
+
+def test_deliverables_are_kept_as_typed_json_and_reload_for_a_partial_run(settings, store, instance):
+    from pathlib import Path
+
+    _process(store, settings, instance, REFERENCE_CLIENTS[4])
+    stored = Path(instance.storage_directory()) / "deliverables" / "seo_copy" / "tacoloco.json"
+    payload = json.loads(stored.read_text())
+    assert payload["model"] == "SeoCopy" and payload["data"]["schema_type"] == "Restaurant"
+    # Re-render the site alone: its inputs load from the JSON the full run left.
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    result = job.execute_in_process(partition_key="tacoloco", instance=instance,
+                                    asset_selection=[dg.AssetKey("website")])
+    assert result.success
+    assert store.get("tacoloco").status == "completed"  # a partial run does not touch the lifecycle
+    stored.write_text(json.dumps({"model": "os.system", "data": {}}))
+    bad = job.execute_in_process(partition_key="tacoloco", instance=instance, raise_on_error=False,
+                                 asset_selection=[dg.AssetKey("website")])
+    assert not bad.success  # an unknown stored type is refused, never imported

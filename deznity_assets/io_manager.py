@@ -1,0 +1,54 @@
+"""Deliverables stored between steps as typed JSON, not pickles: readable, and safe across upgrades."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import dagster as dg
+from pydantic import BaseModel
+from upath import UPath
+
+from . import brief as brief_module
+from . import deliverables as deliverables_module
+
+# Only these modules' models are ever rebuilt from storage: a stored type name cannot make
+# the loader import or construct anything else.
+_MODELS: dict[str, type[BaseModel]] = {
+    name: obj
+    for module in (deliverables_module, brief_module)
+    for name, obj in vars(module).items()
+    if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == module.__name__
+}
+
+
+class _JsonDeliverables(dg.UPathIOManager):
+    extension = ".json"
+
+    def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
+        if not isinstance(obj, BaseModel) or type(obj).__name__ not in _MODELS:
+            raise TypeError(f"{context.asset_key.to_user_string()}: expected a deliverable model, "
+                            f"got {type(obj).__name__}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {"model": type(obj).__name__, "data": obj.model_dump(mode="json")}
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(payload, ensure_ascii=False))
+        tmp.rename(path)
+
+    def load_from_path(self, context: dg.InputContext, path: UPath) -> BaseModel:
+        payload = json.loads(path.read_text())
+        model = _MODELS.get(payload.get("model", ""))
+        if model is None:
+            raise TypeError(f"{path}: unknown deliverable type {payload.get('model')!r}; re-materialize it")
+        return model.model_validate(payload["data"])
+
+
+class DeliverableIOManager(dg.ConfigurableIOManagerFactory):
+    """Keeps each asset's deliverable as JSON under the instance's storage folder (or `base_dir`)."""
+
+    base_dir: str | None = None
+
+    def create_io_manager(self, context: dg.InitResourceContext) -> _JsonDeliverables:
+        """The IO manager rooted at `base_dir` or the Dagster instance's storage directory."""
+        base = self.base_dir or context.instance.storage_directory()  # type: ignore[union-attr]
+        return _JsonDeliverables(base_path=UPath(base) / "deliverables")
