@@ -441,6 +441,39 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@main.command()
+@click.argument("slug", required=False)
+@click.option("--approve", "decision", flag_value="approved", help="Approve the package for publication.")
+@click.option("--reject", "decision", flag_value="rejected", help="Send the content back to the agents.")
+@click.option("--reason", default="", help="Why (required with --reject).")
+@click.option("--reviewer", default=lambda: os.environ.get("USER", "reviewer"), show_default="$USER",
+              help="Who decides; logged with the decision.")
+def review(slug: str | None, decision: str | None, reason: str, reviewer: str) -> None:
+    """Human review of health, legal and finance packages: list open tickets, or approve / reject one."""
+    from .review import ReviewError, decide, open_tickets
+
+    settings = _settings()
+    store = _store(settings)
+    if slug is None:
+        tickets = open_tickets(store, settings.output_dir)
+        if not tickets:
+            click.echo("no packages waiting for review")
+        for t in tickets:
+            click.echo(f"{t.slug:<20} {t.business_name:<30} raised {t.raised_at:%Y-%m-%d %H:%M} UTC"
+                       + ("  OVERDUE (over 24 h)" if t.overdue else ""))
+        return
+    if decision is None:
+        raise click.UsageError("say --approve or --reject (with --reason)")
+    try:
+        record = decide(store, settings.output_dir, slug, decision=decision, reviewer=reviewer,  # type: ignore[arg-type]
+                        reason=reason)
+    except ReviewError as exc:
+        raise click.ClickException(str(exc)) from None
+    follow = ("publish site/ with deploy/" if decision == "approved"
+              else "back to pending; the next run rewrites the content")
+    click.echo(f"{slug}: {record['decision']} by {record['reviewer']}; {follow}")
+
+
 @main.command("seed-knowledge")
 def seed_knowledge_command() -> None:
     """Upsert the house knowledge base into the vector memory (idempotent)."""

@@ -121,3 +121,28 @@ def test_preview_serves_the_site_and_seed_knowledge_is_idempotent(run):
     first = run("seed-knowledge").stdout
     second = run("seed-knowledge").stdout
     assert "0 upserted" in second and "passages" in first
+
+
+def test_human_review_of_a_regulated_client(run):
+    brief = run.tmp / "clinic.json"
+    brief.write_text(json.dumps({"business_name": "Clinica Sol", "industry": "health", "goal": "increase bookings",
+                                 "color": "#0E7C86", "copy_tone": "caring, professional", "target_geo": "Madrid",
+                                 "pages": "home, services, contact", "budget": "growth"}))
+    slug = run("add-client", "--file", str(brief)).stdout.strip()
+    assert "completed" in run("simulate-client", slug).stdout
+    folder = run.tmp / "output" / slug
+    assert (folder / "review" / "REVIEW_TICKET.md").exists()
+    assert "awaiting human review" in (folder / "BOOTSTRAP_SUMMARY.md").read_text()
+    assert slug in run("review").stdout
+    assert "--reason" in run("review", slug, "--reject", ok=False).stderr
+    out = run("review", slug, "--reject", "--reason", "claims need a source", "--reviewer", "dr-ana").stdout
+    assert "rejected by dr-ana" in out
+    status = {e["slug"]: e for e in json.loads(run("status", "--json").stdout)}[slug]
+    assert status["status"] == "pending" and "claims need a source" in status["error"]
+    run("autonomous", "--once")
+    assert run("review").stdout.count(slug) == 1  # the reworked package has a fresh ticket
+    assert "approved by dr-ana" in run("review", slug, "--approve", "--reviewer", "dr-ana").stdout
+    decision = json.loads((folder / "review" / "DECISION.json").read_text())
+    assert decision["decision"] == "approved" and decision["within_24h"] is True
+    assert "no packages waiting" in run("review").stdout
+    assert "already approved" in run("review", slug, "--approve", ok=False).stderr
