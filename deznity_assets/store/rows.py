@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -73,3 +74,12 @@ def short_error(error: str) -> str:
     """An error message folded to one line and capped at ERROR_MAX characters."""
     error = " ".join(str(error).split())
     return error if len(error) <= ERROR_MAX else error[: ERROR_MAX - 1] + "…"
+
+
+def is_uuid(value: str) -> bool:
+    """True when `value` is a UUID (a client id rather than a slug)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True

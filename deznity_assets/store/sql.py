@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
-from .rows import ClientRow, brief_to_columns, utcnow
+from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .schema import agent_activities, clients, metadata, project_tasks, projects
 from .transitions import StoreTransitions
 
@@ -77,7 +77,7 @@ class SqlClientStore(StoreTransitions):
     def get(self, key: str) -> ClientRow | None:
         """The client with this slug or id, or None."""
         cond = clients.c.slug == key
-        if _is_uuid(key):
+        if is_uuid(key):
             cond = sa.or_(cond, clients.c.id == key)
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(clients).where(cond)).first()
@@ -308,13 +308,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
 
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 __all__ = ["ClientRow", "SqlClientStore", "brief_to_columns", "utcnow"]

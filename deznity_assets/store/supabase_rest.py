@@ -14,7 +14,7 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
-from .rows import ClientRow, brief_to_columns, utcnow
+from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .transitions import StoreTransitions
 
 log = logging.getLogger(__name__)
@@ -62,13 +62,6 @@ def _parse_row(row: dict[str, Any]) -> dict[str, Any]:
             out[key] = datetime.fromisoformat(out[key].replace("Z", "+00:00"))
     return out
 
-
-def _is_uuid(value: str) -> bool:
-    try:
-        uuid.UUID(value)
-    except ValueError:
-        return False
-    return True
 
 
 class SupabaseClientStore(StoreTransitions):
@@ -181,7 +174,7 @@ class SupabaseClientStore(StoreTransitions):
 
     def get(self, key: str) -> ClientRow | None:
         """The client with this slug or id, or None."""
-        if _is_uuid(key):
+        if is_uuid(key):
             rows = self._run(self.client.table("clients").select("*").eq("id", key).limit(1), "read a client")
             if rows:
                 return ClientRow.from_mapping(rows[0])
