@@ -146,3 +146,13 @@ def test_human_review_of_a_regulated_client(run):
     assert decision["decision"] == "approved" and decision["within_24h"] is True
     assert "no packages waiting" in run("review").stdout
     assert "already approved" in run("review", slug, "--approve", ok=False).stderr
+
+
+def test_demo_processes_the_reference_clients_and_is_rerunnable(run):
+    first = run("demo")
+    for slug in ("fittrack", "greenglow", "techstart", "beautylux", "tacoloco"):
+        assert f"{slug}" in first.stdout and f"output/{slug}/site/index.html" in first.stdout
+    assert first.stdout.count("completed") == 5 and "5 clients processed" in first.stdout
+    assert (run.tmp / "output" / "index.html").exists()
+    again = run("demo")
+    assert "0 reference clients created" in again.stderr and again.stdout.count("completed") == 5
