@@ -20,14 +20,6 @@ import click
 from .brief import REFERENCE_CLIENTS, BriefError, generic_client, reference_client, slugify
 from .settings import ENV_DOCS, PROJECT_ROOT, Settings
 
-_START = time.perf_counter()
-
-
-def print_progress(slug: str, step: str, message: str) -> None:
-    """Print one progress line: elapsed time, client, step, message."""
-    click.echo(f"  {time.perf_counter() - _START:7.1f}s  {slug:<20} {step:<19} {message}", err=True)
-
-
 def _settings() -> Settings:
     try:
         return Settings.from_env()
@@ -137,7 +129,7 @@ def simulate_client(slug: str) -> None:
 def _subscribe_progress() -> None:
     from . import progress
 
-    progress.subscribe(print_progress)
+    progress.subscribe(progress.print_progress)
 
 
 @main.command()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+import time
 from typing import Callable
 
 _listeners: list[Callable[[str, str, str], None]] = []
+_START = time.perf_counter()
 _lock = threading.Lock()
 
 
@@ -21,3 +24,8 @@ def report(slug: str, step: str, message: str) -> None:
         listeners = list(_listeners)
     for listener in listeners:
         listener(slug, step, message)
+
+
+def print_progress(slug: str, step: str, message: str) -> None:
+    """Print one progress line to stderr: elapsed time, client, step, message."""
+    print(f"  {time.perf_counter() - _START:7.1f}s  {slug:<20} {step:<19} {message}", file=sys.stderr, flush=True)

@@ -66,9 +66,8 @@ def run_client(row: ClientRow, settings: Settings, instance: dg.DagsterInstance 
 
 def _run_in_worker(row: ClientRow) -> Outcome:
     from . import progress
-    from .cli import print_progress
 
-    progress.subscribe(print_progress)
+    progress.subscribe(progress.print_progress)
     return run_client(row, Settings.from_env())
 
 

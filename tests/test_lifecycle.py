@@ -26,6 +26,20 @@ def _run(settings, instance, row, *, raise_on_error=True):
     return instance.get_run_by_id(result.run_id)
 
 
+def _created_run(settings, instance, row):
+    """A run of the client's attempt as the daemon would create it, not started."""
+    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    return instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+
+
+def _started_run(settings, instance, row):
+    """A run of the client's attempt that started and never reported an end (its process is gone)."""
+    run = _created_run(settings, instance, row)
+    instance.handle_run_event(run.run_id, dg.DagsterEvent(
+        event_type_value=DagsterEventType.RUN_START.value, job_name=run.job_name))
+    return run
+
+
 def _event(instance, run, event_type):
     return instance.all_logs(run.run_id, of_type=event_type)[0].dagster_event
 
@@ -68,8 +82,7 @@ def test_reconcile_repairs_a_lost_write_back(settings, store, instance):
 
 def test_reconcile_fails_a_canceled_run(settings, store, instance):
     row = _claimed(store, instance)
-    job = build_definitions(settings).resolve_job_def(JOB_NAME)
-    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+    run = _created_run(settings, instance, row)
     instance.report_run_canceled(run)
     assert reconcile(store, instance, claim_timeout_seconds=600) == {row.slug: "failed"}
     assert store.get(row.slug).last_error == f"run {run.run_id} was canceled"
@@ -87,10 +100,7 @@ def test_reconcile_requeues_a_claim_whose_run_never_came(store, instance):
 
 def test_reconcile_leaves_running_clients_alone(settings, store, instance):
     row = _claimed(store, instance)
-    job = build_definitions(settings).resolve_job_def(JOB_NAME)
-    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
-    instance.handle_run_event(run.run_id, dg.DagsterEvent(
-        event_type_value=DagsterEventType.RUN_START.value, job_name=run.job_name))
+    _started_run(settings, instance, row)
     assert reconcile(store, instance, claim_timeout_seconds=0) == {}
     assert store.get(row.slug).status == "in_progress"
 
@@ -109,10 +119,7 @@ def test_retry_failed_and_named(store):
 
 def test_reconcile_fails_a_run_whose_process_died(settings, store, instance):
     row = _claimed(store, instance)
-    job = build_definitions(settings).resolve_job_def(JOB_NAME)
-    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
-    instance.handle_run_event(run.run_id, dg.DagsterEvent(
-        event_type_value=DagsterEventType.RUN_START.value, job_name=run.job_name))
+    _started_run(settings, instance, row)
     time.sleep(1.1)
     assert reconcile(store, instance, claim_timeout_seconds=600, max_run_seconds=3600) == {}
     assert reconcile(store, instance, claim_timeout_seconds=600, max_run_seconds=1) == {row.slug: "failed"}

@@ -1,17 +1,12 @@
 """The client_brief asset: the validated brief of one client, and the run's claim on it."""
 
-
 import dagster as dg
 
 from .. import progress
 from ..brief import BriefError, ClientBrief
+from ..lifecycle import FINISHED
 from ..resources import ClientStoreResource
 from .partitions import clients_partitions
-
-ACTIVE_STATUSES = {
-    dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING,
-}
 
 
 @dg.asset(partitions_def=clients_partitions, group_name="intake", kinds={"python"})
@@ -26,7 +21,7 @@ def client_brief(context: dg.AssetExecutionContext, store: ClientStoreResource) 
     # process it twice: refuse instead.
     if row.status == "in_progress" and row.run_id and row.run_id != context.run_id:
         other = context.instance.get_run_by_id(row.run_id)
-        if other is not None and other.status in ACTIVE_STATUSES:
+        if other is not None and other.status not in FINISHED:
             raise dg.Failure(description=f"client {slug} is already being processed by run {row.run_id}")
     row = db.mark_in_progress(slug, run_id=context.run_id)
     db.start_project(slug, run_id=context.run_id, attempt=row.attempt)

@@ -1,6 +1,5 @@
 """The launch: the rendered website, the QA phase that gates it, and the deployment phase."""
 
-
 from typing import Iterator
 
 import dagster as dg

@@ -1,6 +1,5 @@
 """The bootstrap_summary asset: the executive summary, and the whole package written to output/<slug>/."""
 
-
 import json
 from datetime import datetime, timezone
 from typing import Any

@@ -10,65 +10,35 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 
+from tests.servers.loopback import LoopbackServer
+
 PAGE = 100
 
 
-class PineconeDataPlane:
+class PineconeDataPlane(LoopbackServer):
     """One serverless index's data plane held in memory: namespace -> id -> (values, metadata)."""
 
+    thread_name = "pinecone"
+
     def __init__(self, api_key: str = "pc-local-test-key", *, dimension: int = 1536, metric: str = "cosine"):
+        super().__init__()
         self.api_key = api_key
         self.dimension = dimension
         self.metric = metric
         self.namespaces: dict[str, dict[str, tuple[np.ndarray, dict[str, Any]]]] = {}
         self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
 
     @property
     def host(self) -> str:
         """The index host to pass to Pinecone.index(host=...)."""
-        assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def start(self) -> "PineconeDataPlane":
-        """Listen on a free port of 127.0.0.1 in a background thread."""
-        plane = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                plane._handle(self)
-
-            do_GET = do_POST = _serve
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, name="pinecone", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "PineconeDataPlane":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return self.base_url
 
     # ----- protocol ----------------------------------------------------------------------
 

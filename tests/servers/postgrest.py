@@ -14,13 +14,15 @@ import json
 import re
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import jwt
 import psycopg
 from psycopg import sql
+
+from tests.servers.loopback import LoopbackServer
 
 RESERVED_PARAMS = {"select", "order", "limit", "offset", "columns", "on_conflict"}
 OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "like": "LIKE",
@@ -61,11 +63,15 @@ def _pg_status(exc: psycopg.Error, role: str) -> PostgrestError:
     return PostgrestError(status, state, message, diag.message_detail, diag.message_hint)
 
 
-class PostgrestServer:
+class PostgrestServer(LoopbackServer):
     """PostgREST-compatible endpoint under /rest/v1 for one Postgres database."""
+
+    methods = ("GET", "POST", "PATCH", "DELETE")
+    thread_name = "postgrest"
 
     def __init__(self, dsn: str, *, jwt_secret: str = "local-test-jwt-secret-at-least-32-characters",
                  schema: str = "public"):
+        super().__init__()
         self.dsn = dsn
         self.jwt_secret = jwt_secret
         self.schema = schema
@@ -74,50 +80,13 @@ class PostgrestServer:
         self.requests: list[tuple[str, str]] = []
         self._columns: dict[str, list[str]] = {}
         self._lock = threading.Lock()
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ----- lifecycle ---------------------------------------------------------------------
 
     @property
     def url(self) -> str:
         """The project URL to hand to supabase.create_client."""
-        assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
-
-    def start(self) -> "PostgrestServer":
-        """Listen on a free port of 127.0.0.1 in a background thread."""
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _serve(self) -> None:
-                server._handle(self)
-
-            do_GET = do_POST = do_PATCH = do_DELETE = _serve
-
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="postgrest", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop listening."""
-        if self._httpd:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "PostgrestServer":
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
+        return self.base_url
 
     # ----- request handling --------------------------------------------------------------
 
