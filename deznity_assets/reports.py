@@ -46,7 +46,9 @@ def _walk(value: Any, lines: list[str], level: int) -> None:
             lines.append("")
         else:
             for i, item in enumerate(value, 1):
-                name = item.get("name") or item.get("title") or item.get("page") or item.get("id") if isinstance(item, dict) else None
+                name = None
+                if isinstance(item, dict):
+                    name = item.get("name") or item.get("title") or item.get("page") or item.get("id")
                 lines.append(f"{'#' * min(level, 6)} {md_text(name) if name else i}")
                 lines.append("")
                 _walk(item, lines, level + 1)

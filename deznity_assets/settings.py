@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -20,6 +19,7 @@ def _find_project_root() -> Path:
 
 
 PROJECT_ROOT = _find_project_root()
+DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
 
 # Environment variables a user may set; `deznity doctor` and the README list them.
 ENV_DOCS: dict[str, str] = {
@@ -71,27 +71,19 @@ class Settings:
             form_action=env.get("DEZNITY_FORM_ACTION") or "/api/forms/{form}",
         )
 
-    @cached_property
-    def dagster_yaml_template(self) -> Path:
-        """The project's instance settings file copied into DAGSTER_HOME."""
-        return PROJECT_ROOT / "dagster.yaml"
-
     def ensure_dagster_home(self) -> Path:
         """Create DAGSTER_HOME with the project's dagster.yaml and export it for Dagster."""
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         target = self.dagster_home / "dagster.yaml"
-        template = self.dagster_yaml_template
-        if template.exists() and (not target.exists() or target.read_bytes() != template.read_bytes()):
-            # Only the project-local home is ours to refresh; a user's own DAGSTER_HOME
-            # with its own dagster.yaml is left alone.
-            if not target.exists() or self.dagster_home == self.state_dir / "dagster_home":
-                shutil.copyfile(template, target)
+        # The project-local home always follows the project's dagster.yaml; a user's own
+        # DAGSTER_HOME only gets it when it has none of its own.
+        ours = self.dagster_home == self.state_dir / "dagster_home"
+        if DAGSTER_YAML.exists() and (
+            not target.exists() or (ours and target.read_bytes() != DAGSTER_YAML.read_bytes())
+        ):
+            shutil.copyfile(DAGSTER_YAML, target)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
         return self.dagster_home
-
-    def site_url(self, slug: str) -> str:
-        """Public base URL of a client's site, without a trailing slash."""
-        return self.site_base_url.format(slug=slug).rstrip("/")
 
 
 def _path(value: str | None, default: Path) -> Path:
