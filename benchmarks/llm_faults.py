@@ -38,19 +38,16 @@ def main() -> None:
         faults = [srv.rate_limited(), srv.server_error(503), srv.invalid_json(), srv.schema_violation()]
         server.script(*[faults[(i // 3) % 4] if i % 3 == 0 else srv.content(offline_answer) for i in range(200)])
         from deznity_assets.brief import REFERENCE_CLIENTS
-        from deznity_assets.resources import AgentProviderResource
+        from deznity_assets.platform import Platform
         from deznity_assets.runner import run_client
-        from deznity_assets.settings import Settings
-        from deznity_assets.store.select import store_from_settings
 
-        settings = Settings.from_env()
-        store = store_from_settings(settings)
-        provider = AgentProviderResource().get_provider()
-        rows = [store.add_client(brief) for brief in REFERENCE_CLIENTS]
+        platform = Platform.from_env()
+        provider = platform.resources["agents"].get_provider()
+        rows = [platform.control.add_client(brief) for brief in REFERENCE_CLIENTS]
         passes = []
         for label in ("first pass (faults injected)", "second pass (same briefs)"):
             before, requests_before, started = dict(provider.stats()), len(server.completions), time.perf_counter()
-            outcomes = [run_client(store.claim_client(row.slug), settings) for row in rows]
+            outcomes = [run_client(platform.control.claim_client(row.slug), platform) for row in rows]
             after = provider.stats()
             delta = {k: after[k] - before[k] for k in ("requests", "retries", "repairs", "cache_hits",
                                                       "cache_misses", "tokens_in", "tokens_out", "cost_usd")}

@@ -1,38 +1,37 @@
-"""The Dagster code location: assets, job, sensors, resources and executor in one place."""
+"""The Dagster code location: every object under defs/ (workspace.yaml and `dagster dev` load `defs`)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
 
 import dagster as dg
 
-from .assets import ALL_ASSETS
-from .assets.partitions import clients_partitions
-from .resources import resources_from_settings
-from .sensors import build_sensors
-from .settings import Settings
-
-JOB_NAME = "client_package_job"
+from .defs.jobs import JOB_NAME
 
 
-@lru_cache(maxsize=8)
-def build_definitions(settings: Settings) -> dg.Definitions:
-    """Definitions wired to `settings` (the code location uses the environment's)."""
-    job = dg.define_asset_job(
-        JOB_NAME,
-        selection=dg.AssetSelection.assets(*ALL_ASSETS),
-        partitions_def=clients_partitions,
-        description="Every deliverable of one client, from brief to bootstrap summary.",
-    )
+@lru_cache(maxsize=1)
+def _from_defs_folder() -> dg.Definitions:
+    return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+
+
+def build_definitions(resources: Mapping[str, Any] | None = None) -> dg.Definitions:
+    """The code location's definitions; `resources` replace those configured from the environment."""
+    defs = _from_defs_folder()
+    if not resources:
+        return defs
     return dg.Definitions(
-        assets=ALL_ASSETS,
-        jobs=[job],
-        sensors=build_sensors(settings, job),
-        resources=resources_from_settings(settings),
-        # In-process: a client's steps are small and sequential, and a subprocess per step
-        # costs seconds each on 2 cores (design.md); concurrency comes from runs, not steps.
-        executor=dg.in_process_executor,
+        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, schedules=defs.schedules,
+        sensors=defs.sensors, executor=defs.executor, loggers=defs.loggers, metadata=defs.metadata,
+        resources={**(defs.resources or {}), **resources},
     )
 
 
-defs = build_definitions(Settings.from_env())
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location: partitions, assets, checks, the job, sensors and resources from defs/."""
+    return build_definitions()
+
+
+__all__ = ["JOB_NAME", "build_definitions", "defs"]

@@ -251,3 +251,14 @@ class BootstrapSummary(Deliverable):
     words: int
     provider: str
     markdown: str
+    # The whole package, path -> text, BOOTSTRAP_SUMMARY.md included: what client_package publishes.
+    files: dict[str, str] = {}
+
+
+class PublishedPackage(Deliverable):
+    """Where a client's package was published, and how much it holds."""
+
+    slug: str
+    path: str
+    files: int
+    bytes: int

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import os
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -38,10 +40,19 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
 
 def rebuild_portfolio(output_dir: Path, store: Any) -> Path:
     """Rewrite output/index.html from the clients table and the packages on disk."""
-    html = _env.get_template("portfolio.html.j2").render(
-        clients=client_overview(output_dir, store),
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-    )
-    target = output_dir / "index.html"
-    write_file_atomic(target, html)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    # One rebuild at a time across processes: each reads the table after its own change and
+    # writes after the previous rebuild, so the last file written reflects every change.
+    # The lock is on the folder itself, so it leaves no file behind.
+    folder = os.open(output_dir, os.O_RDONLY)
+    try:
+        fcntl.flock(folder, fcntl.LOCK_EX)
+        html = _env.get_template("portfolio.html.j2").render(
+            clients=client_overview(output_dir, store),
+            generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        )
+        target = output_dir / "index.html"
+        write_file_atomic(target, html)
+    finally:
+        os.close(folder)  # closing releases the lock
     return target

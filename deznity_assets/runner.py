@@ -9,13 +9,11 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from .portfolio import rebuild_portfolio
-from .lifecycle import claim_clients, reconcile, run_tags, write_back
-from .resources import MemoryResource
-from .settings import Settings
+from .defs.jobs import JOB_NAME
+from .defs.partitions import clients_partitions
+from .control import run_tags
+from .platform import Platform
 from .store import ClientRow
-from .store.base import ClientStore
-from .store.select import store_from_settings
 
 # Runs started here log warnings and errors only; progress comes from deznity_assets.progress.
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -32,34 +30,23 @@ class Outcome:
     seconds: float
 
 
-def instance_for(settings: Settings) -> dg.DagsterInstance:
-    """The project's Dagster instance (the one the webserver and daemon use)."""
-    settings.ensure_dagster_home()
-    return dg.DagsterInstance.get()
-
-
-def run_client(row: ClientRow, settings: Settings, instance: dg.DagsterInstance | None = None) -> Outcome:
+def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance | None = None) -> Outcome:
     """Materialize a claimed client's whole graph in this process and write the outcome back."""
-    from .definitions import JOB_NAME, build_definitions
-
-    instance = instance or instance_for(settings)
+    instance = instance or platform.instance()
     slug = str(row.slug)
     started = time.perf_counter()
-    if not instance.has_dynamic_partition("clients", slug):
-        instance.add_dynamic_partitions("clients", [slug])
-    job = build_definitions(settings).resolve_job_def(JOB_NAME)
+    if not instance.has_dynamic_partition(clients_partitions.name, slug):
+        instance.add_dynamic_partitions(clients_partitions.name, [slug])
+    job = platform.definitions.resolve_job_def(JOB_NAME)
     result = job.execute_in_process(
         partition_key=slug, instance=instance, tags=run_tags(row), raise_on_error=False,
         run_config=QUIET_RUN_CONFIG,
     )
-    store = store_from_settings(settings)
-    try:
-        run = instance.get_run_by_id(result.run_id)
-        if run is not None and write_back(store, instance, run) == "failed":
-            rebuild_portfolio(settings.output_dir, store)  # a success already rebuilt it
-        final = store.get(row.id)
-    finally:
-        store.dispose()
+    # Runs executed in-process are not seen by the status sensors: write back here.
+    run = instance.get_run_by_id(result.run_id)
+    if run is not None:
+        platform.control.write_back(instance, run)
+    final = platform.store.get(row.id)
     return Outcome(slug=slug, status=final.status if final else "missing", error=final.last_error if final else None,
                    run_id=result.run_id, seconds=round(time.perf_counter() - started, 2))
 
@@ -68,32 +55,33 @@ def _run_in_worker(row: ClientRow) -> Outcome:
     from . import progress
 
     progress.subscribe(progress.print_progress)
-    return run_client(row, Settings.from_env())
+    return run_client(row, Platform.from_env())
 
 
-def process_pending(settings: Settings, store: ClientStore, *, workers: int = 1,
+def process_pending(platform: Platform, *, workers: int = 1,
                     limit: int | None = None) -> tuple[list[Outcome], list[ClientRow]]:
     """Claim every pending client (or `limit` of them) and process them now; returns outcomes and rejects."""
-    instance = instance_for(settings)
-    reconcile(store, instance, claim_timeout_seconds=settings.claim_timeout_seconds,
-              max_run_seconds=settings.max_run_seconds)
+    instance = platform.instance()
+    lifecycle = platform.resources["lifecycle"]
+    platform.control.reconcile(instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds,
+                               max_run_seconds=lifecycle.max_run_seconds)
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []
     pool = None
     if workers > 1:
-        MemoryResource().get_memory()  # seeds the house knowledge once, before the workers start
+        platform.resources["memory"].get_memory()  # seeds the house knowledge once, before the workers start
         # Separate processes (Dagster runs are not meant to share one process's state), kept
         # for the whole pass so each pays the import and start-up once.
         pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
     try:
         while limit is None or len(outcomes) + len(rejected) < limit:
             want = workers if limit is None else min(workers, limit - len(outcomes) - len(rejected))
-            batch = claim_clients(store, want)
+            batch = platform.control.claim_pending(want)
             rejected += batch.rejected
             if not batch.ready and not batch.rejected:
                 break
             if pool is None:
-                outcomes += [run_client(row, settings, instance) for row in batch.ready]
+                outcomes += [run_client(row, platform, instance) for row in batch.ready]
             else:
                 outcomes += list(pool.map(_run_in_worker, batch.ready))
     finally:

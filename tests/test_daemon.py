@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from deznity_assets.brief import REFERENCE_CLIENTS
-from deznity_assets.settings import Settings
-from deznity_assets.store import SqlClientStore
+from deznity_assets.platform import Platform
 from tests.plugins.platform import PROJECT_ROOT, env_for
 
 BIN = Path(sys.executable).parent
@@ -39,9 +38,9 @@ def _graphql(url: str, query: str) -> dict:
 def dagster_dev(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE"))}
     env.update(env_for(tmp_path, DEZNITY_POLL_SECONDS="3"))
-    settings = Settings.from_env(env)
+    platform = Platform.from_env(env)
     home = os.environ.get("DAGSTER_HOME")
-    settings.ensure_dagster_home()
+    platform.settings.ensure_dagster_home()
     if home is None:
         os.environ.pop("DAGSTER_HOME", None)
     else:
@@ -63,7 +62,7 @@ def dagster_dev(tmp_path):
                 if proc.poll() is not None or time.time() > deadline:
                     raise AssertionError("dagster dev did not start:\n" + (tmp_path / "dagster-dev.log").read_text()[-4000:])
                 time.sleep(1)
-        yield url, settings, tmp_path / "dagster-dev.log"
+        yield url, platform, tmp_path / "dagster-dev.log"
     finally:
         os.killpg(proc.pid, signal.SIGINT)
         try:
@@ -74,8 +73,8 @@ def dagster_dev(tmp_path):
 
 
 def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
-    url, settings, log = dagster_dev
-    store = SqlClientStore(settings.database_url)
+    url, platform, log = dagster_dev
+    store = platform.store
     store.add_client(REFERENCE_CLIENTS[4])
     store.insert_raw({"business_name": "Broken Row", "slug": "broken-row", "industry": "saas", "goal": "g",
                       "color": "#12", "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "starter"})
@@ -87,7 +86,7 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     row = store.get("tacoloco")
     assert row.status == "completed", f"{row.status}: {row.last_error}\n{log.read_text()[-3000:]}"
     assert row.run_id
-    assert (settings.output_dir / "tacoloco" / "site" / "index.html").exists()
+    assert (platform.output_dir / "tacoloco" / "site" / "index.html").exists()
     broken = store.get("broken-row")
     assert broken.status == "failed" and broken.last_error.startswith("invalid brief: color:")
 
@@ -102,7 +101,7 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     assert run["runOrError"]["status"] == "SUCCESS" and tags["deznity/attempt"] == "1"
 
     # A manual backfill of the partition runs the same graph and is written back the same way.
-    env = {**os.environ, **env_for(settings.state_dir.parent, DEZNITY_POLL_SECONDS="3")}
+    env = {**os.environ, **env_for(platform.settings.state_path.parent, DEZNITY_POLL_SECONDS="3")}
     backfill = subprocess.run(
         [str(BIN / "dagster"), "job", "backfill", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-j",
          "client_package_job", "--partitions", "tacoloco", "--noprompt"],
@@ -117,11 +116,11 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
         time.sleep(2)
     again = store.get("tacoloco")
     assert again.run_id != row.run_id and again.status == "completed", f"{again}\n{log.read_text()[-3000:]}"
-    assert again.run_id in (settings.output_dir / "tacoloco" / "BOOTSTRAP_SUMMARY.md").read_text()
+    assert again.run_id in (platform.output_dir / "tacoloco" / "BOOTSTRAP_SUMMARY.md").read_text()
 
 
 def test_the_ui_shows_the_asset_graph_in_a_browser(dagster_dev, chromium_browser, tmp_path):
-    url, settings, _log = dagster_dev
+    url, _platform, _log = dagster_dev
     page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{url}/asset-groups", wait_until="networkidle", timeout=60_000)

@@ -1,4 +1,4 @@
-"""The code location loads, validates with the dagster CLI, and wires what the platform needs."""
+"""The code location loads, validates with the dagster CLI, and has the shape flow.py declares."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from deznity_assets.definitions import JOB_NAME, build_definitions
+from deznity_assets.definitions import JOB_NAME
+from deznity_assets.flow import FLOW, PHASE_NAMES
 from tests.plugins.platform import PROJECT_ROOT, env_for
 
 
@@ -24,28 +25,38 @@ def test_dagster_definitions_validate(tmp_path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_definitions_wiring(settings):
-    defs = build_definitions(settings)
-    repo = defs.get_repository_def()
-    sensors = {s.name: s for s in repo.sensor_defs}
+def test_the_graph_is_the_declared_flow(platform):
+    defs = platform.definitions
+    graph = defs.resolve_asset_graph()
+    declared = {d.asset: step for step in FLOW for d in step.deliverables}
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == set(declared)
+    for asset, step in declared.items():
+        node = graph.get(dg.AssetKey(asset))
+        assert node.group_name == step.group, asset
+        assert node.partitions_def is not None and node.partitions_def.name == "clients"
+        assert node.description, f"{asset} has no description"
+    # Each step is one op: the assets of a phase are materialized together, by its agents.
+    job = defs.resolve_job_def(JOB_NAME)
+    assert sorted(node.name for node in job.graph.nodes) == sorted(step.name for step in FLOW)
+    assert job.executor_def.name == "in_process"
+    assert PHASE_NAMES == ["client_analysis", "web_development", "content_creation", "testing_validation",
+                           "deployment"]  # the five phases of domain.md, in order
+    for step in FLOW:
+        upstream = {dep for asset in step.assets for dep in graph.get(dg.AssetKey(asset)).parent_keys}
+        earlier = {a for s in FLOW[: FLOW.index(step)] for a in s.assets}
+        assert {k.to_user_string() for k in upstream} <= earlier, f"{step.name} reads a later step"
+
+
+def test_sensors_checks_and_resources(platform):
+    defs = platform.definitions
+    sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
     assert set(sensors) == {"pending_clients_sensor", "client_completed_sensor", "client_failed_sensor",
                             "client_reconciliation_sensor"}
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
-    assert sensors["pending_clients_sensor"].minimum_interval_seconds == settings.poll_seconds
-    job = defs.resolve_job_def(JOB_NAME)
-    assert job.executor_def.name == "in_process"
+    assert sensors["pending_clients_sensor"].minimum_interval_seconds == 300  # DEZNITY_POLL_SECONDS' default
+    assert {"store", "output", "lifecycle"} <= set(sensors["pending_clients_sensor"].required_resource_keys)
+    assert set(defs.resources) == {"lifecycle", "output", "store", "openai", "agents", "memory", "io_manager"}
     graph = defs.resolve_asset_graph()
-    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert keys == {"client_brief", "project_plan", "market_analysis", "site_structure", "design_system",
-                    "seo_copy", "marketing_content", "website", "functional_qa", "seo_performance_qa",
-                    "deploy_config", "support_kit", "bootstrap_summary"}
-    for key in graph.get_all_asset_keys():
-        node = graph.get(key)
-        assert node.partitions_def is not None and node.partitions_def.name == "clients"
-        assert node.description, f"{key} has no description"
-    groups = {graph.get(dg.AssetKey(k)).group_name for k in ("project_plan", "site_structure", "seo_copy",
-                                                            "functional_qa", "deploy_config")}
-    assert groups == {"client_analysis", "web_development", "content_creation", "testing_validation", "deployment"}
     from deznity_assets.qa.checks import CHECKS
 
     checks = {c.name: c for c in graph.asset_check_keys}

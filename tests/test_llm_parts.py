@@ -97,12 +97,11 @@ def test_cache_round_trip_and_counts(tmp_path):
 
 
 def test_server_builds_valid_instances_for_every_task():
-    from openai.lib._parsing import type_to_response_format_param
-
+    from deznity_assets.llm.provider import strict_json_schema
     from tests.servers.openai_compatible import instance_of
 
     for task in TASKS.values():
-        schema = type_to_response_format_param(task.output_model)["json_schema"]["schema"]
+        schema = strict_json_schema(task.output_model)
         task.output_model.model_validate_json(json.dumps(instance_of(schema)))
 
 

@@ -6,12 +6,12 @@ import json
 import re
 
 import pytest
-from openai.lib._parsing import type_to_response_format_param
 from pydantic import ValidationError
 
 from deznity_assets.agents.provider import KnowledgePassage
 from deznity_assets.agents.roster import TASKS
 from deznity_assets.deliverables import HeroCopy, ProjectPlan
+from deznity_assets.llm.provider import strict_json_schema
 from deznity_assets.llm.prompts import DATA_TAGS, PROMPTS_DIR, build_messages, fenced_json, repair_messages
 from tests.plugins.llm import context_for
 from tests.servers import openai_compatible as srv
@@ -21,7 +21,7 @@ FENCE = re.compile(r"<(%s)>.*?</\1>" % "|".join(DATA_TAGS), re.DOTALL)
 
 
 def schema_of(task):
-    return type_to_response_format_param(task.output_model)["json_schema"]["schema"]
+    return strict_json_schema(task.output_model)
 
 
 def hostile_context():

@@ -1,4 +1,4 @@
-"""provider_from_env: which provider, which model per agent, and clear errors for bad settings."""
+"""The agents resource from the environment: which provider, which model per agent, clear errors for bad settings."""
 
 from __future__ import annotations
 
@@ -11,8 +11,16 @@ from deznity_assets.agents.roster import AGENTS, TASKS
 from deznity_assets.deliverables import ProjectPlan
 from deznity_assets.llm.config import LLMConfig, openai_model
 from deznity_assets.llm.provider import OpenAICompatibleProvider
-from deznity_assets.llm.select import provider_from_env, provider_name_from_env
+from deznity_assets.resources import resources_from_env
 from tests.plugins.llm import context_for
+
+
+def provider_from_env(env: dict[str, str]):
+    return resources_from_env(env)["agents"].get_provider()
+
+
+def provider_name_from_env(env: dict[str, str]) -> str:
+    return resources_from_env(env)["agents"].provider_name()
 
 
 def base_env(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -33,8 +41,8 @@ def test_selection_rules(env, expected):
 
 
 def test_bad_provider_value_names_the_variable_and_choices():
-    with pytest.raises(ValueError, match=r"DEZNITY_LLM_PROVIDER='anthropic' is not allowed; use one of offline, "
-                                         r"openai, openrouter, compatible"):
+    with pytest.raises(ValueError, match=r"DEZNITY_LLM_PROVIDER='anthropic' is not allowed; use one of auto, "
+                                         r"offline, openai, openrouter, compatible"):
         provider_from_env({"DEZNITY_LLM_PROVIDER": "anthropic"})
 
 
@@ -75,7 +83,7 @@ def test_compatible_model_default_override_and_placeholder_key(tmp_path):
     ("DEZNITY_LLM_TIMEOUT", "soon", "DEZNITY_LLM_TIMEOUT='soon' is not a number"),
     ("DEZNITY_LLM_MAX_RETRIES", "-1", "DEZNITY_LLM_MAX_RETRIES='-1' must be at least 0"),
     ("DEZNITY_LLM_RPM", "1.5", "DEZNITY_LLM_RPM='1.5' is not a whole number"),
-    ("DEZNITY_LLM_CACHE", "maybe", "DEZNITY_LLM_CACHE='maybe' is not allowed; use on or off"),
+    ("DEZNITY_LLM_CACHE", "maybe", "DEZNITY_LLM_CACHE='maybe' is not allowed; use one of on, off"),
     ("DEZNITY_LLM_STRUCTURED", "xml", "DEZNITY_LLM_STRUCTURED='xml' is not allowed"),
 ])
 def test_bad_settings_name_the_variable(tmp_path, variable, value, message):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from deznity_assets.memory import client_namespace, memory_from_env
+from deznity_assets.memory import client_namespace
 from deznity_assets.memory.doctor import check_memory
-from deznity_assets.memory.embeddings import HashingEmbedder, embedder_from_env
+from deznity_assets.memory.embeddings import HashingEmbedder
+from deznity_assets.resources import resources_from_env
 from deznity_assets.memory.lance import LanceMemory
 from deznity_assets.memory.pinecone_store import PineconeMemory
 
@@ -56,6 +57,18 @@ def test_hashing_embedder_is_deterministic_and_normalised():
     assert a == two.embed(["Increase reservations for TacoLoco"])[0]
     assert len(a) == 1536 and sum(v * v for v in a) == pytest.approx(1.0)
     assert one.embed([""])[0] == [0.0] * 1536
+
+
+def memory_resource(env: dict[str, str]):
+    return resources_from_env(env)["memory"]
+
+
+def memory_from_env(env: dict[str, str]):
+    return memory_resource(env).open_memory()
+
+
+def embedder_from_env(env: dict[str, str]):
+    return memory_resource(env).embedder()
 
 
 def test_embedder_choice_from_env():
@@ -125,12 +138,12 @@ def test_pinecone_wrong_key_is_refused(pinecone_plane):
 def test_check_memory_reports_index_shape(tmp_path, pinecone_plane):
     env = {"DEZNITY_STATE_DIR": str(tmp_path), "PINECONE_API_KEY": pinecone_plane.api_key,
            "PINECONE_HOST": pinecone_plane.host}
-    assert all(ok for _, ok, _ in check_memory(env))
+    assert all(ok for _, ok, _ in check_memory(memory_resource(env)))
     pinecone_plane.dimension, pinecone_plane.metric = 768, "dotproduct"
-    failed = {name: msg for name, ok, msg in check_memory(env) if not ok}
+    failed = {name: msg for name, ok, msg in check_memory(memory_resource(env)) if not ok}
     assert "dimension 1536" in failed["pinecone dimension"] and "cosine" in failed["pinecone metric"]
-    bad = check_memory({**env, "PINECONE_API_KEY": "nope"})
+    bad = check_memory(memory_resource({**env, "PINECONE_API_KEY": "nope"}))
     assert not bad[-1][1] and "PINECONE_API_KEY" in bad[-1][2]
     assert "nope" not in bad[-1][2]
-    local = check_memory({"DEZNITY_STATE_DIR": str(tmp_path)})
+    local = check_memory(memory_resource({"DEZNITY_STATE_DIR": str(tmp_path)}))
     assert local[-1][1] and "LanceDB" in local[-1][2]

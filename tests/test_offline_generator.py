@@ -10,7 +10,8 @@ import pytest
 
 from deznity_assets.agents.offline import OfflineGenerator
 from deznity_assets.agents.provider import AgentContext, KnowledgePassage
-from deznity_assets.agents.roster import AGENTS, PHASE_NAMES, TASKS
+from deznity_assets.agents.roster import AGENTS, TASKS
+from deznity_assets.flow import PHASE_NAMES
 from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief, generic_client, slugify, validate_brief
 from deznity_assets.deliverables import MarketingContent, SeoCopy, SiteStructure
 

@@ -14,7 +14,8 @@ from deznity_assets.brief import REFERENCE_CLIENTS, BriefError
 from deznity_assets.store import SqlClientStore, utcnow
 from deznity_assets.store.base import ClientStore
 from deznity_assets.store.schema import metadata
-from deznity_assets.store.select import normalize_database_url, store_from_settings
+from deznity_assets.resources import ClientStoreResource
+from deznity_assets.store.urls import normalize_database_url
 from tests.plugins.postgres import libpq_url
 
 TACO = REFERENCE_CLIENTS[4]
@@ -198,19 +199,17 @@ def test_migrated_database_enforces_status_defaults_trigger_and_rls(migrated_pos
         assert claimed == [(row[0], "in_progress")]
 
 
-def test_store_from_settings_normalises_postgres_urls(migrated_postgres_url, settings):
+def test_store_resource_normalises_postgres_urls(migrated_postgres_url, platform):
     plain = migrated_postgres_url.replace("postgresql+psycopg://", "postgres://")
     assert normalize_database_url(plain) == migrated_postgres_url
     assert normalize_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalize_database_url("sqlite:///x.db") == "sqlite:///x.db"
-    from dataclasses import replace
-
-    store = store_from_settings(replace(settings, database_url=plain), env={})
+    store = ClientStoreResource(database_url=plain).open_store()
     try:
         assert store.backend == "postgresql" and store.list_clients() == []
     finally:
         store.dispose()
-    sqlite_store = store_from_settings(settings, env={})
+    sqlite_store = platform.resources["store"].open_store()
     assert sqlite_store.backend == "sqlite"
     sqlite_store.dispose()
 
@@ -281,15 +280,13 @@ def test_claim_function_never_claims_more_than_max_count(migrated_postgres_url):
     assert sizes == [2, 0, 3, 1]
 
 
-def test_check_backends_on_sql_databases(migrated_postgres_url, postgres_url, settings):
-    from dataclasses import replace
+def test_check_backends_on_sql_databases(migrated_postgres_url, postgres_url, platform):
+    from deznity_assets.store.doctor import check_store
 
-    from deznity_assets.store.doctor import check_backends
-
-    migrated = {n: (ok, m) for n, ok, m in check_backends(replace(settings, database_url=migrated_postgres_url), env={})}
+    migrated = {n: (ok, m) for n, ok, m in check_store(database_url=migrated_postgres_url)}
     assert all(ok for ok, _ in migrated.values()) and "present" in migrated["database claim function"][1]
-    empty = {n: (ok, m) for n, ok, m in check_backends(replace(settings, database_url=postgres_url), env={})}
+    empty = {n: (ok, m) for n, ok, m in check_store(database_url=postgres_url)}
     assert empty["database"][0] and not empty["database schema"][0]
     assert "supabase/migrations" in empty["database schema"][1]
-    down = check_backends(replace(settings, database_url="postgresql://u:secret@127.0.0.1:1/x"), env={})
+    down = check_store(database_url="postgresql://u:secret@127.0.0.1:1/x")
     assert down[0][:2] == ("database", False) and "secret" not in down[0][2] and "DEZNITY_DATABASE_URL" in down[0][2]

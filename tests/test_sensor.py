@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import dagster as dg
 
 from deznity_assets.brief import REFERENCE_CLIENTS
-from deznity_assets.definitions import build_definitions
+from deznity_assets.platform import Platform
+from deznity_assets.resources import LifecycleResource
 
 
-def _tick(defs: dg.Definitions, instance: dg.DagsterInstance):
-    sensor = defs.get_sensor_def("pending_clients_sensor")
-    context = dg.build_sensor_context(instance_ref=instance.get_ref(), definitions=defs)
-    return sensor.evaluate_tick(context)
+def _tick(platform: Platform, instance: dg.DagsterInstance):
+    # A whole tick, partition validation included, with the resources the sensor receives.
+    sensor = platform.definitions.get_sensor_def("pending_clients_sensor")
+    with dg.build_sensor_context(instance_ref=instance.get_ref(), definitions=platform.definitions,
+                                 resources=platform.resources) as context:
+        return sensor.evaluate_tick(context)
 
 
-def test_tick_claims_adds_partitions_and_caps(settings, store, instance):
-    settings = dataclasses.replace(settings, max_runs_per_tick=3)
-    defs = build_definitions(settings)
+def test_tick_claims_adds_partitions_and_caps(platform, store, instance):
+    platform = platform.with_resources(lifecycle=LifecycleResource(max_runs_per_tick=3))
     for brief in REFERENCE_CLIENTS:
         store.add_client(brief)
-    first = _tick(defs, instance)
+    first = _tick(platform, instance)
     assert [r.partition_key for r in first.run_requests] == ["fittrack", "greenglow", "techstart"]
     assert [r.run_key for r in first.run_requests] == [
         "fittrack:attempt-1", "greenglow:attempt-1", "techstart:attempt-1"]
@@ -29,15 +29,14 @@ def test_tick_claims_adds_partitions_and_caps(settings, store, instance):
     assert first.dynamic_partitions_requests[0].partition_keys == ["fittrack", "greenglow", "techstart"]
     assert {r.slug for r in store.list_clients(status="in_progress")} == {"fittrack", "greenglow", "techstart"}
 
-    second = _tick(defs, instance)  # the rest wait for the next tick
+    second = _tick(platform, instance)  # the rest wait for the next tick
     assert [r.partition_key for r in second.run_requests] == ["beautylux", "tacoloco"]
-    third = _tick(defs, instance)
+    third = _tick(platform, instance)
     assert third.run_requests == []
     assert "no pending clients" in third.skip_message
 
 
-def test_bad_rows_fail_with_reason_and_never_block_good_ones(settings, store, instance):
-    defs = build_definitions(settings)
+def test_bad_rows_fail_with_reason_and_never_block_good_ones(platform, store, instance):
     store.insert_raw({"business_name": "No Colour", "industry": "saas", "goal": "g", "copy_tone": "fun",
                       "target_geo": "Global", "pages": "home", "budget": "starter"})
     store.insert_raw({"business_name": "Huge", "industry": "saas", "goal": "x" * 1_048_576, "color": "#123456",
@@ -45,7 +44,7 @@ def test_bad_rows_fail_with_reason_and_never_block_good_ones(settings, store, in
     store.insert_raw({"business_name": "<img src=x onerror=alert(1)>", "industry": "saas", "goal": "g",
                       "color": "#123456", "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "gold"})
     store.add_client(REFERENCE_CLIENTS[4])
-    result = _tick(defs, instance)
+    result = _tick(platform, instance)
     assert [r.partition_key for r in result.run_requests] == ["tacoloco"]
     failed = {r.business_name[:10]: r.last_error for r in store.list_clients(status="failed")}
     assert "color: is required" in failed["No Colour"]
@@ -54,17 +53,14 @@ def test_bad_rows_fail_with_reason_and_never_block_good_ones(settings, store, in
     assert "business_name: contains markup" in bad and "budget:" in bad
 
 
-def test_retried_client_gets_a_new_run_key(settings, store, instance):
-    from deznity_assets.lifecycle import retry
-
-    defs = build_definitions(settings)
+def test_retried_client_gets_a_new_run_key(platform, store, instance):
     store.add_client(REFERENCE_CLIENTS[0])
-    first = _tick(defs, instance)
+    first = _tick(platform, instance)
     # The daemon applies the partition requests of a tick; evaluate_tick only returns them.
     instance.add_dynamic_partitions("clients", first.dynamic_partitions_requests[0].partition_keys)
     store.mark_failed("fittrack", "boom")
-    retry(store, slugs=["fittrack"])
-    second = _tick(defs, instance)
+    platform.control.retry(slugs=["fittrack"])
+    second = _tick(platform, instance)
     assert [r.run_key for r in first.run_requests + second.run_requests] == [
         "fittrack:attempt-1", "fittrack:attempt-2"]
     assert not second.dynamic_partitions_requests  # the partition exists already

@@ -52,8 +52,8 @@ def test_raw_rows_get_a_slug_when_claimed(store):
     assert slugs[0].startswith("client-")
 
 
-def test_two_processes_never_share_a_client(settings):
-    url = settings.database_url
+def test_two_processes_never_share_a_client(platform):
+    url = platform.store.url
     store = SqlClientStore(url)
     for i in range(240):
         store.insert_raw({"business_name": f"Client {i}", "slug": f"client-{i}"})

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from deznity_assets.brief import REFERENCE_CLIENTS
-from deznity_assets.store.select import store_from_settings
+from deznity_assets.resources import ClientStoreResource
 from deznity_assets.store.supabase_rest import SupabaseClientStore, SupabaseStoreError, key_role
 from tests.servers.postgrest import make_key
 
@@ -33,8 +33,7 @@ def test_anon_key_is_refused_with_a_fix(postgrest_server, caplog):
     admin = SupabaseClientStore(postgrest_server.url, postgrest_server.service_role_key)
     admin.add_client(TACO)
     with caplog.at_level(logging.WARNING):
-        anon = SupabaseClientStore.from_env({"SUPABASE_URL": postgrest_server.url,
-                                             "SUPABASE_ANON_KEY": postgrest_server.anon_key})
+        anon = SupabaseClientStore.connect(postgrest_server.url, anon_key=postgrest_server.anon_key)
     assert "SUPABASE_SERVICE_ROLE_KEY" in caplog.text
     assert postgrest_server.anon_key not in caplog.text
     with pytest.raises(SupabaseStoreError, match="SUPABASE_SERVICE_ROLE_KEY"):
@@ -72,13 +71,12 @@ def test_key_roles_and_env_errors():
     assert key_role("sb_secret_abc") == "service_role" and key_role("sb_publishable_abc") == "anon"
     assert key_role("not a jwt") is None
     with pytest.raises(ValueError, match="SUPABASE_SERVICE_ROLE_KEY"):
-        SupabaseClientStore.from_env({"SUPABASE_URL": "http://127.0.0.1:9"})
+        SupabaseClientStore.connect("http://127.0.0.1:9")
 
 
-def test_store_from_settings_prefers_supabase(postgrest_server, settings, monkeypatch):
-    monkeypatch.setenv("SUPABASE_URL", postgrest_server.url)
-    monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", postgrest_server.service_role_key)
-    store = store_from_settings(settings)
+def test_store_resource_prefers_supabase(postgrest_server, platform):
+    store = ClientStoreResource(database_url="sqlite:///unused.db", supabase_url=postgrest_server.url,
+                                supabase_service_role_key=postgrest_server.service_role_key).open_store()
     assert isinstance(store, SupabaseClientStore) and store.backend == "supabase"
     assert store.add_client(TACO).slug == "tacoloco"
 
@@ -129,7 +127,8 @@ def test_processes_claiming_over_rest_get_each_client_once(postgrest_server):
 @pytest.mark.skipif(not os.environ.get("SUPABASE_URL"), reason="live Supabase test: set SUPABASE_URL and "
                     "SUPABASE_SERVICE_ROLE_KEY of a project with supabase/migrations applied")
 def test_live_supabase_project_round_trip():
-    store = SupabaseClientStore.from_env()
+    store = SupabaseClientStore.connect(os.environ["SUPABASE_URL"],
+                                        service_role_key=os.environ.get("SUPABASE_SERVICE_ROLE_KEY", ""))
     store.create_tables()
     name = f"Deznity Live Check {uuid.uuid4().hex[:6]}"
     row = store.add_client({**TACO, "business_name": name}, status="failed")
@@ -143,18 +142,17 @@ def test_live_supabase_project_round_trip():
         assert store.delete_client(row.id)
 
 
-def test_check_backends_on_supabase(postgrest_server, postgres_url, settings):
-    from deznity_assets.store.doctor import check_backends
+def test_check_backends_on_supabase(postgrest_server, postgres_url, platform):
+    from deznity_assets.store.doctor import check_store
     from tests.plugins.postgres import libpq_url
     from tests.servers.postgrest import PostgrestServer
 
-    env = {"SUPABASE_URL": postgrest_server.url, "SUPABASE_SERVICE_ROLE_KEY": postgrest_server.service_role_key,
-           "SUPABASE_ANON_KEY": postgrest_server.anon_key}
-    results = check_backends(settings, env=env)
+    results = check_store(database_url="", supabase_url=postgrest_server.url,
+                          service_role_key=postgrest_server.service_role_key, anon_key=postgrest_server.anon_key)
     assert [n for n, ok, _ in results if not ok] == []
     assert all(postgrest_server.service_role_key not in m for _, _, m in results)
     with PostgrestServer(libpq_url(postgres_url)) as empty:
-        bad = {n: (ok, m) for n, ok, m in check_backends(settings, env={
-            "SUPABASE_URL": empty.url, "SUPABASE_SERVICE_ROLE_KEY": empty.service_role_key})}
+        bad = {n: (ok, m) for n, ok, m in check_store(database_url="", supabase_url=empty.url,
+                                                      service_role_key=empty.service_role_key)}
     assert not bad["supabase clients table"][0] and "supabase/migrations" in bad["supabase clients table"][1]
     assert not bad["supabase claim function"][0]

@@ -20,7 +20,8 @@ from .offline_copy import (
     BLOG_POSTS, GOALS, INDUSTRIES, INDUSTRY_ALIASES, NAV_LABELS, NON_LOCAL_MARKETS, PRICE_LEVELS, REGISTERS, SCHEMA_TYPES, WORDS,
 )
 from .provider import AgentContext, AgentProvider, AgentResult, Usage
-from .roster import PHASES, AgentTask
+from ..flow import PHASE_NAMES
+from .roster import AgentTask
 
 MODEL = "deznity-offline-generator-v1"
 # Days per phase by plan: a bigger plan buys more depth, not a slower start.
@@ -218,7 +219,7 @@ def _project_plan(c: Copy, ctx: AgentContext) -> ProjectPlan:
         "deployment": ["deploy bundle", "analytics", "summary"] if not es else ["paquete de despliegue", "analítica", "resumen"],
     }
     milestones = [Milestone(name=phase.replace("_", " ").capitalize(), phase=phase, days=d, deliverables=deliverables[phase])
-                  for (phase, _agents), d in zip(PHASES, days)]
+                  for phase, d in zip(PHASE_NAMES, days)]
     pages = ", ".join(c.brief.pages)
     summary = (f"{c.name} tendrá un sitio de {len(c.brief.pages)} páginas ({pages}) para {c.goal_short}, "
                f"con un tono {c.brief.tone}, en {sum(days)} días con el plan {c.brief.budget}. "

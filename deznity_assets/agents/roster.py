@@ -39,7 +39,6 @@ class AgentTask:
     """A generative agent task: who does it, in which phase, and the typed deliverable it returns."""
 
     key: str
-    phase: str
     agent_id: str
     description: str
     output_model: type[BaseModel]
@@ -48,39 +47,37 @@ class AgentTask:
 
     @property
     def agent(self) -> Agent:
+        """The agent that does the task."""
         return AGENTS[self.agent_id]
+
+    @property
+    def phase(self) -> str:
+        """The phase the task belongs to (declared in flow.py)."""
+        from ..flow import TASK_STEP
+
+        return TASK_STEP[self.key]
 
 
 TASKS: dict[str, AgentTask] = {t.key: t for t in [
-    AgentTask("project_plan", "client_analysis", "pm",
+    AgentTask("project_plan", "pm",
               "Plan the project from the brief and the house knowledge: objectives, milestones per phase, risks, KPIs.",
               ProjectPlan),
-    AgentTask("market_analysis", "client_analysis", "strat",
+    AgentTask("market_analysis", "strat",
               "Analyse the market, the audience segments and the competitors; state the positioning and keywords.",
               MarketAnalysis),
-    AgentTask("site_structure", "web_development", "web",
+    AgentTask("site_structure", "web",
               "Design the site structure: every requested page with its purpose and sections, and the navigation.",
               SiteStructure, ("project_plan", "market_analysis")),
-    AgentTask("design_direction", "web_development", "ux",
+    AgentTask("design_direction", "ux",
               "Set the design direction from the brand colour and tone: mood, type style, corners, layout notes.",
               DesignDirection, ("market_analysis",)),
-    AgentTask("seo_copy", "content_creation", "seo",
+    AgentTask("seo_copy", "seo",
               "Write the landing-page copy, two hero variants, keywords, and a title, meta description and h1 per page.",
               SeoCopy, ("market_analysis", "site_structure")),
-    AgentTask("marketing_content", "content_creation", "mkt",
+    AgentTask("marketing_content", "mkt",
               "Write the content of every section of every page, social posts per network, ad variants and a launch email.",
               MarketingContent, ("market_analysis", "site_structure")),
-    AgentTask("support_kit", "deployment", "support",
+    AgentTask("support_kit", "support",
               "Set up analytics and tracking events for the site's goal, and write the support FAQ.",
               SupportKit, ("site_structure", "seo_copy")),
 ]}
-
-# The five phases of the post-bootstrap flow, in order, with their two agent tasks each.
-PHASES: list[tuple[str, tuple[str, str]]] = [
-    ("client_analysis", ("pm", "strat")),
-    ("web_development", ("web", "ux")),
-    ("content_creation", ("seo", "mkt")),
-    ("testing_validation", ("qa", "qa")),
-    ("deployment", ("web", "support")),
-]
-PHASE_NAMES = [name for name, _ in PHASES]

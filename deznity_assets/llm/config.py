@@ -1,4 +1,4 @@
-"""LLM provider settings read from the environment: endpoint, key, models per agent, limits."""
+"""LLM provider settings: endpoint, key, models per agent, limits (filled by AgentProviderResource)."""
 
 from __future__ import annotations
 
@@ -33,26 +33,6 @@ KEY_VARIABLE: dict[str, str] = {
     "compatible": "DEZNITY_LLM_API_KEY",
 }
 
-ENV_DOCS: dict[str, str] = {
-    "DEZNITY_LLM_PROVIDER": "offline | openai | openrouter | compatible; default: the first of OPENAI_API_KEY, "
-                            "OPENROUTER_API_KEY, DEZNITY_LLM_BASE_URL that is set, else offline",
-    "OPENAI_API_KEY": "OpenAI key (provider openai)",
-    "OPENROUTER_API_KEY": "OpenRouter key (provider openrouter)",
-    "DEZNITY_LLM_BASE_URL": "base URL of an OpenAI-compatible server, e.g. http://127.0.0.1:11434/v1",
-    "DEZNITY_LLM_API_KEY": "key for that server (optional)",
-    "DEZNITY_LLM_MODEL": "model for every agent (required for compatible; overrides the roster elsewhere)",
-    "DEZNITY_MODEL_<AGENT>": "model for one agent, e.g. DEZNITY_MODEL_SEO",
-    "DEZNITY_LLM_STRUCTURED": "json_schema (default) | json_object",
-    "DEZNITY_LLM_TIMEOUT": "seconds per request; default 120",
-    "DEZNITY_LLM_MAX_RETRIES": "retries of 429/5xx/timeouts/dropped connections; default 4",
-    "DEZNITY_LLM_RPM": "requests per minute, per process (0 = no limit); default 60",
-    "DEZNITY_LLM_MAX_TOKENS": "most output tokens per answer; default 8000",
-    "DEZNITY_LLM_CACHE": "on | off; default on",
-    "DEZNITY_LLM_CACHE_DIR": "response cache folder; default <state dir>/llm-cache",
-    "DEZNITY_LLM_PRICES": "JSON file: model -> {input_per_mtok, output_per_mtok} (USD), overriding built-in prices",
-}
-
-
 @dataclass(frozen=True)
 class LLMConfig:
     """Everything an OpenAI-compatible provider needs, resolved once."""
@@ -78,54 +58,17 @@ class LLMConfig:
         """The environment variable to fix when the key is refused."""
         return KEY_VARIABLE[self.name]
 
-    @classmethod
-    def from_env(cls, name: ProviderName, env: Mapping[str, str], *, state_dir: Path) -> "LLMConfig":
-        """Build the settings of provider `name` from `env`; ValueError names the variable to fix."""
-        if name == "openai":
-            base_url = env.get("OPENAI_BASE_URL") or OPENAI_BASE_URL
-            api_key = _required(env, "OPENAI_API_KEY", "your OpenAI API key")
-        elif name == "openrouter":
-            base_url = OPENROUTER_BASE_URL
-            api_key = _required(env, "OPENROUTER_API_KEY", "your OpenRouter API key")
-        elif name == "compatible":
-            base_url = _required(env, "DEZNITY_LLM_BASE_URL", "the server's base URL, e.g. http://127.0.0.1:8000/v1")
-            api_key = env.get("DEZNITY_LLM_API_KEY") or PLACEHOLDER_API_KEY
-        else:
-            raise ValueError(f"unknown LLM provider {name!r}; use openai, openrouter or compatible")
-        structured = (env.get("DEZNITY_LLM_STRUCTURED") or "json_schema").strip().lower()
-        if structured not in ("json_schema", "json_object"):
-            raise ValueError(f"DEZNITY_LLM_STRUCTURED={structured!r} is not allowed; use json_schema or json_object")
-        cache = (env.get("DEZNITY_LLM_CACHE") or "on").strip().lower()
-        if cache not in ("on", "off"):
-            raise ValueError(f"DEZNITY_LLM_CACHE={cache!r} is not allowed; use on or off")
-        cache_dir = None
-        if cache == "on":
-            raw_dir = env.get("DEZNITY_LLM_CACHE_DIR")
-            cache_dir = Path(raw_dir).expanduser() if raw_dir else state_dir / "llm-cache"
-        prices = env.get("DEZNITY_LLM_PRICES")
-        return cls(
-            name=name,
-            base_url=base_url.rstrip("/"),
-            api_key=api_key,
-            models=models_from_env(name, env),
-            timeout=_number(env, "DEZNITY_LLM_TIMEOUT", 120.0, minimum=0.001),
-            max_retries=int(_number(env, "DEZNITY_LLM_MAX_RETRIES", 4, minimum=0, whole=True)),
-            rpm=int(_number(env, "DEZNITY_LLM_RPM", 60, minimum=0, whole=True)),
-            max_tokens=int(_number(env, "DEZNITY_LLM_MAX_TOKENS", 8000, minimum=16, whole=True)),
-            structured=structured,  # type: ignore[arg-type]
-            cache_dir=cache_dir,
-            prices_path=Path(prices).expanduser() if prices else None,
-        )
 
-
-def models_from_env(name: ProviderName, env: Mapping[str, str]) -> dict[str, str]:
+def models_for(name: ProviderName, *, default: str, overrides: Mapping[str, str]) -> dict[str, str]:
     """Model per agent: DEZNITY_MODEL_<AGENT>, else DEZNITY_LLM_MODEL, else the roster's (mapped for OpenAI)."""
-    default = (env.get("DEZNITY_LLM_MODEL") or "").strip()
+    unknown = sorted(set(overrides) - set(AGENTS))
+    if unknown:
+        raise ValueError(f"DEZNITY_MODEL_{unknown[0].upper()} names no agent; use one of "
+                         + ", ".join(f"DEZNITY_MODEL_{a.upper()}" for a in AGENTS))
     models: dict[str, str] = {}
     missing: list[str] = []
     for agent_id, agent in AGENTS.items():
-        override = (env.get(f"DEZNITY_MODEL_{agent_id.upper()}") or "").strip()
-        model = override or default
+        model = (overrides.get(agent_id) or "").strip() or default.strip()
         if not model:
             if name == "compatible":
                 missing.append(agent_id)
@@ -148,24 +91,3 @@ def openai_model(model: str) -> str:
     if not bare:
         return model
     return bare if vendor == "openai" else OPENAI_FALLBACK_MODEL
-
-
-def _required(env: Mapping[str, str], name: str, what: str) -> str:
-    value = (env.get(name) or "").strip()
-    if not value:
-        raise ValueError(f"{name} is not set; set it to {what}")
-    return value
-
-
-def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float, whole: bool = False) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        kind = "a whole number" if whole else "a number"
-        raise ValueError(f"{name}={raw!r} is not {kind}; set it to e.g. {default:g}") from None
-    if value < minimum:
-        raise ValueError(f"{name}={raw!r} must be at least {minimum:g}; set it to e.g. {default:g}")
-    return value

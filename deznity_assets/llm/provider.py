@@ -12,7 +12,6 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import openai
-from openai.lib._parsing import type_to_response_format_param
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt, wait_random_exponential
 
@@ -40,6 +39,11 @@ class _Tally:
     repaired: bool = False
 
 
+def strict_json_schema(output_model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON schema in OpenAI's strict form, as the SDK's public `pydantic_function_tool` builds it."""
+    return dict(openai.pydantic_function_tool(output_model)["function"]["parameters"])
+
+
 class _StructuredOutputUnsupported(Exception):
     """The server answered 400 to response_format json_schema."""
 
@@ -53,7 +57,9 @@ class OpenAICompatibleProvider(AgentProvider):
     ):
         self.name = config.name
         self.config = config
-        self.host = urlsplit(config.base_url).netloc or config.base_url
+        # Host and port only: a base URL may carry credentials (user:password@), never shown.
+        parts = urlsplit(config.base_url)
+        self.host = f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "the server")
         headers = {"X-Title": "Deznity"} if config.name == "openrouter" else None
         # SDK retries off: ours are counted, logged and bounded (see _request).
         self._client = openai.OpenAI(
@@ -81,7 +87,7 @@ class OpenAICompatibleProvider(AgentProvider):
         """Ask the agent's model for `task.output_model`, validated; one repair; AgentError on failure."""
         started = time.monotonic()
         model = self.model_for(task.agent_id)
-        schema = type_to_response_format_param(task.output_model)["json_schema"]["schema"]
+        schema = strict_json_schema(task.output_model)
         self._bump("runs")
         tally = _Tally()
         try:
@@ -266,7 +272,9 @@ class OpenAICompatibleProvider(AgentProvider):
     def _response_format(self, output_model: type[BaseModel], mode: str) -> dict[str, Any]:
         if mode == "json_object":
             return {"type": "json_object"}
-        return dict(type_to_response_format_param(output_model))
+        return {"type": "json_schema",
+                "json_schema": {"name": output_model.__name__, "schema": strict_json_schema(output_model),
+                                "strict": True}}
 
     def _token_param(self, max_tokens: int) -> dict[str, int]:
         # OpenAI's newer models accept only max_completion_tokens; other servers know max_tokens.

@@ -1,7 +1,5 @@
 """Vector memory: house knowledge and per-client decisions, in Pinecone or an embedded LanceDB."""
 
 from .base import HOUSE_NAMESPACE, MemoryRecord, NamespaceStats, VectorMemory, client_namespace
-from .select import memory_from_env
 
-__all__ = ["HOUSE_NAMESPACE", "MemoryRecord", "NamespaceStats", "VectorMemory", "client_namespace",
-           "memory_from_env"]
+__all__ = ["HOUSE_NAMESPACE", "MemoryRecord", "NamespaceStats", "VectorMemory", "client_namespace"]

@@ -2,33 +2,34 @@
 
 from __future__ import annotations
 
-import os
+from typing import TYPE_CHECKING
 
 from .embeddings import DIMENSIONS
+
+if TYPE_CHECKING:
+    from ..resources.memory import MemoryResource
 
 Check = tuple[str, bool, str]
 
 
-def check_memory(env: dict[str, str] | None = None) -> list[Check]:
+def check_memory(resource: MemoryResource) -> list[Check]:
     """(name, ok, message with the fix) for the configured vector memory."""
-    env = dict(os.environ) if env is None else env
+    try:
+        embedder = resource.embedder()
+        memory = resource.open_memory()
+    except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
+        return [("memory", False, f"{type(exc).__name__}: {exc}")]
     results: list[Check] = [(
         "embeddings", True,
-        "OpenAI text-embedding-3-small" if env.get("OPENAI_API_KEY") and env.get("DEZNITY_EMBEDDINGS") != "hashing"
+        "OpenAI text-embedding-3-small" if embedder.name.startswith("openai")
         else "offline hashing embedder (set OPENAI_API_KEY for text-embedding-3-small)")]
-    try:
-        from .select import memory_from_env
-
-        memory = memory_from_env(env)
-    except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
-        return results + [("memory", False, f"{type(exc).__name__}: {exc}")]
     if memory.name != "pinecone":
         try:
             memory.stats("deznity-core")
             return results + [("memory", True, f"LanceDB at {memory.describe()['path']} is usable")]
         except Exception as exc:  # noqa: BLE001
             return results + [("memory", False, f"LanceDB unusable ({exc}); check DEZNITY_STATE_DIR is writable")]
-    index_name = env.get("PINECONE_INDEX_NAME") or "deznity-core"
+    index_name = resource.pinecone_index_name
     try:
         stats = memory.index.describe_index_stats()  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001

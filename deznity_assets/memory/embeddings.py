@@ -1,4 +1,4 @@
-"""Text embeddings: OpenAI text-embedding-3-small when a key is set, a deterministic local hasher otherwise."""
+"""Text embeddings: OpenAI text-embedding-3-small, or a deterministic local hasher (chosen by MemoryResource)."""
 
 from __future__ import annotations
 
@@ -56,15 +56,3 @@ class OpenAIEmbedder(Embedder):
             response = self._client.embeddings.create(model=self.model, input=chunk, dimensions=self.dimensions)
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
         return vectors
-
-
-def embedder_from_env(env: dict[str, str]) -> Embedder:
-    """OpenAI when OPENAI_API_KEY is set (and DEZNITY_EMBEDDINGS is not 'hashing'), else the local hasher."""
-    choice = (env.get("DEZNITY_EMBEDDINGS") or "").strip().lower()
-    if choice not in {"", "openai", "hashing"}:
-        raise ValueError(f"DEZNITY_EMBEDDINGS={choice!r} is not known; use 'openai' or 'hashing'")
-    if choice == "openai" and not env.get("OPENAI_API_KEY"):
-        raise ValueError("DEZNITY_EMBEDDINGS=openai needs OPENAI_API_KEY; set it or use DEZNITY_EMBEDDINGS=hashing")
-    if env.get("OPENAI_API_KEY") and choice != "hashing":
-        return OpenAIEmbedder(env["OPENAI_API_KEY"], base_url=env.get("OPENAI_BASE_URL"))
-    return HashingEmbedder()

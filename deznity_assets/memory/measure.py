@@ -19,15 +19,12 @@ from .lance import LanceMemory
 
 
 def agent_decisions(brief_data: dict[str, Any], slug: str) -> list[tuple[str, str, str]]:
-    """(agent_id, task_key, deliverable JSON) for every agent task, from the configured provider."""
+    """(agent_id, task_key, deliverable JSON) for every agent task, from the offline generator."""
+    from ..agents.offline import OfflineGenerator
     from ..agents.provider import AgentContext
     from ..agents.roster import TASKS
-    from ..llm.select import provider_from_env
 
-    try:
-        provider = provider_from_env({"DEZNITY_LLM_PROVIDER": "offline"})
-    except ImportError as exc:
-        raise SystemExit(f"the offline agent generator is not available ({exc}); measure after it is installed") from exc
+    provider = OfflineGenerator()
     brief = validate_brief(brief_data)
     ctx = AgentContext(brief=brief, slug=slug)
     decisions = []

@@ -2,36 +2,30 @@
 
 from __future__ import annotations
 
-import os
-from typing import TYPE_CHECKING
-
 import sqlalchemy as sa
 
 from .schema import metadata
-
-if TYPE_CHECKING:
-    from ..settings import Settings
 
 Check = tuple[str, bool, str]
 MIGRATIONS_FIX = "apply supabase/migrations/*.sql in order (`supabase db push`, or psql -f each file)"
 
 
-def check_backends(settings: Settings, env: dict[str, str] | None = None) -> list[Check]:
-    """(name, ok, message with the fix) for the configured clients store."""
-    env = dict(os.environ) if env is None else env
-    if env.get("SUPABASE_URL"):
-        return _check_supabase(env)
-    return _check_sql(settings.database_url)
+def check_store(*, database_url: str, supabase_url: str = "", service_role_key: str = "",
+                anon_key: str = "") -> list[Check]:
+    """(name, ok, message with the fix) for the configured clients store: Supabase when its URL is set, else SQL."""
+    if supabase_url:
+        return _check_supabase(supabase_url, service_role_key, anon_key)
+    return _check_sql(database_url)
 
 
-def _check_supabase(env: dict[str, str]) -> list[Check]:
+def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Check]:
     from postgrest.exceptions import APIError
 
     from .supabase_rest import SupabaseClientStore, SupabaseStoreError, key_role
 
     results: list[Check] = []
     try:
-        store = SupabaseClientStore.from_env(env)
+        store = SupabaseClientStore.connect(url, service_role_key=service_role_key, anon_key=anon_key)
     except ValueError as exc:
         return [("supabase key", False, str(exc))]
     role_ok = store.role == "service_role"
@@ -48,9 +42,8 @@ def _check_supabase(env: dict[str, str]) -> list[Check]:
         results.append(("supabase claim function", True, "claim_pending_clients is callable"))
     except (SupabaseStoreError, APIError) as exc:
         results.append(("supabase claim function", False, f"{exc}; {MIGRATIONS_FIX}"))
-    anon_key = env.get("SUPABASE_ANON_KEY")
     if anon_key and key_role(anon_key) != "service_role":
-        anon = SupabaseClientStore(env["SUPABASE_URL"], anon_key)
+        anon = SupabaseClientStore(url, anon_key)
         try:
             leaked = anon._run(anon.client.table("clients").select("id").limit(1), "read clients as anon")
         except (SupabaseStoreError, APIError):
@@ -65,9 +58,13 @@ def _check_supabase(env: dict[str, str]) -> list[Check]:
 
 
 def _check_sql(url: str) -> list[Check]:
-    from .select import normalize_database_url
+    from .urls import normalize_database_url
 
-    safe = sa.engine.make_url(normalize_database_url(url)).render_as_string(hide_password=True)
+    try:
+        safe = sa.engine.make_url(normalize_database_url(url)).render_as_string(hide_password=True)
+    except Exception as exc:  # noqa: BLE001 - an unparsable URL is a configuration problem, reported with the fix
+        return [("database", False, f"DEZNITY_DATABASE_URL is not a database URL ({type(exc).__name__}); set it "
+                 "to e.g. postgresql://user:password@host:5432/dbname or sqlite:///path/to/deznity.db")]
     try:
         engine = sa.create_engine(normalize_database_url(url))
         with engine.connect() as conn:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -83,15 +82,13 @@ class SupabaseClientStore(StoreTransitions):
         self.client = client or create_client(self.url, key, options=options)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "SupabaseClientStore":
-        """The store for SUPABASE_URL with SUPABASE_SERVICE_ROLE_KEY (or SUPABASE_ANON_KEY, with a warning)."""
-        env = dict(os.environ) if env is None else env
-        url = env.get("SUPABASE_URL", "")
-        key = env.get("SUPABASE_SERVICE_ROLE_KEY", "")
-        if not key and env.get("SUPABASE_ANON_KEY"):
+    def connect(cls, url: str, *, service_role_key: str = "", anon_key: str = "") -> "SupabaseClientStore":
+        """The store for a project URL with the service_role key (or the anon key alone, with a warning)."""
+        key = service_role_key
+        if not key and anon_key:
             log.warning("SUPABASE_SERVICE_ROLE_KEY is not set; using SUPABASE_ANON_KEY, which row level security "
                         "denies every clients table: set SUPABASE_SERVICE_ROLE_KEY for the platform")
-            key = env["SUPABASE_ANON_KEY"]
+            key = anon_key
         if not key:
             raise ValueError("SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not; set it to the service_role "
                              "key from Project Settings > API, or unset SUPABASE_URL to use DEZNITY_DATABASE_URL")

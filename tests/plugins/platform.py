@@ -1,17 +1,20 @@
-"""Fixtures for the platform: settings on a temporary folder, a store, a Dagster instance."""
+"""Fixtures for the platform: a Platform on a temporary folder, its store, a Dagster instance."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from deznity_assets.settings import Settings
+from deznity_assets.platform import Platform
 from deznity_assets.store import SqlClientStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# Variables of remote services: unset for every test unless it sets them itself.
+SERVICE_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "DEZNITY_LLM_BASE_URL",
+                     "DEZNITY_LLM_API_KEY", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_ANON_KEY",
+                     "PINECONE_API_KEY", "PINECONE_HOST")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
@@ -28,26 +31,27 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings (and the process environment) on a temporary project folder."""
+def platform(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Platform:
+    """The platform (and the process environment) on a temporary project folder, offline."""
     env = env_for(tmp_path)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "DEZNITY_LLM_BASE_URL", "SUPABASE_URL", "PINECONE_API_KEY"):
+    for key in SERVICE_VARIABLES:
         monkeypatch.delenv(key, raising=False)
-    return Settings.from_env(dict(os.environ))
+    return Platform.from_env(env)
 
 
 @pytest.fixture
-def store(settings: Settings) -> SqlClientStore:
-    """An empty SQLite clients store."""
-    db = SqlClientStore(settings.database_url)
+def store(platform: Platform) -> SqlClientStore:
+    """The platform's (empty) SQLite clients store."""
+    db = platform.store
+    assert isinstance(db, SqlClientStore)
     yield db
     db.dispose()
 
 
 @pytest.fixture
-def instance(settings: Settings) -> dg.DagsterInstance:
+def instance(platform: Platform) -> dg.DagsterInstance:
     """A throwaway Dagster instance."""
     with dg.instance_for_test() as inst:
         yield inst

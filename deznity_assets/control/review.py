@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-from .package import client_dir, write_file_atomic
-from .store import ClientRow, utcnow
-from .store.base import ClientStore
+from ..package import client_dir, write_file_atomic
+from ..store import ClientRow, utcnow
+from .plane import ControlPlane
 
 REVIEW_WINDOW = timedelta(hours=24)
 
@@ -46,15 +46,16 @@ def _ticket(output_dir: Path, row: ClientRow) -> ReviewTicket | None:
                         raised_at=row.updated_at or utcnow(), decision=decision)
 
 
-def open_tickets(store: ClientStore, output_dir: Path) -> list[ReviewTicket]:
+def open_tickets(plane: ControlPlane) -> list[ReviewTicket]:
     """Completed packages of regulated clients that no reviewer has decided on yet."""
-    tickets = [_ticket(output_dir, row) for row in store.list_clients(status="completed")]
+    tickets = [_ticket(plane.output_dir, row) for row in plane.store.list_clients(status="completed")]
     return [t for t in tickets if t is not None and t.decision is None]
 
 
-def decide(store: ClientStore, output_dir: Path, slug: str, *, decision: Literal["approved", "rejected"],
+def decide(plane: ControlPlane, slug: str, *, decision: Literal["approved", "rejected"],
            reviewer: str, reason: str = "") -> dict:
     """Record a reviewer's decision: approval clears publication, rejection sends the client back for rework."""
+    store, output_dir = plane.store, plane.output_dir
     row = store.get(slug)
     if row is None:
         raise ReviewError(f"no client with slug {slug!r}; `deznity review` lists open tickets")
@@ -74,5 +75,5 @@ def decide(store: ClientStore, output_dir: Path, slug: str, *, decision: Literal
                        phase="deployment", details=record)
     if decision == "rejected":
         # Back to the agents: pending with attempt + 1, the reviewer's reason kept on the row.
-        store.requeue(row.id, reason=f"review rejected by {reviewer}: {reason.strip()}")
+        plane.requeue(row.id, reason=f"review rejected by {reviewer}: {reason.strip()}")
     return record

@@ -1,4 +1,4 @@
-"""Running agent tasks inside a phase asset: concurrently, logged to the store, reported as progress."""
+"""Running a step's agent tasks: concurrently, with house knowledge, logged to the project, reported as progress."""
 
 from __future__ import annotations
 
@@ -6,43 +6,37 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import dagster as dg
 from pydantic import BaseModel
 
 from .. import progress
-from ..agents.provider import AgentContext, AgentError, AgentProvider, AgentResult
-from ..agents.roster import TASKS
 from ..brief import ClientBrief
+from ..control.projectlog import ProjectLog
 from ..memory import VectorMemory
 from ..memory.knowledge import remember_decision, retrieve_for_task
 from ..store import utcnow
-from ..store.base import ClientStore
+from .provider import AgentContext, AgentError, AgentProvider, AgentResult
+from .roster import TASKS
 
 
-def project_id_for(store: ClientStore, context: dg.AssetExecutionContext) -> str | None:
-    """The projects row of this run (created by client_brief), if any."""
-    project = store.project_for_run(context.run_id)
-    return str(project["id"]) if project else None
+class AgentTasksFailed(RuntimeError):
+    """One or more agent tasks of a step failed; the message names each with its reason."""
 
 
 def run_agent_tasks(
-    context: dg.AssetExecutionContext,
     *,
     keys: list[str],
+    slug: str,
     brief: ClientBrief,
     upstream: dict[str, BaseModel],
     provider: AgentProvider,
-    store: ClientStore,
+    log: ProjectLog,
     memory: VectorMemory,
 ) -> dict[str, AgentResult]:
     """Run the agent tasks `keys` concurrently: retrieve house knowledge, log the work, remember the decision."""
-    slug = context.partition_key
-    row = store.get(slug)
-    project_id = project_id_for(store, context)
     phase = TASKS[keys[0]].phase
     progress.report(slug, phase, "started: " + ", ".join(TASKS[k].agent.name for k in keys))
-    if project_id:
-        store.update_project(context.run_id, phase=phase)
+    if log.project_id:
+        log.update(phase=phase)
 
     def one(key: str) -> AgentResult:
         task = TASKS[key]
@@ -50,13 +44,18 @@ def run_agent_tasks(
                            knowledge=retrieve_for_task(memory, task.description, brief))
         started = utcnow()
         t0 = time.perf_counter()
+        output_path = f"results/{phase}/{key}.json"
         try:
             result = provider.run(task, ctx)
         except AgentError as exc:
-            _log(store, row, project_id, task.key, phase, "failed", started, None, {"error": str(exc)})
+            log.task(phase=phase, agent=task.agent_id, task=task.description, status="failed", started_at=started,
+                     output_path=output_path)
+            log.activity(agent=task.agent_id, action=f"{key} failed", phase=phase, details={"error": str(exc)})
             raise
         result.usage.duration_ms = result.usage.duration_ms or int((time.perf_counter() - t0) * 1000)
-        _log(store, row, project_id, task.key, phase, "completed", started, result, None)
+        log.task(phase=phase, agent=task.agent_id, task=task.description, status="completed", started_at=started,
+                 output_path=output_path)
+        log.activity(agent=task.agent_id, action=f"{key} completed", phase=phase, usage=result.usage)
         remember_decision(memory, slug, task.agent_id, task.key, result.output.model_dump_json())
         result.knowledge = [p.title for p in ctx.knowledge]
         return result
@@ -72,27 +71,9 @@ def run_agent_tasks(
                 errors.append(f"{key}: {exc}")
     if errors:
         progress.report(slug, phase, "failed")
-        raise dg.Failure(description="; ".join(errors))
+        raise AgentTasksFailed("; ".join(errors))
     progress.report(slug, phase, "done")
     return results
-
-
-def _log(store: ClientStore, row: Any, project_id: str | None, key: str, phase: str, status: str,
-         started: Any, result: AgentResult | None, details: dict[str, Any] | None) -> None:
-    task = TASKS[key]
-    if project_id:
-        store.log_task(project_id=project_id, phase=phase, agent=task.agent_id, task=task.description,
-                       status=status, started_at=started, output_path=f"results/{phase}/{key}.json")
-    if row is None:
-        return
-    usage = result.usage if result else None
-    store.log_activity(
-        client_id=row.id, project_id=project_id, agent=task.agent_id, action=f"{key} {status}", phase=phase,
-        duration_ms=usage.duration_ms if usage else None, provider=usage.provider if usage else None,
-        model=usage.model if usage else None, tokens_in=usage.tokens_in if usage else None,
-        tokens_out=usage.tokens_out if usage else None, cost_usd=usage.cost_usd if usage else None,
-        details=details or (usage.as_metadata() if usage else None),
-    )
 
 
 def usage_metadata(result: AgentResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The partitions of the client package graph."""
+"""The partitions of the client package graph: one per client slug."""
 
 import dagster as dg
 

@@ -1,0 +1,37 @@
+"""The `deznity` command line: each command stands for one of the original npm scripts."""
+
+from __future__ import annotations
+
+import warnings
+
+import click
+import dagster as dg
+
+from . import admin, clients, processing, review, serve
+
+
+def _quiet_known_warnings() -> None:
+    # Dagster marks `pool=` on assets and the defs-folder loader as preview/beta features; the
+    # command line uses both on purpose, and the warnings would bury its own output.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="deznity")
+def main() -> None:
+    """Deznity: an AI digital agency that runs itself on Dagster.
+
+    Client rows with status `pending` become finished packages in output/<slug>/.
+    Settings come from the environment or a .env file (`deznity env` lists them).
+    """
+    _quiet_known_warnings()
+
+
+for _module in (clients, processing, review, serve, admin):
+    for _command in _module.COMMANDS:
+        main.add_command(_command)
+
+
+if __name__ == "__main__":
+    main()

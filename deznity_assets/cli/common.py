@@ -1,0 +1,83 @@
+"""What every command shares: the platform from the environment, progress lines and tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..config import ConfigError
+from ..platform import Platform
+
+
+def load_platform() -> Platform:
+    """The platform from the environment and `.env`; a bad setting exits with the variable and the fix."""
+    try:
+        return Platform.from_env()
+    except (ConfigError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def open_store(platform: Platform) -> Any:
+    """The clients store, or a ClickException naming the setting to fix."""
+    try:
+        return platform.store
+    except Exception as exc:  # any driver error: say which setting to fix
+        raise click.ClickException(
+            f"cannot open the clients store (DEZNITY_DATABASE_URL or SUPABASE_URL): {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+        ) from None
+
+
+def subscribe_progress() -> None:
+    """Print progress per client and phase on stderr."""
+    from .. import progress
+
+    progress.subscribe(progress.print_progress)
+
+
+def overview(platform: Platform) -> list[dict[str, Any]]:
+    """Every client as the portfolio shows it, plus tokens and cost."""
+    from ..portfolio import client_overview
+
+    store = open_store(platform)
+    entries = client_overview(platform.output_dir, store)
+    for entry in entries:
+        row = store.get(entry["slug"]) if entry["slug"] else None
+        tokens, cost = store.usage_totals(row.id) if row else (0, 0.0)
+        entry.update(tokens=tokens, cost_usd=round(cost, 6))
+    return entries
+
+
+def print_outcomes(outcomes: list[Any], platform: Platform, rejected: list[Any] | None = None) -> None:
+    """A table of processed clients: status, QA score, time, package folder, and errors."""
+    by_slug = {e["slug"]: e for e in overview(platform)}
+    rows = []
+    for o in outcomes:
+        e = by_slug.get(o.slug, {})
+        rows.append((o.slug, o.status, e.get("qa_score"), f"{o.seconds:.1f}s",
+                     shown(e["output_dir"]) if e.get("output_dir") else "-", o.error))
+    for r in rejected or []:
+        rows.append((r.slug, r.status, None, "-", "-", r.last_error))
+    table(["client", "status", "qa", "time", "package"], rows)
+
+
+def shown(path: str | Path) -> str:
+    """A path relative to the working directory when it lies below it, else absolute."""
+    path = Path(path).resolve()
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def table(headers: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Print rows under headers; a value past the headers is printed as an error line below its row."""
+    cells = [[("-" if v is None else str(v)) for v in row[: len(headers)]] for row in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(headers)]
+    click.echo("  ".join(h.ljust(w) for h, w in zip(headers, widths)))
+    for row, cell in zip(rows, cells):
+        click.echo("  ".join(c.ljust(w) for c, w in zip(cell, widths)))
+        if len(row) > len(headers) and row[len(headers)]:
+            click.echo(f"    error: {row[len(headers)]}")

@@ -1,0 +1,132 @@
+"""Commands that process clients now: one (simulate-client), every pending one (autonomous --once, demo), a self-test."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import click
+
+from ..brief import REFERENCE_CLIENTS, BriefError, generic_client, reference_client, slugify
+from ..control import ClaimError
+from ..platform import Platform
+from .common import load_platform, open_store, overview, print_outcomes, shown, subscribe_progress, table
+from .serve import serve
+
+
+@click.command("simulate-client")
+@click.argument("slug")
+def simulate_client(slug: str) -> None:
+    """Process one client now. A reference slug or an unknown one is created first (generic brief)."""
+    from ..runner import run_client
+
+    platform = load_platform()
+    store = open_store(platform)
+    if store.get(slug) is None:
+        brief = reference_client(slug) or generic_client(slug)
+        try:
+            row = platform.control.add_client(brief)
+        except BriefError as exc:
+            raise click.ClickException(f"cannot build a brief for {slug!r}: {exc}") from None
+        click.echo(f"created {row.slug} ({'reference' if reference_client(slug) else 'generic'} brief)", err=True)
+        slug = str(row.slug)
+    try:
+        row = platform.control.claim_client(slug)
+    except ClaimError as exc:
+        raise click.ClickException(str(exc)) from None
+    subscribe_progress()
+    outcome = run_client(row, platform)
+    print_outcomes([outcome], platform)
+    if outcome.status != "completed":
+        sys.exit(1)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Claim every pending client now, process them, write back, exit.")
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
+              help="With --once: clients processed at the same time (separate processes).")
+@click.option("--test", "selftest", is_flag=True, help="One throwaway client end to end, cleaned up after.")
+def autonomous(once: bool, workers: int, selftest: bool) -> None:
+    """Process pending clients: continuously (webserver + daemon + sensor), --once, or --test."""
+    platform = load_platform()
+    if selftest:
+        sys.exit(_selftest(platform))
+    if once:
+        from ..runner import process_pending
+
+        pending = len(open_store(platform).list_clients(status="pending"))
+        click.echo(f"{pending} pending clients; processing with {workers} worker(s)", err=True)
+        subscribe_progress()
+        outcomes, rejected = process_pending(platform, workers=workers)
+        print_outcomes(outcomes, platform, rejected=[platform.store.get(r.id) for r in rejected])
+        if any(o.status != "completed" for o in outcomes) or rejected:
+            sys.exit(1)
+        return
+    serve(platform, production=True)
+
+
+def _selftest(platform: Platform) -> int:
+    from ..defs.partitions import clients_partitions
+    from ..package import client_dir
+    from ..runner import run_client
+
+    open_store(platform)
+    name = f"Selftest {uuid.uuid4().hex[:6]}"
+    row = platform.control.add_client(dict(REFERENCE_CLIENTS[0], business_name=name))
+    slug = str(row.slug)
+    click.echo(f"self-test client {slug}", err=True)
+    subscribe_progress()
+    try:
+        outcome = run_client(platform.control.claim_client(slug), platform)
+        folder = client_dir(platform.output_dir, slug)
+        missing = [p for p in ("BOOTSTRAP_SUMMARY.md", "site/index.html", "qa/report.json", "deploy/vercel.json")
+                   if not (folder / p).exists()]
+        ok = outcome.status == "completed" and not missing
+        click.echo(f"self-test {'passed' if ok else 'FAILED'}: status {outcome.status} in {outcome.seconds}s"
+                   + (f", missing {missing}" if missing else "") + (f", error: {outcome.error}" if outcome.error else ""))
+        return 0 if ok else 1
+    finally:
+        shutil.rmtree(client_dir(platform.output_dir, slug), ignore_errors=True)
+        platform.control.delete_client(slug)
+        instance = platform.instance()
+        if instance.has_dynamic_partition(clients_partitions.name, slug):
+            instance.delete_dynamic_partition(clients_partitions.name, slug)
+
+
+@click.command()
+@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True)
+def demo(workers: int) -> None:
+    """Create the reference clients and process them through the pipeline (what `make demo` runs)."""
+    from ..runner import process_pending
+
+    platform = load_platform()
+    started = time.perf_counter()
+    store = open_store(platform)
+    created = 0
+    for brief in REFERENCE_CLIENTS:
+        if store.get(slugify(brief["business_name"])) is None:
+            platform.control.add_client(brief)
+            created += 1
+    click.echo(f"{created} reference clients created; processing pending clients", err=True)
+    subscribe_progress()
+    outcomes, rejected = process_pending(platform, workers=workers)
+    click.echo("")
+    entries = overview(platform)
+    table(["client", "status", "qa", "site", "summary"],
+          [(e["slug"], e["status"], e["qa_score"],
+            shown(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
+            shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
+            e["error"]) for e in entries])
+    total = time.perf_counter() - started
+    per = [o.seconds for o in outcomes]
+    click.echo(f"\n{len(outcomes)} clients processed in {total:.1f}s"
+               + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
+               + f"; portfolio: {shown(platform.output_dir / 'index.html')}")
+    if any(e["status"] != "completed" for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
+        sys.exit(1)
+
+
+COMMANDS = [simulate_client, autonomous, demo]

@@ -1,0 +1,202 @@
+"""The configuration model: every environment variable the platform reads, declared once as a field.
+
+Each setting is a pydantic field (of `PlatformSettings` or of a Dagster resource in
+`deznity_assets/resources/`) declared with `setting(...)`: its variable, default, meaning and
+whether it is a secret. `from_env` fills a model from the environment; secrets become
+`dg.EnvVar`s, so Dagster stores and shows the variable's name, never its value. `deznity env`,
+the README's tables and the test that no undeclared variable is read all come from here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Mapping, TypeVar
+from urllib.parse import urlsplit
+
+import dagster as dg
+from dotenv import load_dotenv
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+
+Secrecy = Literal["no", "always", "credentials"]
+M = TypeVar("M", bound=BaseModel)
+# A variable family: `DEZNITY_MODEL_<AGENT>` fills a dict keyed by the lower-cased suffix.
+FAMILY_MARK = "<AGENT>"
+
+
+def _find_project_root() -> Path:
+    """The repository root when installed from a checkout, else the working directory."""
+    here = Path(__file__).resolve().parent.parent
+    return here if (here / "workspace.yaml").exists() else Path.cwd()
+
+
+PROJECT_ROOT = _find_project_root()
+DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+
+
+class ConfigError(ValueError):
+    """A setting with a value the platform cannot use; the message names the variable and the fix."""
+
+
+def setting(env: str, default: Any, meaning: str, *, secret: Secrecy = "no", minimum: float | None = None,
+            choices: tuple[str, ...] = (), shown_default: str | None = None) -> Any:
+    """A field read from the environment variable `env` (secret: never stored or shown, only named)."""
+    return Field(default=default, description=meaning, json_schema_extra={
+        "env": env, "secret": secret, "minimum": minimum, "choices": list(choices),
+        "shown_default": shown_default if shown_default is not None else _default_text(default),
+    })
+
+
+def _default_text(default: Any) -> str:
+    if default is None or default == "" or default == {}:
+        return "-"
+    return str(default)
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One declared environment variable."""
+
+    name: str
+    meaning: str
+    default: str
+    secret: Secrecy
+    owner: str  # the model (settings or resource class) whose field it fills
+    field: str
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+
+
+def declared(model: type[BaseModel]) -> list[Variable]:
+    """The variables that fill `model`'s fields, in field order."""
+    out = []
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra
+        if not isinstance(extra, dict) or "env" not in extra:
+            continue
+        out.append(Variable(name=str(extra["env"]), meaning=info.description or "", default=str(extra["shown_default"]),
+                            secret=extra["secret"], owner=model.__name__, field=name,  # type: ignore[arg-type]
+                            minimum=extra.get("minimum"), choices=tuple(extra.get("choices") or ())))  # type: ignore[arg-type]
+    return out
+
+
+def has_credentials(url: str) -> bool:
+    """True when a URL carries a user name, password or token (userinfo or a password query)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return True  # unparsable: treat as secret rather than show it
+    return bool(parts.username or parts.password or "password=" in parts.query.lower()
+                or "token=" in parts.query.lower())
+
+
+def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: Any) -> M:
+    """`model` filled from the environment; `fallbacks` fill fields whose variable is unset.
+
+    From the process environment (`env` None) a secret becomes a `dg.EnvVar`: Dagster keeps
+    its name and reads the value only where the resource is used. From an explicit mapping
+    (tests, tools) every value is taken as it is.
+    """
+    as_env_vars = env is None
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    for var in declared(model):
+        if var.name.endswith(FAMILY_MARK):
+            prefix = var.name[: -len(FAMILY_MARK)]
+            family = {k[len(prefix):].lower(): v.strip() for k, v in env.items() if k.startswith(prefix) and v.strip()}
+            if family:
+                values[var.field] = family
+            continue
+        raw = (env.get(var.name) or "").strip()
+        if not raw:
+            continue
+        if as_env_vars and (var.secret == "always" or (var.secret == "credentials" and has_credentials(raw))):
+            # The variable's name travels; Dagster resolves it when the resource is used.
+            values[var.field] = dg.EnvVar(var.name)
+            continue
+        values[var.field] = _typed(model, var, raw)
+    return model(**{**fallbacks, **values})
+
+
+def _typed(model: type[BaseModel], var: Variable, raw: str) -> Any:
+    annotation = model.model_fields[var.field].annotation
+    try:
+        value = TypeAdapter(annotation).validate_python(raw, strict=False)
+    except ValidationError:
+        kind = {int: "a whole number", float: "a number", bool: "1 or 0 (true or false)"}.get(annotation, "usable")
+        raise ConfigError(f"{var.name}={raw!r} is not {kind}; set it to e.g. {var.default}") from None
+    if var.choices and str(value).lower() not in var.choices:
+        raise ConfigError(f"{var.name}={raw!r} is not allowed; use one of {', '.join(var.choices)}")
+    if isinstance(value, str) and var.choices:
+        value = value.lower()
+    if var.minimum is not None and isinstance(value, (int, float)) and value < var.minimum:
+        raise ConfigError(f"{var.name}={raw!r} must be at least {var.minimum:g}; set it to e.g. {var.default}")
+    return value
+
+
+def secret_value(value: str | None) -> str | None:
+    """A field's value as the code needs it: an unresolved `dg.EnvVar` is read from the environment."""
+    if isinstance(value, dg.EnvVar):
+        return value.get_value()
+    return value
+
+
+def load_dotenv_file() -> None:
+    """Load the project's `.env` into the process environment (never overriding what is set)."""
+    load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+class PlatformSettings(BaseModel):
+    """Process-wide settings: where local state lives and where the UI listens."""
+
+    state_dir: str = setting("DEZNITY_STATE_DIR", str(PROJECT_ROOT / ".deznity"),
+                             "local state: SQLite store, Dagster instance, memory, LLM cache", shown_default="./.deznity")
+    dagster_home: str = setting("DAGSTER_HOME", "", "the Dagster instance; `deznity` copies dagster.yaml into the "
+                                "default one", shown_default="<state>/dagster_home")
+    ui_host: str = setting("DEZNITY_UI_HOST", "127.0.0.1", "where `deznity ui` / `deznity autonomous` serve the UI")
+    ui_port: int = setting("DEZNITY_UI_PORT", 3000, "the UI's port", minimum=1)
+
+    @property
+    def state_path(self) -> Path:
+        """The state folder, absolute."""
+        return Path(self.state_dir).expanduser().resolve()
+
+    @property
+    def dagster_home_path(self) -> Path:
+        """DAGSTER_HOME, absolute (default: <state>/dagster_home)."""
+        return Path(self.dagster_home).expanduser().resolve() if self.dagster_home else self.state_path / "dagster_home"
+
+    def ensure_dagster_home(self) -> Path:
+        """Create DAGSTER_HOME with the project's dagster.yaml and export it for Dagster."""
+        home = self.dagster_home_path
+        home.mkdir(parents=True, exist_ok=True)
+        target = home / "dagster.yaml"
+        # The project-local home always follows the project's dagster.yaml; a user's own
+        # DAGSTER_HOME only gets it when it has none of its own.
+        ours = home == self.state_path / "dagster_home"
+        if DAGSTER_YAML.exists() and (
+            not target.exists() or (ours and target.read_bytes() != DAGSTER_YAML.read_bytes())
+        ):
+            shutil.copyfile(DAGSTER_YAML, target)
+        os.environ["DAGSTER_HOME"] = str(home)
+        return home
+
+
+def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:
+    """Platform settings from the environment (and `.env` when reading the process environment)."""
+    if env is None:
+        load_dotenv_file()
+    return from_env(PlatformSettings, env)
+
+
+def all_variables() -> list[Variable]:
+    """Every declared variable of the platform, settings first, then each resource's."""
+    from .resources import RESOURCE_CLASSES
+
+    seen: dict[str, Variable] = {}
+    for model in (PlatformSettings, *RESOURCE_CLASSES):
+        for var in declared(model):
+            seen.setdefault(var.name, var)
+    return list(seen.values())

@@ -1,0 +1,198 @@
+"""The control plane: the only writer of client and project rows, and of the portfolio page after each change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+
+from ..brief import BriefError
+from ..portfolio import rebuild_portfolio
+from ..store import ClientRow, utcnow
+from ..store.base import ClientStore
+from .projectlog import ProjectLog
+from .runs import FINISHED, PARTITION_TAG, find_run, overdue, owns, published_package, run_failure_reason
+
+
+@dataclass
+class ClaimResult:
+    """Clients claimed in one pass: those ready to run and those failed for a bad brief."""
+
+    ready: list[ClientRow]
+    rejected: list[ClientRow]
+
+
+class ClaimError(RuntimeError):
+    """A client that cannot be claimed now; the message says why."""
+
+
+class RetryError(ValueError):
+    """A client that cannot be retried now."""
+
+
+@dataclass
+class ControlPlane:
+    """Claim, write back, reconcile, retry and log clients in `store`; keep `output_dir`/index.html true."""
+
+    store: ClientStore
+    output_dir: Path
+
+    # ----- intake -----------------------------------------------------------------
+
+    def add_client(self, brief: dict[str, Any]) -> ClientRow:
+        """Validate a brief and add it as a pending client; BriefError names each bad field."""
+        row = self.store.add_client(brief)
+        self.refresh_portfolio()
+        return row
+
+    def delete_client(self, slug: str) -> bool:
+        """Remove a client and its project history."""
+        removed = self.store.delete_client(slug)
+        self.refresh_portfolio()
+        return removed
+
+    # ----- claims -----------------------------------------------------------------
+
+    def claim_pending(self, limit: int) -> ClaimResult:
+        """Claim up to `limit` pending clients; a bad brief fails at once with the field named."""
+        ready, rejected = [], []
+        for row in self.store.claim_pending(limit):
+            if self._reject_invalid(row):
+                rejected.append(row)
+            else:
+                ready.append(row)
+        if ready or rejected:
+            self.refresh_portfolio()
+        return ClaimResult(ready, rejected)
+
+    def claim_client(self, slug: str) -> ClientRow:
+        """Claim one named client now; ClaimError when another run has it or its brief is invalid."""
+        row = self.store.claim_client(slug)
+        if row is None:
+            raise ClaimError(f"client {slug} is already being processed; see `deznity status`")
+        invalid = self._reject_invalid(row)
+        self.refresh_portfolio()
+        if invalid:
+            raise ClaimError(f"{slug}: {self.store.get(row.id).last_error}")  # type: ignore[union-attr]
+        return row
+
+    def claim_for_run(self, slug: str, *, run_id: str, instance: dg.DagsterInstance) -> ClientRow:
+        """Tie the client to `run_id` (a run from the sensor, the UI or a backfill) and open its project row."""
+        row = self.store.get(slug)
+        if row is None:
+            raise ClaimError(f"no client with slug {slug!r} in the clients table; add it with `deznity add-client`")
+        # A run launched by hand (UI, backfill) on a client another run is processing would
+        # process it twice: refuse instead.
+        if row.status == "in_progress" and row.run_id and row.run_id != run_id:
+            other = instance.get_run_by_id(row.run_id)
+            if other is not None and other.status not in FINISHED:
+                raise ClaimError(f"client {slug} is already being processed by run {row.run_id}")
+        changed = row.status != "in_progress"
+        row = self.store.mark_in_progress(slug, run_id=run_id)
+        self.store.start_project(slug, run_id=run_id, attempt=row.attempt)
+        if changed:
+            self.refresh_portfolio()
+        return row
+
+    def _reject_invalid(self, row: ClientRow) -> bool:
+        try:
+            row.brief()
+        except BriefError as exc:
+            self.store.mark_failed(row.id, f"invalid brief: {exc}")
+            return True
+        return False
+
+    def project_log(self, *, run_id: str, slug: str) -> ProjectLog:
+        """The project log a run's steps write to."""
+        return ProjectLog(self.store, run_id=run_id, slug=slug)
+
+    # ----- outcomes ---------------------------------------------------------------
+
+    def write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+        """Record a finished run's outcome on its client; idempotent. Returns the new status, if changed."""
+        status = self._write_back(instance, run)
+        if status:
+            self.refresh_portfolio()
+        return status
+
+    def _write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+        slug = run.tags.get(PARTITION_TAG)
+        if not slug or run.status not in FINISHED:
+            return None
+        row = self.store.get(slug)
+        if row is None:
+            return None
+        success = run.status == dg.DagsterRunStatus.SUCCESS
+        if row.status != "in_progress" or not owns(row, run):
+            # Someone else's attempt, or already written back: only close this run's project.
+            self.store.finish_project(run.run_id, status="completed" if success else "failed")
+            return None
+        if success and published_package(instance, run):
+            self.store.mark_completed(slug, run_id=run.run_id)
+            self.store.finish_project(run.run_id, status="completed")
+            return "completed"
+        if success:
+            reason = (f"run {run.run_id} materialized only part of the graph; "
+                      "materialize all assets of the partition (or `deznity retry`) to finish the package")
+        else:
+            reason = run_failure_reason(instance, run)
+        self.store.mark_failed(slug, reason, run_id=run.run_id)
+        self.store.finish_project(run.run_id, status="failed", blockers=[reason])
+        return "failed"
+
+    def reconcile(self, instance: dg.DagsterInstance, *, claim_timeout_seconds: int,
+                  max_run_seconds: int = 3600) -> dict[str, str]:
+        """Repair in_progress clients whose run finished, vanished, never started or never ended (slug -> action)."""
+        actions: dict[str, str] = {}
+        cutoff = utcnow() - timedelta(seconds=claim_timeout_seconds)
+        for row in self.store.list_clients(status="in_progress"):
+            run = find_run(instance, row)
+            if run is not None and run.status not in FINISHED and overdue(instance, run, max_run_seconds):
+                # A run whose process died without a word (a killed CLI, a lost worker) stays
+                # STARTED forever; the daemon's run monitoring only covers runs it launched.
+                instance.report_run_failed(run, message=f"run {run.run_id} ran longer than {max_run_seconds} s "
+                                                        "without finishing; its process is presumed gone")
+                run = instance.get_run_by_id(run.run_id)
+            if run is not None and run.status in FINISHED:
+                status = self._write_back(instance, run)
+                if status:
+                    actions[str(row.slug)] = status
+            elif run is None and (row.claimed_at is None or row.claimed_at < cutoff):
+                # Claimed, but no run ever appeared (tick lost, daemon restarted, run deleted).
+                self.store.requeue(row.id, reason=f"claimed at {row.claimed_at} but no run started; "
+                                                  "returned to pending")
+                actions[str(row.slug)] = "requeued"
+        if actions:
+            self.refresh_portfolio()
+        return actions
+
+    def retry(self, *, slugs: list[str] | None = None, failed: bool = False) -> list[ClientRow]:
+        """Send clients back to pending with attempt + 1: the named ones, or every failed one."""
+        if failed:
+            rows = self.store.list_clients(status="failed")
+        else:
+            rows = []
+            for slug in slugs or []:
+                row = self.store.get(slug)
+                if row is None:
+                    raise RetryError(f"no client with slug {slug!r}; `deznity status` lists them")
+                if row.status == "in_progress":
+                    raise RetryError(f"client {slug} is in progress (run {row.run_id}); wait for it to finish")
+                rows.append(row)
+        requeued = [self.store.requeue(row.id, reason=None) for row in rows if row.status != "pending"]
+        if requeued:
+            self.refresh_portfolio()
+        return requeued
+
+    def requeue(self, slug: str, *, reason: str) -> ClientRow:
+        """Back to pending with attempt + 1, keeping `reason` on the row."""
+        row = self.store.requeue(slug, reason=reason)
+        self.refresh_portfolio()
+        return row
+
+    def refresh_portfolio(self) -> Path:
+        """Rewrite output/index.html from the clients table: the one place the portfolio is written."""
+        return rebuild_portfolio(self.output_dir, self.store)

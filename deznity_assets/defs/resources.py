@@ -1,0 +1,18 @@
+"""The code location's resources, filled from the environment, and its executor."""
+
+import dagster as dg
+
+from ..config import load_dotenv_file
+from ..resources import resources_from_env
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Resources from the environment (and `.env`); secrets as environment variable names only."""
+    load_dotenv_file()
+    return dg.Definitions(
+        resources=resources_from_env(),
+        # In-process: a client's steps are small and sequential, and a subprocess per step
+        # costs seconds each on 2 cores (design.md); concurrency comes from runs, not steps.
+        executor=dg.in_process_executor,
+    )

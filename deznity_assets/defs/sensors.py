@@ -1,0 +1,81 @@
+"""Sensors: claim pending clients, write back finished runs, reconcile what was missed."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ..config import load_dotenv_file
+from ..control import run_key, run_tags
+from ..resources import ClientStoreResource, LifecycleResource, MemoryResource, OutputResource, control_plane
+from ..resources.lifecycle import configured_poll_seconds
+from .jobs import client_package_job
+from .partitions import clients_partitions
+
+RECONCILE_SECONDS = 60
+load_dotenv_file()
+
+
+@dg.sensor(
+    name="pending_clients_sensor", job=client_package_job, minimum_interval_seconds=configured_poll_seconds(),
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Claims pending clients, adds their partitions and requests one run per client.",
+)
+def pending_clients_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource, output: OutputResource,
+                           lifecycle: LifecycleResource, memory: MemoryResource) -> dg.SensorResult:
+    """Claim up to DEZNITY_MAX_RUNS_PER_TICK pending clients and request a run for each."""
+    plane = control_plane(store, output)
+    claimed = plane.claim_pending(lifecycle.max_runs_per_tick)
+    for row in claimed.rejected:
+        context.log.warning(f"client {row.slug} failed validation: {plane.store.get(row.id).last_error}")  # type: ignore[union-attr]
+    if not claimed.ready:
+        return dg.SensorResult(skip_reason=f"no pending clients ({len(claimed.rejected)} rejected)")
+    # Seed the house knowledge here, once, rather than racing to seed it from several
+    # run processes at the same time (a no-op when it is already there).
+    memory.get_memory()
+    known = set(context.instance.get_dynamic_partitions(clients_partitions.name))
+    new = [str(row.slug) for row in claimed.ready if row.slug not in known]
+    context.log.info(f"claimed {len(claimed.ready)} clients: {', '.join(str(r.slug) for r in claimed.ready)}")
+    return dg.SensorResult(
+        run_requests=[
+            dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row))
+            for row in claimed.ready
+        ],
+        dynamic_partitions_requests=[clients_partitions.build_add_request(new)] if new else [],
+    )
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS, name="client_completed_sensor",
+    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
+    description="Marks a client completed when its run succeeds.",
+)
+def client_completed_sensor(context: dg.RunStatusSensorContext, store: ClientStoreResource,
+                            output: OutputResource) -> None:
+    """Write a succeeded run back to its client."""
+    control_plane(store, output).write_back(context.instance, context.dagster_run)
+
+
+@dg.run_failure_sensor(
+    name="client_failed_sensor", default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
+    description="Marks a client failed, with the reason, when its run fails.",
+)
+def client_failed_sensor(context: dg.RunFailureSensorContext, store: ClientStoreResource,
+                         output: OutputResource) -> None:
+    """Write a failed run back to its client, with the reason."""
+    control_plane(store, output).write_back(context.instance, context.dagster_run)
+
+
+@dg.sensor(
+    name="client_reconciliation_sensor", minimum_interval_seconds=RECONCILE_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Repairs clients left in_progress: canceled or dead runs, lost write-backs, claims with no run.",
+)
+def client_reconciliation_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource,
+                                 output: OutputResource, lifecycle: LifecycleResource) -> dg.SkipReason:
+    """Repair clients whose run finished unseen, died, or never started."""
+    actions = control_plane(store, output).reconcile(
+        context.instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds,
+        max_run_seconds=lifecycle.max_run_seconds)
+    if actions:
+        context.log.info(f"reconciled: {actions}")
+    return dg.SkipReason(f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile")

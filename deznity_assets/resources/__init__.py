@@ -1,0 +1,50 @@
+"""Dagster resources: the configuration of every backend, filled from the environment (see config.py)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Mapping
+
+from ..config import PlatformSettings, from_env, platform_settings
+from .agents import AgentProviderResource
+from .lifecycle import LifecycleResource
+from .memory import MemoryResource
+from .openai_account import OpenAIResource
+from .output import OutputResource
+from .store import ClientStoreResource
+
+if TYPE_CHECKING:
+    from ..control import ControlPlane
+
+# Every resource class whose fields are settings, in the order `deznity env` lists them.
+RESOURCE_CLASSES = (LifecycleResource, OutputResource, ClientStoreResource, AgentProviderResource, OpenAIResource,
+                    MemoryResource)
+
+
+def resources_from_env(env: Mapping[str, str] | None = None,
+                       settings: PlatformSettings | None = None) -> dict[str, Any]:
+    """The resource set every entry point uses, filled from `env` (default: the process environment)."""
+    from ..io_manager import DeliverableIOManager
+
+    settings = settings or platform_settings(env)
+    state = settings.state_path
+    openai = from_env(OpenAIResource, env)
+    return {
+        "lifecycle": from_env(LifecycleResource, env),
+        "output": from_env(OutputResource, env),
+        "store": from_env(ClientStoreResource, env, database_url=f"sqlite:///{state / 'deznity.db'}"),
+        "openai": openai,
+        "agents": from_env(AgentProviderResource, env, openai=openai, cache_dir=str(state / "llm-cache")),
+        "memory": from_env(MemoryResource, env, openai=openai, memory_dir=str(state / "memory")),
+        "io_manager": DeliverableIOManager(),
+    }
+
+
+def control_plane(store: ClientStoreResource, output: OutputResource) -> "ControlPlane":
+    """The control plane over the configured store and output folder."""
+    from ..control import ControlPlane
+
+    return ControlPlane(store.get_store(), output.path)
+
+
+__all__ = ["RESOURCE_CLASSES", "AgentProviderResource", "ClientStoreResource", "LifecycleResource", "MemoryResource",
+           "OpenAIResource", "OutputResource", "control_plane", "resources_from_env"]

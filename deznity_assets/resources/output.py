@@ -1,0 +1,28 @@
+"""The output resource: where packages and the portfolio are written, and how generated sites are addressed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from ..config import PROJECT_ROOT, setting
+
+
+class OutputResource(dg.ConfigurableResource):
+    """Where packages are written and how the generated sites are addressed."""
+
+    output_dir: str = setting("DEZNITY_OUTPUT_DIR", str(PROJECT_ROOT / "output"), "where packages are written",
+                              shown_default="./output")
+    site_base_url: str = setting("DEZNITY_SITE_BASE_URL", "https://{slug}.deznity.com",
+                                 "public URL of generated sites (canonical, Open Graph, sitemap)")
+    form_action: str = setting("DEZNITY_FORM_ACTION", "/api/forms/{form}", "where generated forms post")
+
+    @property
+    def path(self) -> Path:
+        """The output folder, absolute."""
+        return Path(self.output_dir).expanduser().resolve()
+
+    def site_url(self, slug: str) -> str:
+        """Public base URL of a client's site."""
+        return self.site_base_url.format(slug=slug).rstrip("/")
