@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test ui clean benchmark
+.PHONY: setup demo test lint ui clean benchmark
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,9 +18,15 @@ setup: $(STAMP)
 demo: setup
 	$(BIN)/deznity demo
 
-## test: run the whole test suite.
-test: setup
+## test: lint, format and type checks, then the whole test suite.
+test: setup lint
 	$(BIN)/python -m pytest
+
+## lint: ruff (lint and format) and mypy on the package, the tests and the benchmarks.
+lint: setup
+	$(BIN)/ruff check deznity_assets tests benchmarks
+	$(BIN)/ruff format --check deznity_assets tests benchmarks
+	$(BIN)/mypy
 
 ## ui: the Dagster UI and daemon on this workspace, with the sensor running.
 ui: setup

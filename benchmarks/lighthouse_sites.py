@@ -25,18 +25,27 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
 def lighthouse(url: str, out: Path) -> dict[str, int]:
     """Scores (0-100) of one page, mobile emulation as Lighthouse defaults to."""
     subprocess.run(
-        ["lighthouse", url, "--quiet", "--output=json", f"--output-path={out}",
-         f"--only-categories={','.join(CATEGORIES)}",
-         "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
-         "--disable-component-update --disable-sync --no-first-run"],
-        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"}, check=True, capture_output=True, timeout=180,
+        [
+            "lighthouse",
+            url,
+            "--quiet",
+            "--output=json",
+            f"--output-path={out}",
+            f"--only-categories={','.join(CATEGORIES)}",
+            "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking "
+            "--disable-component-update --disable-sync --no-first-run",
+        ],
+        env={**os.environ, "CHROME_PATH": "/usr/bin/chromium"},
+        check=True,
+        capture_output=True,
+        timeout=180,
     )
     report = json.loads(out.read_text())
     return {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
@@ -45,11 +54,15 @@ def lighthouse(url: str, out: Path) -> dict[str, int]:
 def main() -> None:
     """Render, serve, measure, write docs/LIGHTHOUSE.md."""
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DEZNITY_STATE_DIR": f"{tmp}/state", "DEZNITY_OUTPUT_DIR": f"{tmp}/output",
-               "DAGSTER_HOME": f"{tmp}/state/dagster_home", "DEZNITY_LLM_PROVIDER": "offline",
-               "DEZNITY_SITE_BASE_URL": f"http://127.0.0.1:{PORT}/{{slug}}/site"}
-        subprocess.run([str(Path(sys.executable).parent / "deznity"), "demo"], env=env, check=True,
-                       capture_output=True)
+        env = {
+            **os.environ,
+            "DEZNITY_STATE_DIR": f"{tmp}/state",
+            "DEZNITY_OUTPUT_DIR": f"{tmp}/output",
+            "DAGSTER_HOME": f"{tmp}/state/dagster_home",
+            "DEZNITY_LLM_PROVIDER": "offline",
+            "DEZNITY_SITE_BASE_URL": f"http://127.0.0.1:{PORT}/{{slug}}/site",
+        }
+        subprocess.run([str(Path(sys.executable).parent / "deznity"), "demo"], env=env, check=True, capture_output=True)
         output = Path(tmp) / "output"
         server = ThreadingHTTPServer(("127.0.0.1", PORT), functools.partial(_Quiet, directory=str(output)))
         threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -70,14 +83,19 @@ def main() -> None:
     pages = [r for r in rows if r[1] != "404.html"]
     worst = {c: min(r[2][c] for r in pages) for c in CATEGORIES}
     lines = [
-        "# Lighthouse scores of the reference sites", "",
+        "# Lighthouse scores of the reference sites",
+        "",
         f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with Lighthouse {version} (mobile emulation, "
         "Debian chromium headless) on "
         f"{platform.machine()}, {os.cpu_count()} cores; command: `.venv/bin/python benchmarks/lighthouse_sites.py`.",
-        "Sites rendered by the offline generator (`deznity demo`) and served from 127.0.0.1.", "",
-        f"Lowest score over the {len(pages)} content pages: " + ", ".join(f"{c} {worst[c]}" for c in CATEGORIES)
-        + ". Each 404.html scores lower on SEO only because it carries `noindex` on purpose.", "",
-        "| client | page | performance | accessibility | best practices | SEO |", "|---|---|---|---|---|---|",
+        "Sites rendered by the offline generator (`deznity demo`) and served from 127.0.0.1.",
+        "",
+        f"Lowest score over the {len(pages)} content pages: "
+        + ", ".join(f"{c} {worst[c]}" for c in CATEGORIES)
+        + ". Each 404.html scores lower on SEO only because it carries `noindex` on purpose.",
+        "",
+        "| client | page | performance | accessibility | best practices | SEO |",
+        "|---|---|---|---|---|---|",
     ]
     lines += [f"| {slug} | {rel} | " + " | ".join(str(s[c]) for c in CATEGORIES) + " |" for slug, rel, s in rows]
     (ROOT / "docs" / "LIGHTHOUSE.md").write_text("\n".join(lines) + "\n")

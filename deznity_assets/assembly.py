@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -32,8 +33,14 @@ def qa_markdown(brief: ClientBrief, reports: list[QAReport]) -> str:
     """The QA report as Markdown: score and every check with its result."""
     lines = [f"# QA report: {md_text(brief.business_name)}", ""]
     for report in reports:
-        lines += [f"## {report.scope.replace('_', ' ').capitalize()}: {report.score} / 100", "", report.summary, "",
-                  "| Check | Severity | Result | Message |", "|---|---|---|---|"]
+        lines += [
+            f"## {report.scope.replace('_', ' ').capitalize()}: {report.score} / 100",
+            "",
+            report.summary,
+            "",
+            "| Check | Severity | Result | Message |",
+            "|---|---|---|---|",
+        ]
         for c in report.checks:
             lines.append(f"| `{c.id}` | {c.severity} | {'pass' if c.passed else '**FAIL**'} | {md_text(c.message)} |")
         lines.append("")
@@ -52,7 +59,9 @@ def package_files(slug: str, brief: ClientBrief, deliverables: Mapping[str, Base
         files[f"results/{phase}/{stem}.md"] = deliverable_markdown(title, deliverables[key])
         files[f"results/{phase}/{stem}.json"] = as_json(deliverables[key])
     files.update({f"site/{path}": text for path, text in website.files.items()})
-    files["qa/report.json"] = as_json({"score": qa_score(reports), "reports": [r.model_dump(mode="json") for r in reports]})
+    files["qa/report.json"] = as_json(
+        {"score": qa_score(reports), "reports": [r.model_dump(mode="json") for r in reports]}
+    )
     files["qa/QA_REPORT.md"] = qa_markdown(brief, reports)
     files.update({f"deploy/{name}": content for name, content in deploy_config.files.items()})
     files["deploy/manifest.json"] = manifest_json({p: t.encode("utf-8") for p, t in website.files.items()})

@@ -6,6 +6,7 @@ import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from unidecode import unidecode
 
 Budget = Literal["starter", "growth", "enterprise"]
@@ -27,10 +28,37 @@ HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9 -]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SPANISH_MARKETS = (
-    "cdmx", "mexico", "méxico", "latin america", "latam", "latinoamerica", "latinoamérica",
-    "spain", "españa", "espana", "madrid", "barcelona", "argentina", "buenos aires", "colombia",
-    "bogota", "bogotá", "chile", "santiago", "peru", "perú", "lima", "guadalajara", "monterrey",
-    "uruguay", "venezuela", "ecuador", "guatemala", "costa rica", "panama", "panamá",
+    "cdmx",
+    "mexico",
+    "méxico",
+    "latin america",
+    "latam",
+    "latinoamerica",
+    "latinoamérica",
+    "spain",
+    "españa",
+    "espana",
+    "madrid",
+    "barcelona",
+    "argentina",
+    "buenos aires",
+    "colombia",
+    "bogota",
+    "bogotá",
+    "chile",
+    "santiago",
+    "peru",
+    "perú",
+    "lima",
+    "guadalajara",
+    "monterrey",
+    "uruguay",
+    "venezuela",
+    "ecuador",
+    "guatemala",
+    "costa rica",
+    "panama",
+    "panamá",
 )
 # Regulated sectors whose content needs a human review before publication (domain.md).
 REVIEWED_INDUSTRIES = frozenset({"health", "legal", "finance"})
@@ -137,12 +165,12 @@ class ClientBrief(BaseModel):
     def _logo(cls, value: str | None) -> str | None:
         if value in (None, ""):
             return None
-        if not re.match(r"^https?://[^\s<>\"']+$", value):
+        if not re.match(r"^https?://[^\s<>\"']+$", str(value)):
             raise ValueError("must be an http(s) URL without spaces or quotes, or left empty")
         return value
 
     @model_validator(mode="after")
-    def _language(self) -> "ClientBrief":
+    def _language(self) -> ClientBrief:
         if self.language is None:
             geo = self.target_geo.lower()
             spanish = any(re.search(rf"\b{re.escape(m)}\b", geo) for m in SPANISH_MARKETS)
@@ -173,7 +201,7 @@ def validate_brief(data: dict[str, Any]) -> ClientBrief:
         raise BriefError([_describe(err) for err in exc.errors()]) from None
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: ErrorDetails) -> str:
     field = str(err["loc"][0]) if err["loc"] else "brief"
     kind = err["type"]
     if kind == "missing":
@@ -220,30 +248,72 @@ def is_safe_slug(slug: str) -> bool:
 
 
 REFERENCE_CLIENTS: list[dict[str, Any]] = [
-    dict(business_name="FitTrack", industry="saas", goal="increase user engagement", color="#00D4AA",
-         copy_tone="motivational, data-driven", target_geo="Global",
-         pages="home, dashboard, pricing, blog", budget="growth"),
-    dict(business_name="GreenGlow", industry="ecommerce", goal="increase online sales", color="#2ECC71",
-         copy_tone="eco-friendly, premium", target_geo="North America",
-         pages="home, products, cart, blog", budget="enterprise"),
-    dict(business_name="TechStart", industry="tech", goal="increase lead generation", color="#3498DB",
-         copy_tone="innovative, professional", target_geo="Europe",
-         pages="home, services, about, contact", budget="starter"),
-    dict(business_name="BeautyLux", industry="beauty", goal="increase brand awareness", color="#E91E63",
-         copy_tone="elegant, luxurious", target_geo="Latin America",
-         pages="home, products, gallery, blog", budget="growth"),
-    dict(business_name="TacoLoco", industry="restaurant", goal="increase reservations", color="#FF6A00",
-         copy_tone="fun, young, street-food vibes", target_geo="CDMX",
-         pages="home, menu, book, blog", budget="starter"),
+    dict(
+        business_name="FitTrack",
+        industry="saas",
+        goal="increase user engagement",
+        color="#00D4AA",
+        copy_tone="motivational, data-driven",
+        target_geo="Global",
+        pages="home, dashboard, pricing, blog",
+        budget="growth",
+    ),
+    dict(
+        business_name="GreenGlow",
+        industry="ecommerce",
+        goal="increase online sales",
+        color="#2ECC71",
+        copy_tone="eco-friendly, premium",
+        target_geo="North America",
+        pages="home, products, cart, blog",
+        budget="enterprise",
+    ),
+    dict(
+        business_name="TechStart",
+        industry="tech",
+        goal="increase lead generation",
+        color="#3498DB",
+        copy_tone="innovative, professional",
+        target_geo="Europe",
+        pages="home, services, about, contact",
+        budget="starter",
+    ),
+    dict(
+        business_name="BeautyLux",
+        industry="beauty",
+        goal="increase brand awareness",
+        color="#E91E63",
+        copy_tone="elegant, luxurious",
+        target_geo="Latin America",
+        pages="home, products, gallery, blog",
+        budget="growth",
+    ),
+    dict(
+        business_name="TacoLoco",
+        industry="restaurant",
+        goal="increase reservations",
+        color="#FF6A00",
+        copy_tone="fun, young, street-food vibes",
+        target_geo="CDMX",
+        pages="home, menu, book, blog",
+        budget="starter",
+    ),
 ]
 
 
 def generic_client(slug: str) -> dict[str, Any]:
     """The original simulator's fallback brief for a slug outside the reference roster."""
     name = " ".join(part.capitalize() for part in slug.split("-")) or "Client"
-    return dict(business_name=name, industry="general", goal="increase business growth",
-                color="#007BFF", copy_tone="professional, friendly", target_geo="Global",
-                pages="home, about, services, contact", budget="starter")
+    return dict(
+        business_name=name,
+        industry="general",
+        goal="increase business growth",
+        color="#007BFF",
+        copy_tone="professional, friendly",
+        target_geo="Global",
+        pages="home, about, services, contact",
+        budget="starter",
+    )
 
 
 def reference_client(slug: str) -> dict[str, Any] | None:

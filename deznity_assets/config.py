@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Mapping, TypeVar
+from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
 import dagster as dg
@@ -40,13 +41,30 @@ class ConfigError(ValueError):
     """A setting with a value the platform cannot use; the message names the variable and the fix."""
 
 
-def setting(env: str, default: Any, meaning: str, *, secret: Secrecy = "no", minimum: float | None = None,
-            choices: tuple[str, ...] = (), shown_default: str | None = None) -> Any:
+def setting(
+    env: str,
+    default: Any,
+    meaning: str,
+    *,
+    secret: Secrecy = "no",
+    minimum: float | None = None,
+    choices: tuple[str, ...] = (),
+    shown_default: str | None = None,
+) -> Any:
     """A field read from the environment variable `env` (secret: never stored or shown, only named)."""
-    return Field(default=default, description=meaning, json_schema_extra={
-        "env": env, "secret": secret, "minimum": minimum, "choices": list(choices),
-        "shown_default": shown_default if shown_default is not None else _default_text(default),
-    })
+    # The description names the variable, so the UI's resource page says how to change each setting.
+    return Field(
+        default=default,
+        description=f"{meaning} (set by {env})",
+        json_schema_extra={
+            "env": env,
+            "meaning": meaning,
+            "secret": secret,
+            "minimum": minimum,
+            "choices": list(choices),
+            "shown_default": shown_default if shown_default is not None else _default_text(default),
+        },
+    )
 
 
 def _default_text(default: Any) -> str:
@@ -76,9 +94,19 @@ def declared(model: type[BaseModel]) -> list[Variable]:
         extra = info.json_schema_extra
         if not isinstance(extra, dict) or "env" not in extra:
             continue
-        out.append(Variable(name=str(extra["env"]), meaning=info.description or "", default=str(extra["shown_default"]),
-                            secret=extra["secret"], owner=model.__name__, field=name,  # type: ignore[arg-type]
-                            minimum=extra.get("minimum"), choices=tuple(extra.get("choices") or ())))  # type: ignore[arg-type]
+        meta: dict[str, Any] = dict(extra)
+        out.append(
+            Variable(
+                name=str(meta["env"]),
+                meaning=str(meta["meaning"]),
+                default=str(meta["shown_default"]),
+                secret=meta["secret"],
+                owner=model.__name__,
+                field=name,
+                minimum=meta.get("minimum"),
+                choices=tuple(meta.get("choices") or ()),
+            )
+        )
     return out
 
 
@@ -88,8 +116,9 @@ def has_credentials(url: str) -> bool:
         parts = urlsplit(url)
     except ValueError:
         return True  # unparsable: treat as secret rather than show it
-    return bool(parts.username or parts.password or "password=" in parts.query.lower()
-                or "token=" in parts.query.lower())
+    return bool(
+        parts.username or parts.password or "password=" in parts.query.lower() or "token=" in parts.query.lower()
+    )
 
 
 def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: Any) -> M:
@@ -105,7 +134,7 @@ def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: 
     for var in declared(model):
         if var.name.endswith(FAMILY_MARK):
             prefix = var.name[: -len(FAMILY_MARK)]
-            family = {k[len(prefix):].lower(): v.strip() for k, v in env.items() if k.startswith(prefix) and v.strip()}
+            family = {k[len(prefix) :].lower(): v.strip() for k, v in env.items() if k.startswith(prefix) and v.strip()}
             if family:
                 values[var.field] = family
             continue
@@ -121,7 +150,7 @@ def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: 
 
 
 def _typed(model: type[BaseModel], var: Variable, raw: str) -> Any:
-    annotation = model.model_fields[var.field].annotation
+    annotation: Any = model.model_fields[var.field].annotation
     try:
         value = TypeAdapter(annotation).validate_python(raw, strict=False)
     except ValidationError:
@@ -151,10 +180,18 @@ def load_dotenv_file() -> None:
 class PlatformSettings(BaseModel):
     """Process-wide settings: where local state lives and where the UI listens."""
 
-    state_dir: str = setting("DEZNITY_STATE_DIR", str(PROJECT_ROOT / ".deznity"),
-                             "local state: SQLite store, Dagster instance, memory, LLM cache", shown_default="./.deznity")
-    dagster_home: str = setting("DAGSTER_HOME", "", "the Dagster instance; `deznity` copies dagster.yaml into the "
-                                "default one", shown_default="<state>/dagster_home")
+    state_dir: str = setting(
+        "DEZNITY_STATE_DIR",
+        str(PROJECT_ROOT / ".deznity"),
+        "local state: SQLite store, Dagster instance, memory, LLM cache",
+        shown_default="./.deznity",
+    )
+    dagster_home: str = setting(
+        "DAGSTER_HOME",
+        "",
+        "the Dagster instance; `deznity` copies dagster.yaml into the default one",
+        shown_default="<state>/dagster_home",
+    )
     ui_host: str = setting("DEZNITY_UI_HOST", "127.0.0.1", "where `deznity ui` / `deznity autonomous` serve the UI")
     ui_port: int = setting("DEZNITY_UI_PORT", 3000, "the UI's port", minimum=1)
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 
@@ -22,8 +23,14 @@ def build_definitions(resources: Mapping[str, Any] | None = None) -> dg.Definiti
     if not resources:
         return defs
     return dg.Definitions(
-        assets=defs.assets, asset_checks=defs.asset_checks, jobs=defs.jobs, schedules=defs.schedules,
-        sensors=defs.sensors, executor=defs.executor, loggers=defs.loggers, metadata=defs.metadata,
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=defs.jobs,
+        schedules=defs.schedules,
+        sensors=defs.sensors,
+        executor=defs.executor,
+        loggers=defs.loggers,
+        metadata=defs.metadata,
         resources={**(defs.resources or {}), **resources},
     )
 

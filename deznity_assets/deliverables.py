@@ -6,10 +6,26 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+QAScope = Literal["functional", "seo_performance"]
 SectionKind = Literal[
-    "hero", "social_proof", "features", "how_it_works", "pricing", "faq", "cta", "text",
-    "menu", "reservation_form", "product_grid", "cart", "plans", "dashboard_preview",
-    "services", "contact_form", "gallery", "blog_index",
+    "hero",
+    "social_proof",
+    "features",
+    "how_it_works",
+    "pricing",
+    "faq",
+    "cta",
+    "text",
+    "menu",
+    "reservation_form",
+    "product_grid",
+    "cart",
+    "plans",
+    "dashboard_preview",
+    "services",
+    "contact_form",
+    "gallery",
+    "blog_index",
 ]
 
 
@@ -20,6 +36,7 @@ class Deliverable(BaseModel):
 
 
 # ----- client_analysis ---------------------------------------------------------------
+
 
 class Milestone(Deliverable):
     name: str
@@ -64,6 +81,7 @@ class MarketAnalysis(Deliverable):
 
 # ----- web_development ---------------------------------------------------------------
 
+
 class PagePlan(Deliverable):
     page: str = Field(description="page name from the brief, e.g. home, menu")
     nav_label: str
@@ -102,6 +120,7 @@ class DesignSystem(Deliverable):
 
 
 # ----- content_creation --------------------------------------------------------------
+
 
 class PageSeo(Deliverable):
     page: str
@@ -175,6 +194,7 @@ class MarketingContent(Deliverable):
 
 # ----- website, QA, deployment -------------------------------------------------------
 
+
 class RenderedPage(Deliverable):
     page: str
     path: str
@@ -207,7 +227,7 @@ class CheckResult(Deliverable):
 class QAReport(Deliverable):
     """QA Agent (Bugz): checks run against the rendered site, with a score out of 100."""
 
-    scope: Literal["functional", "seo_performance"]
+    scope: QAScope
     score: float
     checks: list[CheckResult]
     summary: str

@@ -33,11 +33,20 @@ def form_origins(site: RenderedSite) -> list[str]:
 def content_security_policy(site: RenderedSite) -> str:
     """A strict CSP for a static site: only its own files, data: images, no scripts or frames."""
     form_action = " ".join(["'self'", *form_origins(site)])
-    return "; ".join([
-        "default-src 'self'", "img-src 'self' data:", "style-src 'self'", "script-src 'self'",
-        "font-src 'self'", "object-src 'none'", "base-uri 'self'", f"form-action {form_action}",
-        "frame-ancestors 'none'", "upgrade-insecure-requests",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "img-src 'self' data:",
+            "style-src 'self'",
+            "script-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            f"form-action {form_action}",
+            "frame-ancestors 'none'",
+            "upgrade-insecure-requests",
+        ]
+    )
 
 
 def security_headers(site: RenderedSite) -> dict[str, str]:
@@ -54,6 +63,7 @@ def security_headers(site: RenderedSite) -> dict[str, str]:
 
 def vercel_json(site: RenderedSite) -> str:
     """vercel.json: clean URLs, no trailing slash, cache and security headers (404.html is served on misses)."""
+
     def headers(values: dict[str, str]) -> list[dict[str, str]]:
         return [{"key": k, "value": v} for k, v in values.items()]
 
@@ -78,24 +88,44 @@ def _toml_str(value: str) -> str:
 def netlify_toml(site: RenderedSite) -> str:
     """netlify.toml: publish the bundle root, pretty URLs, cache and security headers, the 404 page."""
     lines = [
-        "[build]", 'publish = "."', "",
-        "[build.processing.html]", "pretty_urls = true", "",
-        "[[headers]]", 'for = "/*"', "  [headers.values]",
+        "[build]",
+        'publish = "."',
+        "",
+        "[build.processing.html]",
+        "pretty_urls = true",
+        "",
+        "[[headers]]",
+        'for = "/*"',
+        "  [headers.values]",
     ]
     for key, value in {**security_headers(site), "Cache-Control": HTML_CACHE}.items():
         lines.append(f"    {_toml_str(key)} = {_toml_str(value)}")
-    lines += ["", "[[headers]]", 'for = "/assets/*"', "  [headers.values]",
-              f'    "Cache-Control" = {_toml_str(ASSET_CACHE)}', "",
-              "[[redirects]]", 'from = "/*"', 'to = "/404.html"', "status = 404", ""]
+    lines += [
+        "",
+        "[[headers]]",
+        'for = "/assets/*"',
+        "  [headers.values]",
+        f'    "Cache-Control" = {_toml_str(ASSET_CACHE)}',
+        "",
+        "[[redirects]]",
+        'from = "/*"',
+        'to = "/404.html"',
+        "status = 404",
+        "",
+    ]
     return "\n".join(lines)
 
 
 def manifest_json(files: dict[str, bytes]) -> str:
     """A manifest of a deploy bundle: every file with its size and sha256, sorted by path."""
-    entries = [{"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-               for path, data in sorted(files.items())]
-    return json.dumps({"files": entries, "count": len(entries),
-                       "total_bytes": sum(e["bytes"] for e in entries)}, indent=2) + "\n"
+    entries = [
+        {"path": path, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+        for path, data in sorted(files.items())
+    ]
+    return (
+        json.dumps({"files": entries, "count": len(entries), "total_bytes": sum(e["bytes"] for e in entries)}, indent=2)
+        + "\n"
+    )
 
 
 def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_variants: list[str]) -> DeployConfig:
@@ -112,14 +142,22 @@ def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_va
         "Vercel: `vercel deploy --prod` from site/; Netlify: `netlify deploy --prod --dir .` from site/.",
         f"Point the domain {domain} at the host (CNAME to the provider, or its A record for an apex domain) "
         "and wait for the TLS certificate.",
-        "Check the headers: `curl -I https://" + domain + "/` shows Content-Security-Policy and Strict-Transport-Security.",
+        "Check the headers: `curl -I https://"
+        + domain
+        + "/` shows Content-Security-Policy and Strict-Transport-Security.",
         f"Submit {base_url.rstrip('/')}/sitemap.xml in Google Search Console.",
         "Missing pages are answered by 404.html with status 404 (Vercel serves it by default; netlify.toml redirects).",
     ]
     if len(hero_variants) > 1:
         files = ", ".join(f"index-{v}.html" for v in hero_variants if v != "a")
-        steps.append(f"A/B test the hero: index.html is variant a, {files} variant(s) {', '.join(hero_variants[1:])}; "
-                     "split traffic with the host's split testing (Vercel Edge Config or Netlify Split Testing). "
-                     "B pages carry a canonical link to the A page and stay out of the sitemap.")
-    return DeployConfig(domain=domain, base_url=base_url.rstrip("/"),
-                        files={"vercel.json": vercel_json(site), "netlify.toml": netlify_toml(site)}, steps=steps)
+        steps.append(
+            f"A/B test the hero: index.html is variant a, {files} variant(s) {', '.join(hero_variants[1:])}; "
+            "split traffic with the host's split testing (Vercel Edge Config or Netlify Split Testing). "
+            "B pages carry a canonical link to the A page and stay out of the sitemap."
+        )
+    return DeployConfig(
+        domain=domain,
+        base_url=base_url.rstrip("/"),
+        files={"vercel.json": vercel_json(site), "netlify.toml": netlify_toml(site)},
+        steps=steps,
+    )

@@ -54,38 +54,84 @@ class Step:
 
 
 FLOW: tuple[Step, ...] = (
-    Step("client_brief", "intake", "The client's validated brief, read from the clients table.",
-         (Deliverable("client_brief", "The client's validated brief, read from the clients table."),)),
-    Step("client_analysis", "client_analysis", "Phase 1: the PM and Strategy agents analyse the client.", (
-        Deliverable("project_plan", "the project plan.", "pm", "project_plan", "pm"),
-        Deliverable("market_analysis", "market, audience and competitors.", "strat", "market_analysis", "strat"),
-    ), is_phase=True),
-    Step("web_development", "web_development",
-         "Phase 2: the Web agent plans the site, the UX agent sets the design direction and tokens.", (
-             Deliverable("site_structure", "pages, sections and navigation.", "web", "site_structure", "web"),
-             Deliverable("design_system", "design tokens derived from the brand colour.", "ux", "design_direction",
-                         "ux"),
-         ), is_phase=True),
-    Step("content_creation", "content_creation", "Phase 3: the SEO and Marketing agents write every page.", (
-        Deliverable("seo_copy", "landing copy, keywords, meta and schema.org.", "seo", "seo_copy", "seo"),
-        Deliverable("marketing_content", "page content, social posts, ads, launch email.", "mkt", "marketing_content",
-                    "mkt"),
-    ), is_phase=True),
-    Step("website", "web_development", "The static multi-page site rendered from the typed content.",
-         (Deliverable("website", "the static multi-page site rendered through autoescaping templates.", "web"),)),
-    Step("testing_validation", "testing_validation",
-         "Phase 4: the QA agent runs every check on the rendered site; failing errors stop the client.", (
-             Deliverable("functional_qa", "functional validation of the site.", "qa", None, "qa-functional"),
-             Deliverable("seo_performance_qa", "SEO and performance validation.", "qa", None, "qa-seo-performance"),
-         ), is_phase=True),
-    Step("deployment", "deployment", "Phase 5: the deploy configuration and the support and analytics kit.", (
-        Deliverable("deploy_config", "domain and production deploy configuration.", "web", None, "web"),
-        Deliverable("support_kit", "analytics, tracking and the support FAQ.", "support", "support_kit", "support"),
-    ), is_phase=True),
-    Step("bootstrap_summary", "deployment", "The executive summary of the client's package.",
-         (Deliverable("bootstrap_summary", "The executive summary: status, pages, QA, time per phase, cost."),)),
-    Step("client_package", "deployment", "The whole package published to output/<slug>/ in one swap.",
-         (Deliverable("client_package", "The client's package, published to output/<slug>/ in one swap."),)),
+    Step(
+        "client_brief",
+        "intake",
+        "The client's validated brief, read from the clients table.",
+        (Deliverable("client_brief", "The client's validated brief, read from the clients table."),),
+    ),
+    Step(
+        "client_analysis",
+        "client_analysis",
+        "Phase 1: the PM and Strategy agents analyse the client.",
+        (
+            Deliverable("project_plan", "the project plan.", "pm", "project_plan", "pm"),
+            Deliverable("market_analysis", "market, audience and competitors.", "strat", "market_analysis", "strat"),
+        ),
+        is_phase=True,
+    ),
+    Step(
+        "web_development",
+        "web_development",
+        "Phase 2: the Web agent plans the site, the UX agent sets the design direction and tokens.",
+        (
+            Deliverable("site_structure", "pages, sections and navigation.", "web", "site_structure", "web"),
+            Deliverable(
+                "design_system", "design tokens derived from the brand colour.", "ux", "design_direction", "ux"
+            ),
+        ),
+        is_phase=True,
+    ),
+    Step(
+        "content_creation",
+        "content_creation",
+        "Phase 3: the SEO and Marketing agents write every page.",
+        (
+            Deliverable("seo_copy", "landing copy, keywords, meta and schema.org.", "seo", "seo_copy", "seo"),
+            Deliverable(
+                "marketing_content", "page content, social posts, ads, launch email.", "mkt", "marketing_content", "mkt"
+            ),
+        ),
+        is_phase=True,
+    ),
+    Step(
+        "website",
+        "web_development",
+        "The static multi-page site rendered from the typed content.",
+        (Deliverable("website", "the static multi-page site rendered through autoescaping templates.", "web"),),
+    ),
+    Step(
+        "testing_validation",
+        "testing_validation",
+        "Phase 4: the QA agent runs every check on the rendered site; failing errors stop the client.",
+        (
+            Deliverable("functional_qa", "functional validation of the site.", "qa", None, "qa-functional"),
+            Deliverable("seo_performance_qa", "SEO and performance validation.", "qa", None, "qa-seo-performance"),
+        ),
+        is_phase=True,
+    ),
+    Step(
+        "deployment",
+        "deployment",
+        "Phase 5: the deploy configuration and the support and analytics kit.",
+        (
+            Deliverable("deploy_config", "domain and production deploy configuration.", "web", None, "web"),
+            Deliverable("support_kit", "analytics, tracking and the support FAQ.", "support", "support_kit", "support"),
+        ),
+        is_phase=True,
+    ),
+    Step(
+        "bootstrap_summary",
+        "deployment",
+        "The executive summary of the client's package.",
+        (Deliverable("bootstrap_summary", "The executive summary: status, pages, QA, time per phase, cost."),),
+    ),
+    Step(
+        "client_package",
+        "deployment",
+        "The whole package published to output/<slug>/ in one swap.",
+        (Deliverable("client_package", "The client's package, published to output/<slug>/ in one swap."),),
+    ),
 )
 
 STEPS: dict[str, Step] = {step.name: step for step in FLOW}
@@ -98,7 +144,8 @@ TASK_STEP: dict[str, str] = {d.task: step.name for step in FLOW for d in step.de
 PUBLISHED_ASSET = FLOW[-1].assets[0]
 # Everything the summary and the package are made of: every asset before the summary.
 PACKAGE_INPUTS: tuple[str, ...] = tuple(
-    asset for step in FLOW[: [s.name for s in FLOW].index("bootstrap_summary")] for asset in step.assets)
+    asset for step in FLOW[: [s.name for s in FLOW].index("bootstrap_summary")] for asset in step.assets
+)
 # Agent deliverables, whose materializations carry token and cost metadata.
 AGENT_ASSETS: tuple[str, ...] = tuple(d.asset for step in FLOW for d in step.deliverables if d.task)
 

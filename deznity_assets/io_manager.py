@@ -27,8 +27,9 @@ class _JsonDeliverables(dg.UPathIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
         if not isinstance(obj, BaseModel) or type(obj).__name__ not in _MODELS:
-            raise TypeError(f"{context.asset_key.to_user_string()}: expected a deliverable model, "
-                            f"got {type(obj).__name__}")
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: expected a deliverable model, got {type(obj).__name__}"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         payload = {"model": type(obj).__name__, "data": obj.model_dump(mode="json")}
         tmp = path.with_name(path.name + ".tmp")

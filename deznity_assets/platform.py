@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import dagster as dg
 
@@ -23,13 +24,13 @@ class Platform:
     resources: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Platform":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Platform:
         """The platform configured by `env` (default: the process environment and `.env`); ConfigError names
         the variable to fix."""
         settings = platform_settings(env)
         return cls(settings=settings, resources=resources_from_env(env, settings))
 
-    def with_resources(self, **resources: Any) -> "Platform":
+    def with_resources(self, **resources: Any) -> Platform:
         """The same platform with some resources replaced (another store, provider, limits...)."""
         return Platform(settings=self.settings, resources={**self.resources, **resources})
 

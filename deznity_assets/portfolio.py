@@ -28,13 +28,19 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
             except (OSError, ValueError):
                 qa_score = None
         has_package = bool(folder and (folder / "BOOTSTRAP_SUMMARY.md").exists())
-        entries.append({
-            "slug": row.slug, "business_name": row.business_name, "status": row.status, "error": row.last_error,
-            "attempt": row.attempt, "qa_score": qa_score,
-            "output_dir": str(folder) if has_package else None,
-            "site": f"{row.slug}/site/index.html" if has_package else None,
-            "summary": f"{row.slug}/BOOTSTRAP_SUMMARY.md" if has_package else None,
-        })
+        entries.append(
+            {
+                "slug": row.slug,
+                "business_name": row.business_name,
+                "status": row.status,
+                "error": row.last_error,
+                "attempt": row.attempt,
+                "qa_score": qa_score,
+                "output_dir": str(folder) if has_package else None,
+                "site": f"{row.slug}/site/index.html" if has_package else None,
+                "summary": f"{row.slug}/BOOTSTRAP_SUMMARY.md" if has_package else None,
+            }
+        )
     return entries
 
 

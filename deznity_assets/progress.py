@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 _listeners: list[Callable[[str, str, str], None]] = []
 _START = time.perf_counter()

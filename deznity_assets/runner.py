@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from .defs.jobs import JOB_NAME
-from .defs.partitions import clients_partitions
 from .control import run_tags
+from .defs.jobs import JOB_NAME
+from .defs.partitions import CLIENTS
 from .platform import Platform
 from .store import ClientRow
 
@@ -35,11 +35,14 @@ def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance 
     instance = instance or platform.instance()
     slug = str(row.slug)
     started = time.perf_counter()
-    if not instance.has_dynamic_partition(clients_partitions.name, slug):
-        instance.add_dynamic_partitions(clients_partitions.name, [slug])
+    if not instance.has_dynamic_partition(CLIENTS, slug):
+        instance.add_dynamic_partitions(CLIENTS, [slug])
     job = platform.definitions.resolve_job_def(JOB_NAME)
     result = job.execute_in_process(
-        partition_key=slug, instance=instance, tags=run_tags(row), raise_on_error=False,
+        partition_key=slug,
+        instance=instance,
+        tags=run_tags(row),
+        raise_on_error=False,
         run_config=QUIET_RUN_CONFIG,
     )
     # Runs executed in-process are not seen by the status sensors: write back here.
@@ -47,8 +50,13 @@ def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance 
     if run is not None:
         platform.control.write_back(instance, run)
     final = platform.store.get(row.id)
-    return Outcome(slug=slug, status=final.status if final else "missing", error=final.last_error if final else None,
-                   run_id=result.run_id, seconds=round(time.perf_counter() - started, 2))
+    return Outcome(
+        slug=slug,
+        status=final.status if final else "missing",
+        error=final.last_error if final else None,
+        run_id=result.run_id,
+        seconds=round(time.perf_counter() - started, 2),
+    )
 
 
 def _run_in_worker(row: ClientRow) -> Outcome:
@@ -58,13 +66,15 @@ def _run_in_worker(row: ClientRow) -> Outcome:
     return run_client(row, Platform.from_env())
 
 
-def process_pending(platform: Platform, *, workers: int = 1,
-                    limit: int | None = None) -> tuple[list[Outcome], list[ClientRow]]:
+def process_pending(
+    platform: Platform, *, workers: int = 1, limit: int | None = None
+) -> tuple[list[Outcome], list[ClientRow]]:
     """Claim every pending client (or `limit` of them) and process them now; returns outcomes and rejects."""
     instance = platform.instance()
     lifecycle = platform.resources["lifecycle"]
-    platform.control.reconcile(instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds,
-                               max_run_seconds=lifecycle.max_run_seconds)
+    platform.control.reconcile(
+        instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds, max_run_seconds=lifecycle.max_run_seconds
+    )
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []
     pool = None

@@ -16,7 +16,8 @@ from .reports import md_text, render_markdown
 def step_seconds(instance: dg.DagsterInstance, slug: str, step: str, asset: str) -> float | None:
     """Wall time of the step that last materialized `asset` for the client."""
     records = instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[slug]), limit=1,
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[slug]),
+        limit=1,
     ).records
     if not records:
         return None
@@ -40,16 +41,24 @@ def phase_rows(instance: dg.DagsterInstance, slug: str, *, until: str) -> list[d
 
 def usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
     """Tokens, cost, cache hits and retries over the agent deliverables' latest materializations."""
-    totals: dict[str, Any] = {"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set(),
-                              "knowledge": {}}
+    totals: dict[str, Any] = {
+        "tokens": 0,
+        "cost": 0.0,
+        "calls": 0,
+        "cached": 0,
+        "retries": 0,
+        "providers": set(),
+        "knowledge": {},
+    }
     for key in AGENT_ASSETS:
         records = instance.fetch_materializations(
-            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[slug]), limit=1).records
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey(key), asset_partitions=[slug]), limit=1
+        ).records
         if not records or records[0].asset_materialization is None:
             continue
         meta = records[0].asset_materialization.metadata
 
-        def value(name: str, default: Any = 0) -> Any:
+        def value(name: str, default: Any = 0, meta: Any = meta) -> Any:
             return meta[name].value if name in meta else default
 
         totals["tokens"] += int(value("tokens_in")) + int(value("tokens_out"))
@@ -72,22 +81,53 @@ def provider_label(usage: dict[str, Any], provider_name: str) -> str:
     return label
 
 
-def summary_markdown(*, slug: str, brief: ClientBrief, run_id: str, website: RenderedSite, reports: list[QAReport],
-                     qa_score: float, market: MarketAnalysis, seo: SeoCopy, plan: ProjectPlan,
-                     deploy_config: DeployConfig, usage: dict[str, Any], provider: str,
-                     phases: list[dict[str, Any]], files: list[str]) -> str:
+def summary_markdown(
+    *,
+    slug: str,
+    brief: ClientBrief,
+    run_id: str,
+    website: RenderedSite,
+    reports: list[QAReport],
+    qa_score: float,
+    market: MarketAnalysis,
+    seo: SeoCopy,
+    plan: ProjectPlan,
+    deploy_config: DeployConfig,
+    usage: dict[str, Any],
+    provider: str,
+    phases: list[dict[str, Any]],
+    files: list[str],
+) -> str:
     """BOOTSTRAP_SUMMARY.md: status, figures, time per phase, highlights, next actions and every file."""
     review = brief.needs_human_review
     return render_markdown(
-        "BOOTSTRAP_SUMMARY.md.j2", brief=brief, slug=slug, pages=len(website.pages), words=website.total_words,
-        qa_score=qa_score, qa_checks=sum(len(r.checks) for r in reports),
+        "BOOTSTRAP_SUMMARY.md.j2",
+        brief=brief,
+        slug=slug,
+        pages=len(website.pages),
+        words=website.total_words,
+        qa_score=qa_score,
+        qa_checks=sum(len(r.checks) for r in reports),
         qa_problems=[c for r in reports for c in r.checks if not c.passed],
         status_label="awaiting human review" if review else "completed",
-        provider=provider, tokens=usage["tokens"], cost_usd=usage["cost"], run_id=run_id, usage=usage,
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), phases=phases,
-        market=market, seo=seo, plan=plan, files=files,
-        next_actions=(["A reviewer approves or rejects the content (review/REVIEW_TICKET.md)"] if review
-                      else ["Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
-                            f"Point {md_text(deploy_config.domain)} at the deployment",
-                            "Schedule the launch email and social posts (marketing/KIT.md)"]),
+        provider=provider,
+        tokens=usage["tokens"],
+        cost_usd=usage["cost"],
+        run_id=run_id,
+        usage=usage,
+        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        phases=phases,
+        market=market,
+        seo=seo,
+        plan=plan,
+        files=files,
+        next_actions=(
+            ["A reviewer approves or rejects the content (review/REVIEW_TICKET.md)"]
+            if review
+            else [
+                "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
+                f"Point {md_text(deploy_config.domain)} at the deployment",
+                "Schedule the launch email and social posts (marketing/KIT.md)",
+            ]
+        ),
     )

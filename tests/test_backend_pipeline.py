@@ -35,10 +35,15 @@ def test_sensor_and_pipeline_on_migrated_postgres(migrated_postgres_url, platfor
 
 def test_pipeline_on_supabase_rest_and_pinecone(postgrest_server, pinecone_plane, platform, instance, tmp_path):
     remote = platform.with_resources(
-        store=ClientStoreResource(supabase_url=postgrest_server.url,
-                                  supabase_service_role_key=postgrest_server.service_role_key),
-        memory=MemoryResource(pinecone_api_key=pinecone_plane.api_key, pinecone_host=pinecone_plane.host,
-                              openai=OpenAIResource(), memory_dir=str(tmp_path / "unused")),
+        store=ClientStoreResource(
+            supabase_url=postgrest_server.url, supabase_service_role_key=postgrest_server.service_role_key
+        ),
+        memory=MemoryResource(
+            pinecone_api_key=pinecone_plane.api_key,
+            pinecone_host=pinecone_plane.host,
+            openai=OpenAIResource(),
+            memory_dir=str(tmp_path / "unused"),
+        ),
     )
     store = remote.store
     assert store.backend == "supabase"

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from deznity_assets.brief import (
-    REFERENCE_CLIENTS, BriefError, generic_client, is_safe_slug, slugify, unique_slug, validate_brief,
+    REFERENCE_CLIENTS,
+    BriefError,
+    generic_client,
+    is_safe_slug,
+    slugify,
+    unique_slug,
+    validate_brief,
 )
 
 GOOD = dict(REFERENCE_CLIENTS[4])
@@ -65,8 +71,15 @@ def test_normalisation_and_language():
 
 @pytest.mark.parametrize(
     "name, slug",
-    [("TacoLoco", "tacoloco"), ("Café Olé & Co", "cafe-ole-co"), ("Über  Fit!!", "uber-fit"),
-     ("Панорама", "panorama"), ("東京ラーメン", "dong-jing-ra-men"), ("A" * 50, "a" * 20), ("!!!", "client")],
+    [
+        ("TacoLoco", "tacoloco"),
+        ("Café Olé & Co", "cafe-ole-co"),
+        ("Über  Fit!!", "uber-fit"),
+        ("Панорама", "panorama"),
+        ("東京ラーメン", "dong-jing-ra-men"),
+        ("A" * 50, "a" * 20),
+        ("!!!", "client"),
+    ],
 )
 def test_slugify(name, slug):
     assert slugify(name) == slug

@@ -38,8 +38,12 @@ class Visitor:
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         # A favicon fetch cut short by the next navigation is ERR_ABORTED, not a fault of the page.
-        self.page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url} {r.failure}")
-                     if "ERR_ABORTED" not in (r.failure or "") else None)
+        self.page.on(
+            "requestfailed",
+            lambda r: (
+                self.errors.append(f"failed: {r.url} {r.failure}") if "ERR_ABORTED" not in (r.failure or "") else None
+            ),
+        )
         self.page.on("response", lambda r: self.errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
         self.page.on("request", lambda r: self.requests.append(r.url))
 
@@ -48,8 +52,12 @@ class Visitor:
         self.errors, self.requests = [], []
         response = self.page.goto(url, wait_until="load")
         facts = self.page.evaluate(LAYOUT_JS)
-        return {"status": response.status if response else 0, "errors": list(self.errors),
-                "requests": list(self.requests), **facts}
+        return {
+            "status": response.status if response else 0,
+            "errors": list(self.errors),
+            "requests": list(self.requests),
+            **facts,
+        }
 
     def close(self) -> None:
         self.page.close()
@@ -67,8 +75,9 @@ LAYOUT_JS = """() => ({
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("slug", SLUGS)
-def test_pages_render_cleanly_in_chromium(chromium_browser: Any, static_server: tuple[str, Path],
-                                          served: dict[str, list[str]], slug: str, width: int) -> None:
+def test_pages_render_cleanly_in_chromium(
+    chromium_browser: Any, static_server: tuple[str, Path], served: dict[str, list[str]], slug: str, width: int
+) -> None:
     base, _root = static_server
     visitor = Visitor(chromium_browser, width)
     for path in served[slug]:
@@ -84,8 +93,9 @@ def test_pages_render_cleanly_in_chromium(chromium_browser: Any, static_server: 
     visitor.close()
 
 
-def test_narrowest_phone_has_no_overflow(chromium_browser: Any, static_server: tuple[str, Path],
-                                         served: dict[str, list[str]]) -> None:
+def test_narrowest_phone_has_no_overflow(
+    chromium_browser: Any, static_server: tuple[str, Path], served: dict[str, list[str]]
+) -> None:
     base, _root = static_server
     visitor = Visitor(chromium_browser, 320)
     for slug in ("greenglow", "tacoloco"):
@@ -95,8 +105,9 @@ def test_narrowest_phone_has_no_overflow(chromium_browser: Any, static_server: t
     visitor.close()
 
 
-def test_404_page_finds_its_stylesheet_from_a_deep_path(chromium_browser: Any, static_server: tuple[str, Path],
-                                                        served: dict[str, list[str]]) -> None:
+def test_404_page_finds_its_stylesheet_from_a_deep_path(
+    chromium_browser: Any, static_server: tuple[str, Path], served: dict[str, list[str]]
+) -> None:
     base, _root = static_server
     visitor = Visitor(chromium_browser, 375)
     facts = visitor.visit(f"{base}/techstart/404.html")
@@ -104,12 +115,15 @@ def test_404_page_finds_its_stylesheet_from_a_deep_path(chromium_browser: Any, s
     assert facts["errors"] == [] and facts["cssLoaded"]
 
 
-def test_overflow_and_console_errors_are_detected(chromium_browser: Any, static_server: tuple[str, Path],
-                                                  served: dict[str, list[str]]) -> None:
+def test_overflow_and_console_errors_are_detected(
+    chromium_browser: Any, static_server: tuple[str, Path], served: dict[str, list[str]]
+) -> None:
     base, root = static_server
     (root / "broken.html").write_text(
         '<!DOCTYPE html><html lang="en"><head><title>Broken page here</title></head><body><h1>x</h1>'
-        '<div style="width:1500px">wide</div><img src="missing.png" alt="gone"></body></html>', encoding="utf-8")
+        '<div style="width:1500px">wide</div><img src="missing.png" alt="gone"></body></html>',
+        encoding="utf-8",
+    )
     visitor = Visitor(chromium_browser, 375)
     facts = visitor.visit(f"{base}/broken.html")
     visitor.close()

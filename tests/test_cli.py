@@ -17,13 +17,23 @@ DEZNITY = str(Path(sys.executable).parent / "deznity")
 
 @pytest.fixture
 def run(tmp_path):
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_HOME"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_HOME"))
+    }
     env.update(env_for(tmp_path))
 
     def _run(*args: str, ok: bool = True, input: str | None = None, extra: dict | None = None):
-        proc = subprocess.run([DEZNITY, *args], env={**env, **(extra or {})}, cwd=tmp_path, input=input,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [DEZNITY, *args],
+            env={**env, **(extra or {})},
+            cwd=tmp_path,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if ok:
             assert proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
         return proc
@@ -34,8 +44,18 @@ def run(tmp_path):
 
 def test_help_lists_every_command(run):
     out = run("--help").stdout
-    for command in ("create-test-clients", "add-client", "simulate-client", "autonomous", "status", "retry",
-                    "doctor", "demo", "ui", "env"):
+    for command in (
+        "create-test-clients",
+        "add-client",
+        "simulate-client",
+        "autonomous",
+        "status",
+        "retry",
+        "doctor",
+        "demo",
+        "ui",
+        "env",
+    ):
         assert command in out
     assert "--workers" in run("autonomous", "--help").stdout
 
@@ -46,14 +66,29 @@ def test_full_lifecycle_through_the_cli(run):
     assert run("create-test-clients").stdout.count("exists") == 5
 
     brief = run.tmp / "brief.json"
-    brief.write_text(json.dumps({"business_name": "Sol y Sombra", "industry": "restaurant",
-                                 "goal": "increase reservations", "color": "#C0392B",
-                                 "copy_tone": "warm, family", "target_geo": "Madrid, Spain",
-                                 "pages": ["home", "menu", "book"], "budget": "starter"}))
+    brief.write_text(
+        json.dumps(
+            {
+                "business_name": "Sol y Sombra",
+                "industry": "restaurant",
+                "goal": "increase reservations",
+                "color": "#C0392B",
+                "copy_tone": "warm, family",
+                "target_geo": "Madrid, Spain",
+                "pages": ["home", "menu", "book"],
+                "budget": "starter",
+            }
+        )
+    )
     assert run("add-client", "--file", str(brief)).stdout.strip() == "sol-y-sombra"
     brief.write_text(json.dumps({"business_name": "Bad", "color": "blue"}))
     bad = run("add-client", "--file", str(brief), ok=False)
-    assert bad.returncode != 0 and "color:" in bad.stderr and "#RRGGBB" in bad.stderr and "industry: is required" in bad.stderr
+    assert (
+        bad.returncode != 0
+        and "color:" in bad.stderr
+        and "#RRGGBB" in bad.stderr
+        and "industry: is required" in bad.stderr
+    )
     notjson = run("add-client", "--file", "-", ok=False, input="{nope")
     assert notjson.returncode != 0 and "not valid JSON" in notjson.stderr
 
@@ -62,12 +97,19 @@ def test_full_lifecycle_through_the_cli(run):
     assert "client_analysis" in once.stderr  # progress per client and phase
 
     status = json.loads(run("status", "--json").stdout)
-    assert {e["slug"] for e in status} == {"fittrack", "greenglow", "techstart", "beautylux", "tacoloco", "sol-y-sombra"}
+    assert {e["slug"] for e in status} == {
+        "fittrack",
+        "greenglow",
+        "techstart",
+        "beautylux",
+        "tacoloco",
+        "sol-y-sombra",
+    }
     for entry in status:
         assert {"slug", "status", "error", "qa_score", "output_dir", "tokens", "cost_usd"} <= set(entry)
         assert entry["status"] == "completed", entry
         assert Path(entry["output_dir"], "site", "index.html").exists()
-    assert "lang=\"es\"" in (run.tmp / "output" / "sol-y-sombra" / "site" / "index.html").read_text()
+    assert 'lang="es"' in (run.tmp / "output" / "sol-y-sombra" / "site" / "index.html").read_text()
 
     retried = run("retry", "tacoloco").stdout
     assert "pending  tacoloco (attempt 2)" in retried
@@ -125,9 +167,20 @@ def test_preview_serves_the_site_and_seed_knowledge_is_idempotent(run):
 
 def test_human_review_of_a_regulated_client(run):
     brief = run.tmp / "clinic.json"
-    brief.write_text(json.dumps({"business_name": "Clinica Sol", "industry": "health", "goal": "increase bookings",
-                                 "color": "#0E7C86", "copy_tone": "caring, professional", "target_geo": "Madrid",
-                                 "pages": "home, services, contact", "budget": "growth"}))
+    brief.write_text(
+        json.dumps(
+            {
+                "business_name": "Clinica Sol",
+                "industry": "health",
+                "goal": "increase bookings",
+                "color": "#0E7C86",
+                "copy_tone": "caring, professional",
+                "target_geo": "Madrid",
+                "pages": "home, services, contact",
+                "budget": "growth",
+            }
+        )
+    )
     slug = run("add-client", "--file", str(brief)).stdout.strip()
     assert "completed" in run("simulate-client", slug).stdout
     folder = run.tmp / "output" / slug

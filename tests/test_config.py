@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from deznity_assets.config import FAMILY_MARK, ConfigError, all_variables, from_env, has_credentials
+from deznity_assets.config import FAMILY_MARK, ConfigError, all_variables, has_credentials
 from deznity_assets.resources import RESOURCE_CLASSES, resources_from_env
 from tests.plugins.platform import PROJECT_ROOT
 
@@ -29,8 +29,11 @@ def _variables_read(tree: ast.AST) -> set[str]:
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             owner = func.value if isinstance(func, ast.Attribute) else None
             owner_name = getattr(owner, "attr", None) or getattr(owner, "id", None)
-            if name == "getenv" or name == "EnvVar" or (
-                    name in ("get", "pop", "setdefault") and owner_name in ("environ", "env")):
+            if (
+                name == "getenv"
+                or name == "EnvVar"
+                or (name in ("get", "pop", "setdefault") and owner_name in ("environ", "env"))
+            ):
                 target = node.args[0].value
         elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             owner_name = getattr(node.value, "attr", None) or getattr(node.value, "id", None)
@@ -52,8 +55,11 @@ def test_no_module_reads_a_variable_that_is_not_declared():
 
 
 def test_only_the_configuration_model_touches_the_environment():
-    touching = sorted(str(p.relative_to(PROJECT_ROOT)) for p in PACKAGE.rglob("*.py")
-                      if "os.environ" in p.read_text() or "os.getenv" in p.read_text())
+    touching = sorted(
+        str(p.relative_to(PROJECT_ROOT))
+        for p in PACKAGE.rglob("*.py")
+        if "os.environ" in p.read_text() or "os.getenv" in p.read_text()
+    )
     assert touching == ["deznity_assets/config.py"]
 
 
@@ -71,8 +77,11 @@ def test_every_variable_fills_its_field():
         name = var.name.replace(FAMILY_MARK, "SEO")
         resources = resources_from_env({name: sample})  # an explicit mapping: values as they are
         owner = next(r for r in resources.values() if type(r).__name__ == var.owner)
-        expected = {"seo": sample} if var.name.endswith(FAMILY_MARK) else (
-            {int: 70, float: 70.5, bool: True}.get(annotation, sample))
+        expected = (
+            {"seo": sample}
+            if var.name.endswith(FAMILY_MARK)
+            else ({int: 70, float: 70.5, bool: True}.get(annotation, sample))
+        )
         assert getattr(owner, var.field) == expected, var.name
 
 
@@ -100,12 +109,19 @@ def test_a_url_without_credentials_is_shown_as_it_is(monkeypatch):
     assert not has_credentials("sqlite:////tmp/x.db")
 
 
-@pytest.mark.parametrize("variable, value, message", [
-    ("DEZNITY_POLL_SECONDS", "often", "DEZNITY_POLL_SECONDS='often' is not a whole number; set it to e.g. 300"),
-    ("DEZNITY_MAX_RUNS_PER_TICK", "0", "DEZNITY_MAX_RUNS_PER_TICK='0' must be at least 1"),
-    ("DEZNITY_EMBEDDINGS", "word2vec", "DEZNITY_EMBEDDINGS='word2vec' is not allowed; use one of auto, openai, hashing"),
-    ("DEZNITY_UI_PORT", "http", "DEZNITY_UI_PORT='http' is not a whole number"),
-])
+@pytest.mark.parametrize(
+    "variable, value, message",
+    [
+        ("DEZNITY_POLL_SECONDS", "often", "DEZNITY_POLL_SECONDS='often' is not a whole number; set it to e.g. 300"),
+        ("DEZNITY_MAX_RUNS_PER_TICK", "0", "DEZNITY_MAX_RUNS_PER_TICK='0' must be at least 1"),
+        (
+            "DEZNITY_EMBEDDINGS",
+            "word2vec",
+            "DEZNITY_EMBEDDINGS='word2vec' is not allowed; use one of auto, openai, hashing",
+        ),
+        ("DEZNITY_UI_PORT", "http", "DEZNITY_UI_PORT='http' is not a whole number"),
+    ],
+)
 def test_bad_values_name_the_variable_and_the_fix(variable, value, message):
     from deznity_assets.platform import Platform
 

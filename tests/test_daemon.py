@@ -19,6 +19,11 @@ from deznity_assets.platform import Platform
 from tests.plugins.platform import PROJECT_ROOT, env_for
 
 BIN = Path(sys.executable).parent
+UI_CANARY = "uicnry5Kp"
+UI_SECRETS = ("OPENAI_API_KEY", "OPENROUTER_API_KEY", "DEZNITY_LLM_API_KEY", "SUPABASE_SERVICE_ROLE_KEY")
+RESOURCES_QUERY = """{ allTopLevelResourceDetailsOrError(repositorySelector:
+  {repositoryLocationName: "deznity", repositoryName: "__repository__"}) {
+  ... on ResourceDetailsList { results { name configuredValues { key value type } } } } }"""
 
 
 def _free_port() -> int:
@@ -28,8 +33,9 @@ def _free_port() -> int:
 
 
 def _graphql(url: str, query: str) -> dict:
-    req = urllib.request.Request(f"{url}/graphql", data=json.dumps({"query": query}).encode(),
-                                 headers={"Content-Type": "application/json"})
+    req = urllib.request.Request(
+        f"{url}/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(req, timeout=30) as resp:
         return json.load(resp)["data"]
 
@@ -37,7 +43,9 @@ def _graphql(url: str, query: str) -> dict:
 @pytest.fixture
 def dagster_dev(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE"))}
-    env.update(env_for(tmp_path, DEZNITY_POLL_SECONDS="3"))
+    env.update(env_for(tmp_path, DEZNITY_POLL_SECONDS="3", DEZNITY_EMBEDDINGS="hashing"))
+    # Keys of services this run does not call: the UI must show their names and never their values.
+    env.update({name: f"{UI_CANARY}-{name.lower()}" for name in UI_SECRETS})
     platform = Platform.from_env(env)
     home = os.environ.get("DAGSTER_HOME")
     platform.settings.ensure_dagster_home()
@@ -46,10 +54,14 @@ def dagster_dev(tmp_path):
     else:
         os.environ["DAGSTER_HOME"] = home
     port = _free_port()
-    log = open(tmp_path / "dagster-dev.log", "w")
+    log = open(tmp_path / "dagster-dev.log", "w")  # noqa: SIM115 - open while the server runs, closed below
     proc = subprocess.Popen(
         [str(BIN / "dagster"), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", "127.0.0.1", "-p", str(port)],
-        env=env, cwd=PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -60,7 +72,9 @@ def dagster_dev(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError("dagster dev did not start:\n" + (tmp_path / "dagster-dev.log").read_text()[-4000:])
+                    raise AssertionError(
+                        "dagster dev did not start:\n" + (tmp_path / "dagster-dev.log").read_text()[-4000:]
+                    ) from None
                 time.sleep(1)
         yield url, platform, tmp_path / "dagster-dev.log"
     finally:
@@ -76,8 +90,19 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     url, platform, log = dagster_dev
     store = platform.store
     store.add_client(REFERENCE_CLIENTS[4])
-    store.insert_raw({"business_name": "Broken Row", "slug": "broken-row", "industry": "saas", "goal": "g",
-                      "color": "#12", "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "starter"})
+    store.insert_raw(
+        {
+            "business_name": "Broken Row",
+            "slug": "broken-row",
+            "industry": "saas",
+            "goal": "g",
+            "color": "#12",
+            "copy_tone": "fun",
+            "target_geo": "Global",
+            "pages": "home",
+            "budget": "starter",
+        }
+    )
     deadline = time.time() + 240
     while time.time() < deadline:
         if store.get("tacoloco").status in ("completed", "failed"):
@@ -90,11 +115,12 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     broken = store.get("broken-row")
     assert broken.status == "failed" and broken.last_error.startswith("invalid brief: color:")
 
-    data = _graphql(url, '{ assetNodes { assetKey { path } } }')
+    data = _graphql(url, "{ assetNodes { assetKey { path } } }")
     keys = {"/".join(n["assetKey"]["path"]) for n in data["assetNodes"]}
     assert {"client_brief", "project_plan", "website", "functional_qa", "bootstrap_summary"} <= keys
-    partitions = _graphql(url, '{ assetNodeOrError(assetKey: {path: ["bootstrap_summary"]}) '
-                               '{ ... on AssetNode { partitionKeys } } }')
+    partitions = _graphql(
+        url, '{ assetNodeOrError(assetKey: {path: ["bootstrap_summary"]}) { ... on AssetNode { partitionKeys } } }'
+    )
     assert "tacoloco" in partitions["assetNodeOrError"]["partitionKeys"]
     run = _graphql(url, f'{{ runOrError(runId: "{row.run_id}") {{ ... on Run {{ status tags {{ key value }} }} }} }}')
     tags = {t["key"]: t["value"] for t in run["runOrError"]["tags"]}
@@ -103,9 +129,23 @@ def test_pending_row_is_processed_by_the_running_daemon(dagster_dev):
     # A manual backfill of the partition runs the same graph and is written back the same way.
     env = {**os.environ, **env_for(platform.settings.state_path.parent, DEZNITY_POLL_SECONDS="3")}
     backfill = subprocess.run(
-        [str(BIN / "dagster"), "job", "backfill", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-j",
-         "client_package_job", "--partitions", "tacoloco", "--noprompt"],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            str(BIN / "dagster"),
+            "job",
+            "backfill",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+            "-j",
+            "client_package_job",
+            "--partitions",
+            "tacoloco",
+            "--noprompt",
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert backfill.returncode == 0, backfill.stdout + backfill.stderr
     deadline = time.time() + 240
@@ -124,13 +164,40 @@ def test_the_ui_shows_the_asset_graph_in_a_browser(dagster_dev, chromium_browser
     page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
     try:
         page.goto(f"{url}/asset-groups", wait_until="networkidle", timeout=60_000)
-        for group in ("intake", "client_analysis", "web_development", "content_creation", "testing_validation",
-                      "deployment"):
+        for group in (
+            "intake",
+            "client_analysis",
+            "web_development",
+            "content_creation",
+            "testing_validation",
+            "deployment",
+        ):
             page.get_by_text(group).first.wait_for(timeout=60_000)
         page.goto(f"{url}/assets/project_plan", wait_until="networkidle", timeout=60_000)
         page.get_by_text("PM Agent (Gantt): the project plan.").first.wait_for(timeout=60_000)
         page.screenshot(path=str(tmp_path / "ui-asset.png"))
         page.goto(f"{url}/overview/automation", wait_until="networkidle", timeout=60_000)
         page.get_by_text("pending_clients_sensor").first.wait_for(timeout=60_000)
+        page.goto(f"{url}/locations/deznity/resources/agents", wait_until="networkidle", timeout=60_000)
+        page.get_by_text("OPENROUTER_API_KEY").first.wait_for(timeout=60_000)
+        page.get_by_text("DEZNITY_LLM_PROVIDER").first.wait_for(timeout=60_000)  # the field's description
+        page.screenshot(path=str(tmp_path / "ui-resource.png"))
+        assert UI_CANARY not in page.content()
     finally:
         page.close()
+
+
+def test_the_resource_page_shows_every_setting_and_only_names_of_secrets(dagster_dev):
+    url, _platform, _log = dagster_dev
+    raw = json.dumps(_graphql(url, RESOURCES_QUERY))
+    assert UI_CANARY not in raw
+    results = json.loads(raw)["allTopLevelResourceDetailsOrError"]["results"]
+    shown = {r["name"]: {v["key"]: (v["type"], v["value"]) for v in r["configuredValues"]} for r in results}
+    assert {"store", "agents", "openai", "memory", "output", "lifecycle"} <= set(shown)
+    assert shown["agents"]["openrouter_api_key"] == ("ENV_VAR", "OPENROUTER_API_KEY")
+    assert shown["agents"]["api_key"] == ("ENV_VAR", "DEZNITY_LLM_API_KEY")
+    assert shown["openai"]["api_key"] == ("ENV_VAR", "OPENAI_API_KEY")
+    assert shown["store"]["supabase_service_role_key"] == ("ENV_VAR", "SUPABASE_SERVICE_ROLE_KEY")
+    assert shown["agents"]["provider"] == ("VALUE", '"offline"')
+    assert shown["lifecycle"]["poll_seconds"] == ("VALUE", "3")
+    assert shown["store"]["database_url"][0] == "VALUE"  # a SQLite URL carries no credentials

@@ -18,9 +18,18 @@ def test_dagster_definitions_validate(tmp_path):
     env = {**{k: v for k, v in os.environ.items() if not k.startswith("DEZNITY_")}, **env_for(tmp_path)}
     os.makedirs(env["DAGSTER_HOME"], exist_ok=True)
     proc = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w",
-         str(PROJECT_ROOT / "workspace.yaml")],
-        env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=180,
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            str(PROJECT_ROOT / "workspace.yaml"),
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
@@ -39,8 +48,13 @@ def test_the_graph_is_the_declared_flow(platform):
     job = defs.resolve_job_def(JOB_NAME)
     assert sorted(node.name for node in job.graph.nodes) == sorted(step.name for step in FLOW)
     assert job.executor_def.name == "in_process"
-    assert PHASE_NAMES == ["client_analysis", "web_development", "content_creation", "testing_validation",
-                           "deployment"]  # the five phases of domain.md, in order
+    assert PHASE_NAMES == [
+        "client_analysis",
+        "web_development",
+        "content_creation",
+        "testing_validation",
+        "deployment",
+    ]  # the five phases of domain.md, in order
     for step in FLOW:
         upstream = {dep for asset in step.assets for dep in graph.get(dg.AssetKey(asset)).parent_keys}
         earlier = {a for s in FLOW[: FLOW.index(step)] for a in s.assets}
@@ -50,8 +64,12 @@ def test_the_graph_is_the_declared_flow(platform):
 def test_sensors_checks_and_resources(platform):
     defs = platform.definitions
     sensors = {s.name: s for s in defs.get_repository_def().sensor_defs}
-    assert set(sensors) == {"pending_clients_sensor", "client_completed_sensor", "client_failed_sensor",
-                            "client_reconciliation_sensor"}
+    assert set(sensors) == {
+        "pending_clients_sensor",
+        "client_completed_sensor",
+        "client_failed_sensor",
+        "client_reconciliation_sensor",
+    }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert sensors["pending_clients_sensor"].minimum_interval_seconds == 300  # DEZNITY_POLL_SECONDS' default
     assert {"store", "output", "lifecycle"} <= set(sensors["pending_clients_sensor"].required_resource_keys)

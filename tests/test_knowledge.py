@@ -5,16 +5,38 @@ from __future__ import annotations
 import shutil
 
 from deznity_assets.brief import REFERENCE_CLIENTS, validate_brief
-from deznity_assets.memory.knowledge import (KNOWLEDGE_DIR, load_passages, remember_decision, retrieve_for_task,
-                                             seed_knowledge, split_passages)
+from deznity_assets.memory.knowledge import (
+    KNOWLEDGE_DIR,
+    load_passages,
+    remember_decision,
+    retrieve_for_task,
+    seed_knowledge,
+    split_passages,
+)
 
 
 def test_knowledge_base_covers_the_house_topics():
     passages = load_passages()
     titles = " | ".join(p.title for p in passages)
-    for topic in ("manifesto", "Hero", "Social proof", "Features", "How it works", "Pricing", "FAQ", "Footer",
-                  "Gantt", "Bugz", "client analysis", "web development", "content creation",
-                  "testing and validation", "deployment", "Human review", "Enterprise"):
+    for topic in (
+        "manifesto",
+        "Hero",
+        "Social proof",
+        "Features",
+        "How it works",
+        "Pricing",
+        "FAQ",
+        "Footer",
+        "Gantt",
+        "Bugz",
+        "client analysis",
+        "web development",
+        "content creation",
+        "testing and validation",
+        "deployment",
+        "Human review",
+        "Enterprise",
+    ):
         assert topic.lower() in titles.lower(), topic
     assert len({p.id for p in passages}) == len(passages)
     growth = next(p for p in passages if p.title.endswith("— Growth"))

@@ -20,8 +20,9 @@ def _claimed(store, instance, brief=REFERENCE_CLIENTS[0]):
 
 def _run(platform, instance, row, *, raise_on_error=True):
     job = platform.definitions.resolve_job_def(JOB_NAME)
-    result = job.execute_in_process(partition_key=row.slug, instance=instance, tags=run_tags(row),
-                                    raise_on_error=raise_on_error)
+    result = job.execute_in_process(
+        partition_key=row.slug, instance=instance, tags=run_tags(row), raise_on_error=raise_on_error
+    )
     return instance.get_run_by_id(result.run_id)
 
 
@@ -34,8 +35,9 @@ def _created_run(platform, instance, row):
 def _started_run(platform, instance, row):
     """A run of the client's attempt that started and never reported an end (its process is gone)."""
     run = _created_run(platform, instance, row)
-    instance.handle_run_event(run.run_id, dg.DagsterEvent(
-        event_type_value=dg.DagsterEventType.RUN_START.value, job_name=run.job_name))
+    instance.handle_run_event(
+        run.run_id, dg.DagsterEvent(event_type_value=dg.DagsterEventType.RUN_START.value, job_name=run.job_name)
+    )
     return run
 
 
@@ -53,8 +55,11 @@ def test_success_sensor_completes_the_client(platform, store, instance):
     run = _run(platform, instance, row)
     sensor = platform.definitions.get_sensor_def("client_completed_sensor")
     context = dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_instance=instance, dagster_run=run,
-        dagster_event=_event(instance, run, dg.DagsterEventType.RUN_SUCCESS), resources=_sensor_resources(platform),
+        sensor_name=sensor.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=_event(instance, run, dg.DagsterEventType.RUN_SUCCESS),
+        resources=_sensor_resources(platform),
     )
     sensor(context)
     assert store.get(row.slug).status == "completed"
@@ -67,8 +72,11 @@ def test_failure_sensor_fails_the_client_with_the_reason(platform, store, instan
     run = _run(platform, instance, row, raise_on_error=False)
     sensor = platform.definitions.get_sensor_def("client_failed_sensor")
     context = dg.build_run_status_sensor_context(
-        sensor_name=sensor.name, dagster_instance=instance, dagster_run=run,
-        dagster_event=_event(instance, run, dg.DagsterEventType.RUN_FAILURE), resources=_sensor_resources(platform),
+        sensor_name=sensor.name,
+        dagster_instance=instance,
+        dagster_run=run,
+        dagster_event=_event(instance, run, dg.DagsterEventType.RUN_FAILURE),
+        resources=_sensor_resources(platform),
     ).for_run_failure()
     sensor(context)
     failed = store.get(row.slug)

@@ -19,8 +19,14 @@ def llm_env(platform, tmp_path):
     prices = tmp_path / "prices.json"
     prices.write_text(json.dumps({"test-model": {"input_per_mtok": 2.0, "output_per_mtok": 8.0}}))
     with srv.OpenAICompatibleServer(models=("test-model",)) as server:
-        env = env_for(tmp_path, DEZNITY_LLM_PROVIDER="compatible", DEZNITY_LLM_BASE_URL=server.base_url,
-                      DEZNITY_LLM_MODEL="test-model", DEZNITY_LLM_PRICES=str(prices), DEZNITY_LLM_TIMEOUT="5")
+        env = env_for(
+            tmp_path,
+            DEZNITY_LLM_PROVIDER="compatible",
+            DEZNITY_LLM_BASE_URL=server.base_url,
+            DEZNITY_LLM_MODEL="test-model",
+            DEZNITY_LLM_PRICES=str(prices),
+            DEZNITY_LLM_TIMEOUT="5",
+        )
         # The agents resource configured for the server; everything else as the platform fixture's.
         llm = Platform.from_env(env)
         yield server, platform.with_resources(agents=llm.resources["agents"])

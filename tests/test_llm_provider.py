@@ -32,7 +32,12 @@ def test_structured_output_request_and_typed_result(make_provider, llm_server, t
     assert body["model"] == "test-model" and body["max_tokens"] == provider.config.max_tokens
     usage = result.usage
     assert (usage.provider, usage.model, usage.cached, usage.retries, usage.repaired) == (
-        "compatible", "test-model", False, 0, False)
+        "compatible",
+        "test-model",
+        False,
+        0,
+        False,
+    )
     assert usage.tokens_in > 0 and usage.tokens_out > 0
 
 
@@ -76,12 +81,15 @@ def test_timeout_then_success(make_provider, llm_server, taco_context):
     assert result.usage.retries == 1 and isinstance(result.output, ProjectPlan)
 
 
-@pytest.mark.parametrize("status, expected", [
-    (401, "refused the API key (401 Unauthorized); check DEZNITY_LLM_API_KEY"),
-    (403, "denied access to model test-model (403"),
-    (404, "does not serve model test-model (404 Not Found"),
-    (400, "refused the request (400: bad things)"),
-])
+@pytest.mark.parametrize(
+    "status, expected",
+    [
+        (401, "refused the API key (401 Unauthorized); check DEZNITY_LLM_API_KEY"),
+        (403, "denied access to model test-model (403"),
+        (404, "does not serve model test-model (404 Not Found"),
+        (400, "refused the request (400: bad things)"),
+    ],
+)
 def test_client_errors_are_not_retried(make_provider, llm_server, taco_context, status, expected):
     llm_server.script(srv.error(status, "bad things"))
     with pytest.raises(AgentError) as caught:
@@ -97,8 +105,9 @@ def test_insufficient_quota_is_not_retried(make_provider, llm_server, taco_conte
     assert len(llm_server.completions) == 1
 
 
-@pytest.mark.parametrize("bad, quoted", [(srv.schema_violation, "summary: Field required"),
-                                         (srv.invalid_json, "Invalid JSON")])
+@pytest.mark.parametrize(
+    "bad, quoted", [(srv.schema_violation, "summary: Field required"), (srv.invalid_json, "Invalid JSON")]
+)
 def test_one_repair_fixes_a_bad_answer(make_provider, llm_server, taco_context, bad, quoted):
     llm_server.script(bad())
     result = make_provider().run(PLAN, taco_context)
@@ -205,8 +214,9 @@ def test_json_object_mode_puts_the_schema_in_the_prompt(make_provider, llm_serve
 
 def test_falls_back_to_json_mode_once_when_json_schema_is_unsupported(make_provider, llm_server, taco_context):
     llm_server.default_schema = ProjectPlan.model_json_schema()
-    llm_server.script(srv.error(400, "response_format of type 'json_schema' is not supported by this model",
-                                param="response_format"))
+    llm_server.script(
+        srv.error(400, "response_format of type 'json_schema' is not supported by this model", param="response_format")
+    )
     provider = make_provider()
     result = provider.run(PLAN, taco_context)
     assert isinstance(result.output, ProjectPlan)
@@ -264,8 +274,15 @@ def test_api_key_never_leaks(make_provider, llm_server, taco_context, tmp_path, 
     with pytest.raises(AgentError) as unauthorized:
         make_provider(cache_dir=None).run(PLAN, taco_context)
     assert llm_server.requests[0]["headers"]["authorization"] == f"Bearer {TEST_API_KEY}"  # it was sent
-    texts = [str(caught.value), repr(caught.value), str(unauthorized.value), caplog.text, repr(provider.config),
-             json.dumps(provider.stats()), json.dumps(provider.run(PLAN, taco_context).usage.as_metadata())]
+    texts = [
+        str(caught.value),
+        repr(caught.value),
+        str(unauthorized.value),
+        caplog.text,
+        repr(provider.config),
+        json.dumps(provider.stats()),
+        json.dumps(provider.run(PLAN, taco_context).usage.as_metadata()),
+    ]
     texts += [p.read_text() for p in (tmp_path / "llm-cache").rglob("*.json")]
     texts += [json.dumps(body) for body in llm_server.completions]  # the prompts
     for text in texts:

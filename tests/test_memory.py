@@ -7,24 +7,33 @@ import pytest
 from deznity_assets.memory import client_namespace
 from deznity_assets.memory.doctor import check_memory
 from deznity_assets.memory.embeddings import HashingEmbedder
-from deznity_assets.resources import resources_from_env
 from deznity_assets.memory.lance import LanceMemory
 from deznity_assets.memory.pinecone_store import PineconeMemory
+from deznity_assets.resources import resources_from_env
 
 DOCS = [
-    ("pricing", "Plans and pricing: starter, growth and enterprise monthly fees with a setup fee",
-     {"title": "Pricing", "source": "plans.md"}),
-    ("review", "Human review for health, legal and finance content before publishing",
-     {"title": "Review", "source": "review.md", "tags": ["regulated"]}),
-    ("hero", "The hero section: headline, sub-headline and one call to action",
-     {"title": "Hero", "source": "templates.md", "extra": {"nested": 1}}),
+    (
+        "pricing",
+        "Plans and pricing: starter, growth and enterprise monthly fees with a setup fee",
+        {"title": "Pricing", "source": "plans.md"},
+    ),
+    (
+        "review",
+        "Human review for health, legal and finance content before publishing",
+        {"title": "Review", "source": "review.md", "tags": ["regulated"]},
+    ),
+    (
+        "hero",
+        "The hero section: headline, sub-headline and one call to action",
+        {"title": "Hero", "source": "templates.md", "extra": {"nested": 1}},
+    ),
 ]
 
 
 def test_upsert_query_ranks_by_meaning(vector_memory):
     assert vector_memory.upsert("deznity-core", DOCS) == 3
     hits = vector_memory.query("deznity-core", "pricing of the growth plan: monthly fees", top_k=2)
-    assert [h.title for h in hits][0] == "Pricing" and len(hits) == 2
+    assert hits[0].title == "Pricing" and len(hits) == 2
     assert hits[0].source == "plans.md" and hits[0].text.startswith("Plans and pricing")
     assert 0 < hits[0].score <= 1.0 and hits[0].score > hits[1].score
     assert vector_memory.query("deznity-core", "legal review before publishing", 1)[0].title == "Review"
@@ -93,10 +102,18 @@ def test_openai_embeddings_over_the_wire(tmp_path):
         def do_POST(self):
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append((self.path, body["model"], body["dimensions"], self.headers["Authorization"]))
-            data = [{"object": "embedding", "index": i, "embedding": [float(len(t) % 7 + 1)] + [0.0] * 1535}
-                    for i, t in enumerate(body["input"])]
-            out = json.dumps({"object": "list", "data": data, "model": body["model"],
-                              "usage": {"prompt_tokens": 1, "total_tokens": 1}}).encode()
+            data = [
+                {"object": "embedding", "index": i, "embedding": [float(len(t) % 7 + 1)] + [0.0] * 1535}
+                for i, t in enumerate(body["input"])
+            ]
+            out = json.dumps(
+                {
+                    "object": "list",
+                    "data": data,
+                    "model": body["model"],
+                    "usage": {"prompt_tokens": 1, "total_tokens": 1},
+                }
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(out)))
@@ -106,8 +123,11 @@ def test_openai_embeddings_over_the_wire(tmp_path):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Embeddings)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        env = {"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_port}/v1",
-               "DEZNITY_STATE_DIR": str(tmp_path)}
+        env = {
+            "OPENAI_API_KEY": "sk-test",
+            "OPENAI_BASE_URL": f"http://127.0.0.1:{server.server_port}/v1",
+            "DEZNITY_STATE_DIR": str(tmp_path),
+        }
         memory = memory_from_env(env)
         assert isinstance(memory, LanceMemory) and memory.embedder.name == "openai-text-embedding-3-small"
         memory.upsert("deznity-core", DOCS[:2])
@@ -121,8 +141,13 @@ def test_openai_embeddings_over_the_wire(tmp_path):
 def test_memory_from_env_picks_backend(tmp_path, pinecone_plane):
     local = memory_from_env({"DEZNITY_STATE_DIR": str(tmp_path)})
     assert isinstance(local, LanceMemory) and local.path.is_relative_to(tmp_path / "memory")
-    remote = memory_from_env({"DEZNITY_STATE_DIR": str(tmp_path), "PINECONE_API_KEY": pinecone_plane.api_key,
-                              "PINECONE_HOST": pinecone_plane.host})
+    remote = memory_from_env(
+        {
+            "DEZNITY_STATE_DIR": str(tmp_path),
+            "PINECONE_API_KEY": pinecone_plane.api_key,
+            "PINECONE_HOST": pinecone_plane.host,
+        }
+    )
     assert isinstance(remote, PineconeMemory)
     remote.upsert("deznity-core", DOCS)
     assert pinecone_plane.namespaces["deznity-core"]["pricing"][1]["text"].startswith("Plans and pricing")
@@ -136,8 +161,11 @@ def test_pinecone_wrong_key_is_refused(pinecone_plane):
 
 
 def test_check_memory_reports_index_shape(tmp_path, pinecone_plane):
-    env = {"DEZNITY_STATE_DIR": str(tmp_path), "PINECONE_API_KEY": pinecone_plane.api_key,
-           "PINECONE_HOST": pinecone_plane.host}
+    env = {
+        "DEZNITY_STATE_DIR": str(tmp_path),
+        "PINECONE_API_KEY": pinecone_plane.api_key,
+        "PINECONE_HOST": pinecone_plane.host,
+    }
     assert all(ok for _, ok, _ in check_memory(memory_resource(env)))
     pinecone_plane.dimension, pinecone_plane.metric = 768, "dotproduct"
     failed = {name: msg for name, ok, msg in check_memory(memory_resource(env)) if not ok}

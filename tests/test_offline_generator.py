@@ -11,12 +11,20 @@ import pytest
 from deznity_assets.agents.offline import OfflineGenerator
 from deznity_assets.agents.provider import AgentContext, KnowledgePassage
 from deznity_assets.agents.roster import AGENTS, TASKS
-from deznity_assets.flow import PHASE_NAMES
 from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief, generic_client, slugify, validate_brief
 from deznity_assets.deliverables import MarketingContent, SeoCopy, SiteStructure
+from deznity_assets.flow import PHASE_NAMES
 
-YOGA = dict(business_name="Sol & Luna Yoga", industry="yoga", goal="increase class bookings", color="#7A4FE0",
-            copy_tone="calm, warm", target_geo="Madrid", pages="home, classes, pricing, contact", budget="growth")
+YOGA = dict(
+    business_name="Sol & Luna Yoga",
+    industry="yoga",
+    goal="increase class bookings",
+    color="#7A4FE0",
+    copy_tone="calm, warm",
+    target_geo="Madrid",
+    pages="home, classes, pricing, contact",
+    budget="growth",
+)
 BRIEFS = {slugify(b["business_name"]): b for b in REFERENCE_CLIENTS}
 BRIEFS["bakery-bob"] = generic_client("bakery-bob")
 BRIEFS["yoga"] = YOGA
@@ -24,14 +32,37 @@ SPANISH = {"tacoloco", "beautylux", "yoga"}
 
 HOME_BASE = ["hero", "social_proof", "features", "how_it_works"]
 PAGE_KINDS = {
-    "menu": ["menu"], "book": ["reservation_form"], "reservations": ["reservation_form"], "reserve": ["reservation_form"],
-    "products": ["product_grid"], "shop": ["product_grid"], "store": ["product_grid"], "cart": ["cart"],
-    "pricing": ["plans"], "plans": ["plans"], "dashboard": ["dashboard_preview"], "services": ["services"],
-    "contact": ["contact_form"], "gallery": ["gallery"], "portfolio": ["gallery"], "blog": ["blog_index"],
-    "news": ["blog_index"], "about": ["text", "social_proof"],
+    "menu": ["menu"],
+    "book": ["reservation_form"],
+    "reservations": ["reservation_form"],
+    "reserve": ["reservation_form"],
+    "products": ["product_grid"],
+    "shop": ["product_grid"],
+    "store": ["product_grid"],
+    "cart": ["cart"],
+    "pricing": ["plans"],
+    "plans": ["plans"],
+    "dashboard": ["dashboard_preview"],
+    "services": ["services"],
+    "contact": ["contact_form"],
+    "gallery": ["gallery"],
+    "portfolio": ["gallery"],
+    "blog": ["blog_index"],
+    "news": ["blog_index"],
+    "about": ["text", "social_proof"],
 }
-ENGLISH_CTAS = ("Book now", "Book a table", "Shop now", "Get in touch", "Learn more", "Sign up", "Start free",
-                "Buy now", "Contact us", "Read more")
+ENGLISH_CTAS = (
+    "Book now",
+    "Book a table",
+    "Shop now",
+    "Get in touch",
+    "Learn more",
+    "Sign up",
+    "Start free",
+    "Buy now",
+    "Contact us",
+    "Read more",
+)
 
 
 def _run_all(brief: ClientBrief, knowledge: list[KnowledgePassage] | None = None) -> dict:
@@ -57,8 +88,14 @@ def _visitor_texts(out: dict) -> list[str]:
     """Every string a site visitor reads: SEO copy, heroes and all page sections."""
     seo: SeoCopy = out["seo_copy"]
     content: MarketingContent = out["marketing_content"]
-    texts = [seo.hero_a.headline, seo.hero_a.subheadline, seo.hero_a.cta_label,
-             seo.hero_b.headline, seo.hero_b.subheadline, seo.hero_b.cta_label]
+    texts = [
+        seo.hero_a.headline,
+        seo.hero_a.subheadline,
+        seo.hero_a.cta_label,
+        seo.hero_b.headline,
+        seo.hero_b.subheadline,
+        seo.hero_b.cta_label,
+    ]
     texts += [t for p in seo.pages for t in (p.title, p.meta_description, p.h1)]
     texts += [p.nav_label for p in out["site_structure"].pages]
     for page in content.pages:
@@ -71,7 +108,9 @@ def _visitor_texts(out: dict) -> list[str]:
 def _expected_sections(brief: ClientBrief, page: str) -> list[str]:
     if page == "home":
         sections = list(HOME_BASE)
-        if brief.industry == "saas" or ("lead" in brief.goal and brief.industry not in ("restaurant", "ecommerce", "beauty")):
+        if brief.industry == "saas" or (
+            "lead" in brief.goal and brief.industry not in ("restaurant", "ecommerce", "beauty")
+        ):
             sections.append("pricing")
         if brief.industry == "restaurant" and "reserv" in brief.goal:
             sections.append("reservation_form")
@@ -112,10 +151,25 @@ def test_content_sections_mirror_the_structure(client):
         assert [s.kind for s in page.sections] == [k for k in plan.sections if k != "hero"]
 
 
-COUNTS = {"social_proof": (3, 3), "features": (3, 6), "how_it_works": (3, 4), "pricing": (3, 3), "plans": (3, 3),
-          "faq": (4, 6), "cta": (0, 0), "menu": (6, 10), "reservation_form": (0, 0), "contact_form": (0, 0),
-          "cart": (0, 2), "product_grid": (4, 8), "dashboard_preview": (3, 4), "services": (3, 6), "gallery": (6, 6),
-          "blog_index": (3, 3), "text": (0, 3)}
+COUNTS = {
+    "social_proof": (3, 3),
+    "features": (3, 6),
+    "how_it_works": (3, 4),
+    "pricing": (3, 3),
+    "plans": (3, 3),
+    "faq": (4, 6),
+    "cta": (0, 0),
+    "menu": (6, 10),
+    "reservation_form": (0, 0),
+    "contact_form": (0, 0),
+    "cart": (0, 2),
+    "product_grid": (4, 8),
+    "dashboard_preview": (3, 4),
+    "services": (3, 6),
+    "gallery": (6, 6),
+    "blog_index": (3, 3),
+    "text": (0, 3),
+}
 
 
 def test_section_items_have_the_agreed_meaning(client):
@@ -158,7 +212,9 @@ def test_home_word_count_and_no_repeated_sentences_across_pages(client):
             for sentence in re.split(r"(?<=[.!?])\s+", " ".join([s.intro] + [i.text for i in s.items])):
                 if len(sentence) < 25:
                     continue
-                assert seen.setdefault(sentence, page.page) == page.page, f"{sentence!r} on {seen[sentence]} and {page.page}"
+                assert seen.setdefault(sentence, page.page) == page.page, (
+                    f"{sentence!r} on {seen[sentence]} and {page.page}"
+                )
     assert "lorem" not in " ".join(_visitor_texts(out)).lower()
 
 
@@ -176,8 +232,12 @@ def test_seo_limits_and_uniqueness(client):
     assert seo.hero_a.headline != seo.hero_b.headline
     assert seo.hero_a.subheadline != seo.hero_b.subheadline
     assert seo.hero_a.cta_label
-    expected = {"restaurant": "Restaurant", "ecommerce": "Store", "saas": "SoftwareApplication",
-                "beauty": "LocalBusiness"}.get(brief.industry, "Organization")
+    expected = {
+        "restaurant": "Restaurant",
+        "ecommerce": "Store",
+        "saas": "SoftwareApplication",
+        "beauty": "LocalBusiness",
+    }.get(brief.industry, "Organization")
     assert seo.schema_type == expected
 
 
@@ -232,21 +292,33 @@ def test_plan_analysis_design_and_support(client):
     assert all(e.trigger and e.properties for e in support.analytics_events)
 
 
-@pytest.mark.parametrize("slug, event", [
-    ("tacoloco", "reservation_submitted"), ("greenglow", "checkout_started"), ("techstart", "lead_form_submitted"),
-    ("fittrack", "signup_started"), ("beautylux", "newsletter_signup"), ("yoga", "reservation_submitted"),
-])
+@pytest.mark.parametrize(
+    "slug, event",
+    [
+        ("tacoloco", "reservation_submitted"),
+        ("greenglow", "checkout_started"),
+        ("techstart", "lead_form_submitted"),
+        ("fittrack", "signup_started"),
+        ("beautylux", "newsletter_signup"),
+        ("yoga", "reservation_submitted"),
+    ],
+)
 def test_goal_drives_events_and_kpis(slug, event):
     out = _run_all(validate_brief(BRIEFS[slug]))
     assert event in [e.name for e in out["support_kit"].analytics_events]
     assert out["seo_copy"].hero_a.cta_label == out["seo_copy"].hero_b.cta_label
 
 
-@pytest.mark.parametrize("slug, kinds", [
-    ("tacoloco", {"menu", "reservation_form"}), ("greenglow", {"product_grid", "cart"}),
-    ("fittrack", {"plans", "dashboard_preview"}), ("techstart", {"services", "contact_form"}),
-    ("beautylux", {"product_grid", "gallery"}),
-])
+@pytest.mark.parametrize(
+    "slug, kinds",
+    [
+        ("tacoloco", {"menu", "reservation_form"}),
+        ("greenglow", {"product_grid", "cart"}),
+        ("fittrack", {"plans", "dashboard_preview"}),
+        ("techstart", {"services", "contact_form"}),
+        ("beautylux", {"product_grid", "gallery"}),
+    ],
+)
 def test_industry_modules(slug, kinds):
     out = _run_all(validate_brief(BRIEFS[slug]))
     present = {s.kind for p in out["marketing_content"].pages for s in p.sections}
@@ -320,17 +392,27 @@ def test_upstream_structure_is_used_when_present():
 
 
 def test_knowledge_titles_are_cited():
-    passages = [KnowledgePassage(title="SOP: project kickoff", text="Start with the brief."),
-                KnowledgePassage(title="Template: landing page", text="Hero, social proof, features.")]
+    passages = [
+        KnowledgePassage(title="SOP: project kickoff", text="Start with the brief."),
+        KnowledgePassage(title="Template: landing page", text="Hero, social proof, features."),
+    ]
     plan = _run_all(validate_brief(BRIEFS["fittrack"]), passages)["project_plan"]
     assert plan.knowledge_cited == ["SOP: project kickoff", "Template: landing page"]
 
 
 def test_client_text_stays_verbatim_data():
-    brief = validate_brief(dict(
-        business_name="Tom & Jerry's {Café}", industry="restaurant", goal="increase reservations", color="#AA3300",
-        copy_tone="warm, cozy", target_geo="Ciudad de México", pages="home, menu, reservations, our story",
-        budget="enterprise"))
+    brief = validate_brief(
+        dict(
+            business_name="Tom & Jerry's {Café}",
+            industry="restaurant",
+            goal="increase reservations",
+            color="#AA3300",
+            copy_tone="warm, cozy",
+            target_geo="Ciudad de México",
+            pages="home, menu, reservations, our story",
+            budget="enterprise",
+        )
+    )
     out = _run_all(brief)
     text = " ".join(_visitor_texts(out))
     assert "Tom & Jerry's {Café}" in text and "&amp;" not in text and "&#" not in text

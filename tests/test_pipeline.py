@@ -12,10 +12,16 @@ from deznity_assets.definitions import JOB_NAME
 from deznity_assets.runner import run_client
 
 PHASE_FILES = [
-    "results/client_analysis/pm", "results/client_analysis/strat", "results/web_development/web",
-    "results/web_development/ux", "results/content_creation/seo", "results/content_creation/mkt",
-    "results/testing_validation/qa-functional", "results/testing_validation/qa-seo-performance",
-    "results/deployment/web", "results/deployment/support",
+    "results/client_analysis/pm",
+    "results/client_analysis/strat",
+    "results/web_development/web",
+    "results/web_development/ux",
+    "results/content_creation/seo",
+    "results/content_creation/mkt",
+    "results/testing_validation/qa-functional",
+    "results/testing_validation/qa-seo-performance",
+    "results/deployment/web",
+    "results/deployment/support",
 ]
 
 
@@ -39,8 +45,16 @@ def test_reference_client_completes_with_full_package(brief, platform, store, in
     for page in parsed["pages"]:
         name = "index.html" if page == "home" else f"{page}.html"
         assert (folder / "site" / name).exists(), name
-    for name in ("site/sitemap.xml", "site/robots.txt", "qa/QA_REPORT.md", "deploy/vercel.json",
-                 "deploy/netlify.toml", "deploy/manifest.json", "BOOTSTRAP_SUMMARY.md", "marketing/KIT.md"):
+    for name in (
+        "site/sitemap.xml",
+        "site/robots.txt",
+        "qa/QA_REPORT.md",
+        "deploy/vercel.json",
+        "deploy/netlify.toml",
+        "deploy/manifest.json",
+        "BOOTSTRAP_SUMMARY.md",
+        "marketing/KIT.md",
+    ):
         assert (folder / name).exists(), name
     report = json.loads((folder / "qa" / "report.json").read_text())
     assert report["score"] >= 90
@@ -103,9 +117,19 @@ def test_blocking_qa_failure_fails_the_client_with_checks_named(platform, store,
 
 
 def test_manual_run_of_an_invalid_row_fails_with_the_field(platform, store, instance):
-    store.insert_raw({"business_name": "Bad Colour", "slug": "bad-colour", "industry": "saas", "goal": "g",
-                      "color": "not-a-colour", "copy_tone": "fun", "target_geo": "Global", "pages": "home",
-                      "budget": "starter"})
+    store.insert_raw(
+        {
+            "business_name": "Bad Colour",
+            "slug": "bad-colour",
+            "industry": "saas",
+            "goal": "g",
+            "color": "not-a-colour",
+            "copy_tone": "fun",
+            "target_geo": "Global",
+            "pages": "home",
+            "budget": "starter",
+        }
+    )
     instance.add_dynamic_partitions("clients", ["bad-colour"])
     job = platform.definitions.resolve_job_def(JOB_NAME)
     result = job.execute_in_process(partition_key="bad-colour", instance=instance, raise_on_error=False)
@@ -138,11 +162,13 @@ def test_deliverables_are_kept_as_typed_json_and_reload_for_a_partial_run(platfo
     assert payload["model"] == "SeoCopy" and payload["data"]["schema_type"] == "Restaurant"
     # Re-render the site alone: its inputs load from the JSON the full run left.
     job = platform.definitions.resolve_job_def(JOB_NAME)
-    result = job.execute_in_process(partition_key="tacoloco", instance=instance,
-                                    asset_selection=[dg.AssetKey("website")])
+    result = job.execute_in_process(
+        partition_key="tacoloco", instance=instance, asset_selection=[dg.AssetKey("website")]
+    )
     assert result.success
     assert store.get("tacoloco").status == "completed"  # a partial run does not touch the lifecycle
     stored.write_text(json.dumps({"model": "os.system", "data": {}}))
-    bad = job.execute_in_process(partition_key="tacoloco", instance=instance, raise_on_error=False,
-                                 asset_selection=[dg.AssetKey("website")])
+    bad = job.execute_in_process(
+        partition_key="tacoloco", instance=instance, raise_on_error=False, asset_selection=[dg.AssetKey("website")]
+    )
     assert not bad.success  # an unknown stored type is refused, never imported

@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from deznity_assets.brief import REFERENCE_CLIENTS, BriefError
+from deznity_assets.resources import ClientStoreResource
 from deznity_assets.store import SqlClientStore, utcnow
 from deznity_assets.store.base import ClientStore
 from deznity_assets.store.schema import metadata
-from deznity_assets.resources import ClientStoreResource
 from deznity_assets.store.urls import normalize_database_url
 from tests.plugins.postgres import libpq_url
 
@@ -22,6 +22,7 @@ TACO = REFERENCE_CLIENTS[4]
 
 
 # ----- the behaviour suite, once per backend ---------------------------------------------------
+
 
 def test_store_satisfies_the_protocol(client_store):
     assert isinstance(client_store, ClientStore)
@@ -100,12 +101,28 @@ def test_projects_tasks_activities_and_usage(client_store):
     row = client_store.add_client(TACO)
     project_id = client_store.start_project(row.slug, run_id="run-1", attempt=1)
     assert client_store.start_project(row.slug, run_id="run-1", attempt=1) == project_id
-    client_store.log_task(project_id=project_id, phase="client_analysis", agent="pm", task="plan",
-                          status="completed", started_at=utcnow(), output_path="out/plan.json")
-    client_store.log_activity(client_id=row.id, project_id=project_id, agent="pm", action="plan",
-                              tokens_in=100, tokens_out=50, cost_usd=0.25, details={"note": "ok"})
-    client_store.log_activity(client_id=row.id, project_id=project_id, agent="seo", action="copy",
-                              tokens_in=10, tokens_out=5, cost_usd=0.05)
+    client_store.log_task(
+        project_id=project_id,
+        phase="client_analysis",
+        agent="pm",
+        task="plan",
+        status="completed",
+        started_at=utcnow(),
+        output_path="out/plan.json",
+    )
+    client_store.log_activity(
+        client_id=row.id,
+        project_id=project_id,
+        agent="pm",
+        action="plan",
+        tokens_in=100,
+        tokens_out=50,
+        cost_usd=0.25,
+        details={"note": "ok"},
+    )
+    client_store.log_activity(
+        client_id=row.id, project_id=project_id, agent="seo", action="copy", tokens_in=10, tokens_out=5, cost_usd=0.05
+    )
     client_store.log_activity(client_id=row.id, project_id=project_id, agent="qa", action="no tokens")
     tokens, cost = client_store.usage_totals(row.id)
     assert tokens == 165 and cost == pytest.approx(0.30)
@@ -140,6 +157,7 @@ def test_stale_claims_and_delete(client_store):
 
 # ----- migrations and the SQLAlchemy store -----------------------------------------------------
 
+
 def test_sqlalchemy_store_on_the_migrated_database(migrated_postgres_url):
     store = SqlClientStore(migrated_postgres_url, create=False)
     try:
@@ -161,8 +179,10 @@ def test_migrations_match_the_sqlalchemy_schema(migrated_postgres_url, postgres_
             table: {
                 "columns": {c["name"]: (str(c["type"]), c["nullable"]) for c in inspector.get_columns(table)},
                 "pk": inspector.get_pk_constraint(table)["constrained_columns"],
-                "fks": sorted((f["constrained_columns"][0], f["referred_table"], f["options"].get("ondelete"))
-                              for f in inspector.get_foreign_keys(table)),
+                "fks": sorted(
+                    (f["constrained_columns"][0], f["referred_table"], f["options"].get("ondelete"))
+                    for f in inspector.get_foreign_keys(table)
+                ),
                 "indexes": sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)),
                 "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
             }
@@ -174,16 +194,21 @@ def test_migrations_match_the_sqlalchemy_schema(migrated_postgres_url, postgres_
 
 def test_migrated_database_enforces_status_defaults_trigger_and_rls(migrated_postgres_url):
     with psycopg.connect(libpq_url(migrated_postgres_url), autocommit=True) as conn:
-        row = conn.execute("INSERT INTO clients (business_name) VALUES ('Typed') "
-                           "RETURNING id, status, attempt, created_at, updated_at").fetchone()
+        row = conn.execute(
+            "INSERT INTO clients (business_name) VALUES ('Typed') RETURNING id, status, attempt, created_at, updated_at"
+        ).fetchone()
         assert row[1:3] == ("pending", 1) and row[0] is not None
         with pytest.raises(psycopg.errors.CheckViolation):
             conn.execute("UPDATE clients SET status = 'done' WHERE id = %s", (row[0],))
         time.sleep(0.01)
         updated = conn.execute("UPDATE clients SET goal = 'x' WHERE id = %s RETURNING updated_at", (row[0],)).fetchone()
         assert updated[0] > row[4]
-        rls = dict(conn.execute("SELECT relname, relrowsecurity FROM pg_class WHERE relname IN "
-                                "('clients','projects','project_tasks','agent_activities')").fetchall())
+        rls = dict(
+            conn.execute(
+                "SELECT relname, relrowsecurity FROM pg_class WHERE relname IN "
+                "('clients','projects','project_tasks','agent_activities')"
+            ).fetchall()
+        )
         assert rls == dict.fromkeys(["clients", "projects", "project_tasks", "agent_activities"], True)
         with conn.transaction():
             conn.execute("SET LOCAL ROLE anon")
@@ -216,6 +241,7 @@ def test_store_resource_normalises_postgres_urls(migrated_postgres_url, platform
 
 # ----- several OS processes claiming from one table -------------------------------------------
 
+
 def _claim_with_sqlalchemy(url: str, batch: int, start, out) -> None:
     store = SqlClientStore(url, create=False)
     store.list_clients(status="in_progress")  # connect before the race starts
@@ -242,9 +268,17 @@ def _claim_with_rpc(dsn: str, batch: int, start, out) -> None:
 def _seed_pending(url: str, count: int) -> set[str]:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        ids = conn.execute(sa.text(
-            "INSERT INTO clients (id, business_name, status) SELECT gen_random_uuid(), 'Client ' || g, 'pending' "
-            "FROM generate_series(1, :n) g RETURNING id"), {"n": count}).scalars().all()
+        ids = (
+            conn.execute(
+                sa.text(
+                    "INSERT INTO clients (id, business_name, status) "
+                    "SELECT gen_random_uuid(), 'Client ' || g, 'pending' FROM generate_series(1, :n) g RETURNING id"
+                ),
+                {"n": count},
+            )
+            .scalars()
+            .all()
+        )
     engine.dispose()
     return {str(i) for i in ids}
 
@@ -254,8 +288,11 @@ def test_concurrent_processes_claim_each_client_exactly_once(migrated_postgres_u
     expected = _seed_pending(migrated_postgres_url, 200)
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    target, arg = ((_claim_with_sqlalchemy, migrated_postgres_url) if via == "sqlalchemy"
-                   else (_claim_with_rpc, libpq_url(migrated_postgres_url)))
+    target, arg = (
+        (_claim_with_sqlalchemy, migrated_postgres_url)
+        if via == "sqlalchemy"
+        else (_claim_with_rpc, libpq_url(migrated_postgres_url))
+    )
     procs = [ctx.Process(target=target, args=(arg, 3, start, out)) for _ in range(4)]
     for p in procs:
         p.start()

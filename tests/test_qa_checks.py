@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -32,9 +32,24 @@ def add_to_main(site: RenderedSite, path: str, markup: str) -> RenderedSite:
 
 
 def test_registry_covers_every_check_with_scope_and_severity() -> None:
-    expected = {"html_parses", "links_resolve", "images_alt", "single_h1", "heading_order", "form_labels",
-                "contrast", "title_length", "description_length", "page_weight", "no_unescaped_client_text",
-                "lang_attribute", "meta_viewport", "canonical_url", "sitemap_complete", "no_third_party_requests"}
+    expected = {
+        "html_parses",
+        "links_resolve",
+        "images_alt",
+        "single_h1",
+        "heading_order",
+        "form_labels",
+        "contrast",
+        "title_length",
+        "description_length",
+        "page_weight",
+        "no_unescaped_client_text",
+        "lang_attribute",
+        "meta_viewport",
+        "canonical_url",
+        "sitemap_complete",
+        "no_third_party_requests",
+    }
     assert set(CHECKS) == expected
     for check_id, (scope, severity, fn) in CHECKS.items():
         assert scope in ("functional", "seo_performance") and severity in ("error", "warning")
@@ -54,28 +69,69 @@ def test_good_reference_sites_pass_every_check(slug: str, reference_sites: dict[
 
 BREAKERS: dict[str, Callable[[RenderedSite, DesignSystem], Broken]] = {
     "html_parses": lambda s, d: (add_to_main(s, "menu.html", "<p>unclosed</span><table><p>x</table>"), d, []),
-    "links_resolve": lambda s, d: (add_to_main(s, "blog.html", '<a href="missing.html">x</a><a href="#nowhere">y</a>'), d, []),
+    "links_resolve": lambda s, d: (
+        add_to_main(s, "blog.html", '<a href="missing.html">x</a><a href="#nowhere">y</a>'),
+        d,
+        [],
+    ),
     "images_alt": lambda s, d: (add_to_main(s, "book.html", '<img src="favicon.svg" width="8" height="8">'), d, []),
     "single_h1": lambda s, d: (add_to_main(s, "menu.html", "<h1>Second title</h1>"), d, []),
     "heading_order": lambda s, d: (edit(s, "menu.html", "<h2 ", "<h4 "), d, []),
     "form_labels": lambda s, d: (add_to_main(s, "book.html", '<form><input name="coupon" type="text"></form>'), d, []),
     "contrast": lambda s, d: (s, d.model_copy(update={"colors": {**d.colors, "text-muted": "#AAAAAA"}}), []),
     "title_length": lambda s, d: (edit(s, "menu.html", "<title>", "<title>Menu</title><!-- ", 1), d, []),
-    "description_length": lambda s, d: (edit(s, "book.html", '<meta name="description" content="',
-                                             '<meta name="description" content="Too short." data-x="'), d, []),
+    "description_length": lambda s, d: (
+        edit(
+            s,
+            "book.html",
+            '<meta name="description" content="',
+            '<meta name="description" content="Too short." data-x="',
+        ),
+        d,
+        [],
+    ),
     "page_weight": lambda s, d: (add_to_main(s, "blog.html", "<!--" + "x" * 70_000 + "-->"), d, []),
-    "no_unescaped_client_text": lambda s, d: (add_to_main(s, "index.html", "<p>Tom & Jerry <b>Tacos</b></p>"), d,
-                                              ["Tom & Jerry <b>Tacos</b>"]),
+    "no_unescaped_client_text": lambda s, d: (
+        add_to_main(s, "index.html", "<p>Tom & Jerry <b>Tacos</b></p>"),
+        d,
+        ["Tom & Jerry <b>Tacos</b>"],
+    ),
     "lang_attribute": lambda s, d: (edit(s, "menu.html", '<html lang="es">', '<html lang="en">'), d, []),
-    "meta_viewport": lambda s, d: (edit(s, "book.html", 'content="width=device-width, initial-scale=1"',
-                                        'content="width=device-width, initial-scale=1, user-scalable=no"'), d, []),
-    "canonical_url": lambda s, d: (edit(s, "menu.html", 'rel="canonical" href="https://example-client.deznity.site/menu"',
-                                        'rel="canonical" href="https://elsewhere.example/menu"'), d, []),
-    "sitemap_complete": lambda s, d: (edit(s, "sitemap.xml", "<url><loc>https://example-client.deznity.site/menu</loc></url>",
-                                           ""), d, []),
-    "no_third_party_requests": lambda s, d: (edit(s, "blog.html", "</head>",
-                                                  '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Inter"></head>'),
-                                             d, []),
+    "meta_viewport": lambda s, d: (
+        edit(
+            s,
+            "book.html",
+            'content="width=device-width, initial-scale=1"',
+            'content="width=device-width, initial-scale=1, user-scalable=no"',
+        ),
+        d,
+        [],
+    ),
+    "canonical_url": lambda s, d: (
+        edit(
+            s,
+            "menu.html",
+            'rel="canonical" href="https://example-client.deznity.site/menu"',
+            'rel="canonical" href="https://elsewhere.example/menu"',
+        ),
+        d,
+        [],
+    ),
+    "sitemap_complete": lambda s, d: (
+        edit(s, "sitemap.xml", "<url><loc>https://example-client.deznity.site/menu</loc></url>", ""),
+        d,
+        [],
+    ),
+    "no_third_party_requests": lambda s, d: (
+        edit(
+            s,
+            "blog.html",
+            "</head>",
+            '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Inter"></head>',
+        ),
+        d,
+        [],
+    ),
 }
 
 
@@ -84,8 +140,9 @@ def test_every_check_has_a_breaker() -> None:
 
 
 @pytest.mark.parametrize("check_id", sorted(BREAKERS))
-def test_each_check_fails_on_its_broken_site(check_id: str, tacoloco_inputs: SiteInputs,
-                                             tacoloco_site: RenderedSite) -> None:
+def test_each_check_fails_on_its_broken_site(
+    check_id: str, tacoloco_inputs: SiteInputs, tacoloco_site: RenderedSite
+) -> None:
     site, design, values = BREAKERS[check_id](tacoloco_site, tacoloco_inputs.design)
     results = results_by_id(site, design, values)
     result = results[check_id]
@@ -107,8 +164,15 @@ def test_specific_failure_messages(tacoloco_inputs: SiteInputs, tacoloco_site: R
     assert "text-muted/surface" in message and "#AAAAAA" in message
     site = edit(tacoloco_site, "robots.txt", "Sitemap:", "# Sitemap:")
     assert "robots.txt" in results_by_id(site, tacoloco_inputs.design, [])["sitemap_complete"].message
-    css = tacoloco_site.model_copy(update={"files": {**tacoloco_site.files, "assets/site.css":
-                                   "@import url(https://cdn.example.com/x.css);" + tacoloco_site.files["assets/site.css"]}})
+    css = tacoloco_site.model_copy(
+        update={
+            "files": {
+                **tacoloco_site.files,
+                "assets/site.css": "@import url(https://cdn.example.com/x.css);"
+                + tacoloco_site.files["assets/site.css"],
+            }
+        }
+    )
     assert "assets/site.css" in results_by_id(css, tacoloco_inputs.design, [])["no_third_party_requests"].message
 
 
@@ -116,8 +180,16 @@ def test_escaped_client_text_passes_and_raw_fails(tacoloco_inputs: SiteInputs) -
     value = "Tom & Jerry <Tacos> &amp;"
     inputs = tacoloco_inputs
     brief = inputs.brief.model_copy(update={"goal": value, "target_geo": value})
-    site = render_site(brief, slug="tacoloco", structure=inputs.structure, design=inputs.design, seo=inputs.seo,
-                       content=inputs.content, base_url=inputs.base_url, form_action=FORM_ACTION)
+    site = render_site(
+        brief,
+        slug="tacoloco",
+        structure=inputs.structure,
+        design=inputs.design,
+        seo=inputs.seo,
+        content=inputs.content,
+        base_url=inputs.base_url,
+        form_action=FORM_ACTION,
+    )
     assert "Tom &amp; Jerry &lt;Tacos&gt; &amp;amp;" in site.files["index.html"]
     assert results_by_id(site, inputs.design, [value])["no_unescaped_client_text"].passed
     broken = add_to_main(site, "menu.html", f"<p>{value}</p>")
@@ -128,6 +200,7 @@ def test_escaped_client_text_passes_and_raw_fails(tacoloco_inputs: SiteInputs) -
 def test_score_weighs_errors_over_warnings() -> None:
     def r(i: str, sev: str, ok: bool) -> CheckResult:
         return CheckResult(id=i, severity=sev, passed=ok, message="")  # type: ignore[arg-type]
+
     assert qa_score([r("a", "error", True), r("b", "warning", False)]) == 75.0
     assert qa_score([r("a", "error", False), r("b", "warning", True)]) == 25.0
     assert qa_score([]) == 0.0
@@ -153,11 +226,22 @@ def test_offline_generated_reference_sites_pass_every_check(raw: dict) -> None:
     brief = validate_brief(raw)
     slug = slugify(brief.business_name)
     generator = OfflineGenerator()
-    out = {key: generator.run(TASKS[key], AgentContext(brief=brief, slug=slug)).output
-           for key in ("site_structure", "design_direction", "seo_copy", "marketing_content")}
+    out = {
+        key: generator.run(TASKS[key], AgentContext(brief=brief, slug=slug)).output
+        for key in ("site_structure", "design_direction", "seo_copy", "marketing_content")
+    }
     design = build_design_system(brief, out["design_direction"])
-    site = render_site(brief, slug=slug, structure=out["site_structure"], design=design, seo=out["seo_copy"],
-                       content=out["marketing_content"], base_url=f"https://{slug}.deznity.site", form_action=FORM_ACTION)
-    results = run_checks(site, design, escaped_values=[brief.business_name, brief.goal, brief.target_geo,
-                                                       *brief.copy_tone])
+    site = render_site(
+        brief,
+        slug=slug,
+        structure=out["site_structure"],
+        design=design,
+        seo=out["seo_copy"],
+        content=out["marketing_content"],
+        base_url=f"https://{slug}.deznity.site",
+        form_action=FORM_ACTION,
+    )
+    results = run_checks(
+        site, design, escaped_values=[brief.business_name, brief.goal, brief.target_geo, *brief.copy_tone]
+    )
     assert [f"{r.id}: {r.message}" for r in results if not r.passed] == []

@@ -12,8 +12,9 @@ from deznity_assets.resources import LifecycleResource
 def _tick(platform: Platform, instance: dg.DagsterInstance):
     # A whole tick, partition validation included, with the resources the sensor receives.
     sensor = platform.definitions.get_sensor_def("pending_clients_sensor")
-    with dg.build_sensor_context(instance_ref=instance.get_ref(), definitions=platform.definitions,
-                                 resources=platform.resources) as context:
+    with dg.build_sensor_context(
+        instance_ref=instance.get_ref(), definitions=platform.definitions, resources=platform.resources
+    ) as context:
         return sensor.evaluate_tick(context)
 
 
@@ -24,7 +25,10 @@ def test_tick_claims_adds_partitions_and_caps(platform, store, instance):
     first = _tick(platform, instance)
     assert [r.partition_key for r in first.run_requests] == ["fittrack", "greenglow", "techstart"]
     assert [r.run_key for r in first.run_requests] == [
-        "fittrack:attempt-1", "greenglow:attempt-1", "techstart:attempt-1"]
+        "fittrack:attempt-1",
+        "greenglow:attempt-1",
+        "techstart:attempt-1",
+    ]
     assert first.run_requests[0].tags["deznity/attempt"] == "1"
     assert first.dynamic_partitions_requests[0].partition_keys == ["fittrack", "greenglow", "techstart"]
     assert {r.slug for r in store.list_clients(status="in_progress")} == {"fittrack", "greenglow", "techstart"}
@@ -37,12 +41,41 @@ def test_tick_claims_adds_partitions_and_caps(platform, store, instance):
 
 
 def test_bad_rows_fail_with_reason_and_never_block_good_ones(platform, store, instance):
-    store.insert_raw({"business_name": "No Colour", "industry": "saas", "goal": "g", "copy_tone": "fun",
-                      "target_geo": "Global", "pages": "home", "budget": "starter"})
-    store.insert_raw({"business_name": "Huge", "industry": "saas", "goal": "x" * 1_048_576, "color": "#123456",
-                      "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "starter"})
-    store.insert_raw({"business_name": "<img src=x onerror=alert(1)>", "industry": "saas", "goal": "g",
-                      "color": "#123456", "copy_tone": "fun", "target_geo": "Global", "pages": "home", "budget": "gold"})
+    store.insert_raw(
+        {
+            "business_name": "No Colour",
+            "industry": "saas",
+            "goal": "g",
+            "copy_tone": "fun",
+            "target_geo": "Global",
+            "pages": "home",
+            "budget": "starter",
+        }
+    )
+    store.insert_raw(
+        {
+            "business_name": "Huge",
+            "industry": "saas",
+            "goal": "x" * 1_048_576,
+            "color": "#123456",
+            "copy_tone": "fun",
+            "target_geo": "Global",
+            "pages": "home",
+            "budget": "starter",
+        }
+    )
+    store.insert_raw(
+        {
+            "business_name": "<img src=x onerror=alert(1)>",
+            "industry": "saas",
+            "goal": "g",
+            "color": "#123456",
+            "copy_tone": "fun",
+            "target_geo": "Global",
+            "pages": "home",
+            "budget": "gold",
+        }
+    )
     store.add_client(REFERENCE_CLIENTS[4])
     result = _tick(platform, instance)
     assert [r.partition_key for r in result.run_requests] == ["tacoloco"]
@@ -61,6 +94,5 @@ def test_retried_client_gets_a_new_run_key(platform, store, instance):
     store.mark_failed("fittrack", "boom")
     platform.control.retry(slugs=["fittrack"])
     second = _tick(platform, instance)
-    assert [r.run_key for r in first.run_requests + second.run_requests] == [
-        "fittrack:attempt-1", "fittrack:attempt-2"]
+    assert [r.run_key for r in first.run_requests + second.run_requests] == ["fittrack:attempt-1", "fittrack:attempt-2"]
     assert not second.dynamic_partitions_requests  # the partition exists already

@@ -37,8 +37,15 @@ def test_every_page_has_the_structural_facts(slug: str, reference_sites: dict[st
     brief = inputs.brief
     expected_files = {page_file(p) for p in brief.pages}
     assert expected_files <= set(site.files)
-    assert {"index-b.html", "404.html", "assets/site.css", "assets/tokens.json", "favicon.svg",
-            "sitemap.xml", "robots.txt"} <= set(site.files)
+    assert {
+        "index-b.html",
+        "404.html",
+        "assets/site.css",
+        "assets/tokens.json",
+        "favicon.svg",
+        "sitemap.xml",
+        "robots.txt",
+    } <= set(site.files)
     titles, descriptions = set(), set()
     for path in html_pages(site):
         page = soup(site, path)
@@ -70,8 +77,10 @@ def test_every_page_has_the_structural_facts(slug: str, reference_sites: dict[st
     # The current page is marked in the nav.
     for name in brief.pages:
         current = soup(site, page_file(name)).find("header").find("a", attrs={"aria-current": "page"})
-        assert current is not None and current.get_text(strip=True) == inputs.structure.pages[
-            brief.pages.index(name)].nav_label
+        assert (
+            current is not None
+            and current.get_text(strip=True) == inputs.structure.pages[brief.pages.index(name)].nav_label
+        )
 
 
 def test_sitemap_and_robots(tacoloco_site: RenderedSite) -> None:
@@ -185,8 +194,9 @@ def test_unknown_and_empty_sections_are_skipped_and_missing_pages_still_render()
 
 def test_bad_inputs_name_the_field() -> None:
     inputs = build_inputs(reference_brief("techstart"))
-    kwargs = dict(slug="techstart", structure=inputs.structure, design=inputs.design, seo=inputs.seo,
-                  content=inputs.content)
+    kwargs = dict(
+        slug="techstart", structure=inputs.structure, design=inputs.design, seo=inputs.seo, content=inputs.content
+    )
     with pytest.raises(ValueError, match="form_action .* has no '\\{form\\}' placeholder"):
         render_site(inputs.brief, **kwargs, base_url=BASE, form_action="/api/forms")
     with pytest.raises(ValueError, match="base_url 'example.com' must be an absolute http"):
@@ -203,22 +213,24 @@ def test_subpath_base_url_404_uses_root_relative_links() -> None:
     assert soup(site, "index.html").find("link", rel="canonical")["href"] == "https://sites.deznity.com/techstart/"
 
 
-XSS = '</script><script>alert(1)</script>'
+XSS = "</script><script>alert(1)</script>"
 ATTR = '"><img src=x onerror=alert(1)>'
 
 
 def hostile_inputs() -> SiteInputs:
     """Every free-text field holds markup; the brief is built unvalidated as a hostile row would be."""
     inputs = build_inputs(reference_brief("tacoloco"))
-    brief = inputs.brief.model_copy(update=dict(business_name=XSS, goal=ATTR + " &amp; more",
-                                                target_geo="<b>CDMX</b> & co", copy_tone=[XSS]))
+    brief = inputs.brief.model_copy(
+        update=dict(business_name=XSS, goal=ATTR + " &amp; more", target_geo="<b>CDMX</b> & co", copy_tone=[XSS])
+    )
     inputs.brief = ClientBrief.model_construct(**brief.model_dump())
     for page in inputs.content.pages:
         for section in page.sections:
             section.heading = XSS + section.heading
             section.intro = ATTR
-            section.items = [ContentItem(title=XSS + i.title, text=ATTR + "\n\n" + XSS, meta=ATTR)
-                             for i in section.items]
+            section.items = [
+                ContentItem(title=XSS + i.title, text=ATTR + "\n\n" + XSS, meta=ATTR) for i in section.items
+            ]
     for p in inputs.seo.pages:
         p.title, p.meta_description, p.h1 = XSS, ATTR + " &amp;", XSS
     inputs.seo.hero_a.headline = XSS

@@ -93,12 +93,15 @@ def test_projects_tasks_and_activities(store):
     assert store.start_project(row.slug, run_id="run-1", attempt=1) == project_id  # once per run
     from deznity_assets.store import utcnow
 
-    store.log_task(project_id=project_id, phase="client_analysis", agent="pm", task="plan", status="completed",
-                   started_at=utcnow())
-    store.log_activity(client_id=row.id, project_id=project_id, agent="pm", action="plan", tokens_in=10,
-                       tokens_out=5, cost_usd=0.25)
-    store.log_activity(client_id=row.id, project_id=project_id, agent="seo", action="copy", tokens_in=1,
-                       tokens_out=1, cost_usd=0.5)
+    store.log_task(
+        project_id=project_id, phase="client_analysis", agent="pm", task="plan", status="completed", started_at=utcnow()
+    )
+    store.log_activity(
+        client_id=row.id, project_id=project_id, agent="pm", action="plan", tokens_in=10, tokens_out=5, cost_usd=0.25
+    )
+    store.log_activity(
+        client_id=row.id, project_id=project_id, agent="seo", action="copy", tokens_in=1, tokens_out=1, cost_usd=0.5
+    )
     assert store.usage_totals(row.id) == (17, 0.75)
     store.finish_project("run-1", status="completed")
     project = store.project_for_run("run-1")

@@ -75,8 +75,11 @@ def test_key_roles_and_env_errors():
 
 
 def test_store_resource_prefers_supabase(postgrest_server, platform):
-    store = ClientStoreResource(database_url="sqlite:///unused.db", supabase_url=postgrest_server.url,
-                                supabase_service_role_key=postgrest_server.service_role_key).open_store()
+    store = ClientStoreResource(
+        database_url="sqlite:///unused.db",
+        supabase_url=postgrest_server.url,
+        supabase_service_role_key=postgrest_server.service_role_key,
+    ).open_store()
     assert isinstance(store, SupabaseClientStore) and store.backend == "supabase"
     assert store.add_client(TACO).slug == "tacoloco"
 
@@ -104,13 +107,21 @@ def test_processes_claiming_over_rest_get_each_client_once(postgrest_server):
     import psycopg
 
     with psycopg.connect(postgrest_server.dsn, autocommit=True) as conn:
-        expected = {str(r[0]) for r in conn.execute(
-            "INSERT INTO clients (business_name, slug) SELECT 'Client ' || g, 'client-' || g "
-            "FROM generate_series(1, 200) g RETURNING id")}
+        expected = {
+            str(r[0])
+            for r in conn.execute(
+                "INSERT INTO clients (business_name, slug) SELECT 'Client ' || g, 'client-' || g "
+                "FROM generate_series(1, 200) g RETURNING id"
+            )
+        }
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
-    procs = [ctx.Process(target=_claim_over_rest, args=(postgrest_server.url, postgrest_server.service_role_key,
-                                                        5, start, out)) for _ in range(4)]
+    procs = [
+        ctx.Process(
+            target=_claim_over_rest, args=(postgrest_server.url, postgrest_server.service_role_key, 5, start, out)
+        )
+        for _ in range(4)
+    ]
     for p in procs:
         p.start()
     time.sleep(1.0)
@@ -124,19 +135,24 @@ def test_processes_claiming_over_rest_get_each_client_once(postgrest_server):
     assert sum(1 for ids in results if ids) >= 2
 
 
-@pytest.mark.skipif(not os.environ.get("SUPABASE_URL"), reason="live Supabase test: set SUPABASE_URL and "
-                    "SUPABASE_SERVICE_ROLE_KEY of a project with supabase/migrations applied")
+@pytest.mark.skipif(
+    not os.environ.get("SUPABASE_URL"),
+    reason="live Supabase test: set SUPABASE_URL and "
+    "SUPABASE_SERVICE_ROLE_KEY of a project with supabase/migrations applied",
+)
 def test_live_supabase_project_round_trip():
-    store = SupabaseClientStore.connect(os.environ["SUPABASE_URL"],
-                                        service_role_key=os.environ.get("SUPABASE_SERVICE_ROLE_KEY", ""))
+    store = SupabaseClientStore.connect(
+        os.environ["SUPABASE_URL"], service_role_key=os.environ.get("SUPABASE_SERVICE_ROLE_KEY", "")
+    )
     store.create_tables()
     name = f"Deznity Live Check {uuid.uuid4().hex[:6]}"
     row = store.add_client({**TACO, "business_name": name}, status="failed")
     try:
         assert store.get(row.slug).id == row.id
         project_id = store.start_project(row.slug, run_id=f"live-{row.id}", attempt=1)
-        store.log_activity(client_id=row.id, project_id=project_id, agent="pm", action="live check",
-                           tokens_in=1, tokens_out=1)
+        store.log_activity(
+            client_id=row.id, project_id=project_id, agent="pm", action="live check", tokens_in=1, tokens_out=1
+        )
         assert store.usage_totals(row.id)[0] == 2
     finally:
         assert store.delete_client(row.id)
@@ -147,12 +163,20 @@ def test_check_backends_on_supabase(postgrest_server, postgres_url, platform):
     from tests.plugins.postgres import libpq_url
     from tests.servers.postgrest import PostgrestServer
 
-    results = check_store(database_url="", supabase_url=postgrest_server.url,
-                          service_role_key=postgrest_server.service_role_key, anon_key=postgrest_server.anon_key)
+    results = check_store(
+        database_url="",
+        supabase_url=postgrest_server.url,
+        service_role_key=postgrest_server.service_role_key,
+        anon_key=postgrest_server.anon_key,
+    )
     assert [n for n, ok, _ in results if not ok] == []
     assert all(postgrest_server.service_role_key not in m for _, _, m in results)
     with PostgrestServer(libpq_url(postgres_url)) as empty:
-        bad = {n: (ok, m) for n, ok, m in check_store(database_url="", supabase_url=empty.url,
-                                                      service_role_key=empty.service_role_key)}
+        bad = {
+            n: (ok, m)
+            for n, ok, m in check_store(
+                database_url="", supabase_url=empty.url, service_role_key=empty.service_role_key
+            )
+        }
     assert not bad["supabase clients table"][0] and "supabase/migrations" in bad["supabase clients table"][1]
     assert not bad["supabase claim function"][0]

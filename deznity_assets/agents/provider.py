@@ -49,9 +49,15 @@ class Usage:
     def as_metadata(self) -> dict[str, Any]:
         """Flat values for asset metadata and agent_activities."""
         return {
-            "provider": self.provider, "model": self.model, "tokens_in": self.tokens_in,
-            "tokens_out": self.tokens_out, "cost_usd": round(self.cost_usd, 6), "cached": self.cached,
-            "retries": self.retries, "repaired": self.repaired, "duration_ms": self.duration_ms,
+            "provider": self.provider,
+            "model": self.model,
+            "tokens_in": self.tokens_in,
+            "tokens_out": self.tokens_out,
+            "cost_usd": round(self.cost_usd, 6),
+            "cached": self.cached,
+            "retries": self.retries,
+            "repaired": self.repaired,
+            "duration_ms": self.duration_ms,
         }
 
 

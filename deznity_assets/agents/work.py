@@ -40,21 +40,37 @@ def run_agent_tasks(
 
     def one(key: str) -> AgentResult:
         task = TASKS[key]
-        ctx = AgentContext(brief=brief, slug=slug, upstream={k: upstream[k] for k in task.inputs if k in upstream},
-                           knowledge=retrieve_for_task(memory, task.description, brief))
+        ctx = AgentContext(
+            brief=brief,
+            slug=slug,
+            upstream={k: upstream[k] for k in task.inputs if k in upstream},
+            knowledge=retrieve_for_task(memory, task.description, brief),
+        )
         started = utcnow()
         t0 = time.perf_counter()
         output_path = f"results/{phase}/{key}.json"
         try:
             result = provider.run(task, ctx)
         except AgentError as exc:
-            log.task(phase=phase, agent=task.agent_id, task=task.description, status="failed", started_at=started,
-                     output_path=output_path)
+            log.task(
+                phase=phase,
+                agent=task.agent_id,
+                task=task.description,
+                status="failed",
+                started_at=started,
+                output_path=output_path,
+            )
             log.activity(agent=task.agent_id, action=f"{key} failed", phase=phase, details={"error": str(exc)})
             raise
         result.usage.duration_ms = result.usage.duration_ms or int((time.perf_counter() - t0) * 1000)
-        log.task(phase=phase, agent=task.agent_id, task=task.description, status="completed", started_at=started,
-                 output_path=output_path)
+        log.task(
+            phase=phase,
+            agent=task.agent_id,
+            task=task.description,
+            status="completed",
+            started_at=started,
+            output_path=output_path,
+        )
         log.activity(agent=task.agent_id, action=f"{key} completed", phase=phase, usage=result.usage)
         remember_decision(memory, slug, task.agent_id, task.key, result.output.model_dump_json())
         result.knowledge = [p.title for p in ctx.knowledge]

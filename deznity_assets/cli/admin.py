@@ -37,10 +37,12 @@ def doctor(live: bool) -> None:
     except click.ClickException as exc:
         line(False, "clients store", exc.message)
     store = platform.resources["store"]
-    checks = check_store(database_url=secret_value(store.database_url) or "",
-                         supabase_url=secret_value(store.supabase_url) or "",
-                         service_role_key=secret_value(store.supabase_service_role_key) or "",
-                         anon_key=secret_value(store.supabase_anon_key) or "")
+    checks = check_store(
+        database_url=secret_value(store.database_url) or "",
+        supabase_url=secret_value(store.supabase_url) or "",
+        service_role_key=secret_value(store.supabase_service_role_key) or "",
+        anon_key=secret_value(store.supabase_anon_key) or "",
+    )
     for name, ok, message in [*checks, *check_memory(platform.resources["memory"])]:
         line(ok, name, message)
     try:
@@ -64,7 +66,7 @@ def doctor(live: bool) -> None:
         models = "; ".join(f"{model} ({', '.join(agents)})" for model, agents in by_model.items())
         line(True, "agent provider", f"{provider.name}: {models}")
         if live and provider.name != "offline":
-            answer = provider.ping()  # type: ignore[attr-defined]
+            answer = provider.ping()
             line(True, "live call", f"{provider.name} answered: {answer[:60]!r}")
         elif live:
             line(True, "live call", "the offline generator makes no calls")
@@ -82,8 +84,10 @@ def seed_knowledge_command() -> None:
 
     memory = load_platform().resources["memory"].open_memory()
     counts = seed_knowledge(memory)
-    click.echo(f"{counts['passages']} passages: {counts['upserted']} upserted, {counts['unchanged']} unchanged, "
-               f"{counts['deleted']} removed ({', '.join(f'{k}={v}' for k, v in memory.describe().items())})")
+    click.echo(
+        f"{counts['passages']} passages: {counts['upserted']} upserted, {counts['unchanged']} unchanged, "
+        f"{counts['deleted']} removed ({', '.join(f'{k}={v}' for k, v in memory.describe().items())})"
+    )
 
 
 @click.command("env")

@@ -28,8 +28,13 @@ def create_test_clients() -> None:
 
 
 @click.command("add-client")
-@click.option("--file", "path", required=True, type=click.Path(dir_okay=False, allow_dash=True),
-              help="A JSON brief ('-' reads standard input).")
+@click.option(
+    "--file",
+    "path",
+    required=True,
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="A JSON brief ('-' reads standard input).",
+)
 def add_client(path: str) -> None:
     """Validate a brief and add it as a pending client; prints the slug."""
     raw = sys.stdin.read() if path == "-" else _read_text(path)
@@ -38,7 +43,7 @@ def add_client(path: str) -> None:
     except json.JSONDecodeError as exc:
         raise click.ClickException(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); fix the file") from None
     if not isinstance(data, dict):
-        raise click.ClickException(f"{path}: the brief must be a JSON object of fields, e.g. {{\"business_name\": ...}}")
+        raise click.ClickException(f'{path}: the brief must be a JSON object of fields, e.g. {{"business_name": ...}}')
     platform = load_platform()
     open_store(platform)
     try:
@@ -66,9 +71,20 @@ def status(as_json: bool) -> None:
     if not entries:
         click.echo("no clients yet: `deznity create-test-clients` or `deznity add-client --file brief.json`")
         return
-    table(["client", "status", "attempt", "qa", "package"],
-          [(e["slug"], e["status"], e["attempt"], e["qa_score"],
-            shown(e["output_dir"]) if e["output_dir"] else "-", e["error"]) for e in entries])
+    table(
+        ["client", "status", "attempt", "qa", "package"],
+        [
+            (
+                e["slug"],
+                e["status"],
+                e["attempt"],
+                e["qa_score"],
+                shown(e["output_dir"]) if e["output_dir"] else "-",
+                e["error"],
+            )
+            for e in entries
+        ],
+    )
 
 
 @click.command()

@@ -23,7 +23,7 @@ def open_store(platform: Platform) -> Any:
     """The clients store, or a ClickException naming the setting to fix."""
     try:
         return platform.store
-    except Exception as exc:  # any driver error: say which setting to fix
+    except Exception as exc:  # noqa: BLE001 - any driver's error: say which setting to fix
         raise click.ClickException(
             f"cannot open the clients store (DEZNITY_DATABASE_URL or SUPABASE_URL): {type(exc).__name__}: "
             f"{str(exc).splitlines()[0] if str(exc) else ''}"
@@ -56,8 +56,16 @@ def print_outcomes(outcomes: list[Any], platform: Platform, rejected: list[Any] 
     rows = []
     for o in outcomes:
         e = by_slug.get(o.slug, {})
-        rows.append((o.slug, o.status, e.get("qa_score"), f"{o.seconds:.1f}s",
-                     shown(e["output_dir"]) if e.get("output_dir") else "-", o.error))
+        rows.append(
+            (
+                o.slug,
+                o.status,
+                e.get("qa_score"),
+                f"{o.seconds:.1f}s",
+                shown(e["output_dir"]) if e.get("output_dir") else "-",
+                o.error,
+            )
+        )
     for r in rejected or []:
         rows.append((r.slug, r.status, None, "-", "-", r.last_error))
     table(["client", "status", "qa", "time", "package"], rows)

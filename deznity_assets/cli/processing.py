@@ -1,4 +1,4 @@
-"""Commands that process clients now: one (simulate-client), every pending one (autonomous --once, demo), a self-test."""
+"""Commands that process clients now: one (simulate-client), every pending one (autonomous --once, demo), a test."""
 
 from __future__ import annotations
 
@@ -46,8 +46,13 @@ def simulate_client(slug: str) -> None:
 
 @click.command()
 @click.option("--once", is_flag=True, help="Claim every pending client now, process them, write back, exit.")
-@click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True,
-              help="With --once: clients processed at the same time (separate processes).")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=1,
+    show_default=True,
+    help="With --once: clients processed at the same time (separate processes).",
+)
 @click.option("--test", "selftest", is_flag=True, help="One throwaway client end to end, cleaned up after.")
 def autonomous(once: bool, workers: int, selftest: bool) -> None:
     """Process pending clients: continuously (webserver + daemon + sensor), --once, or --test."""
@@ -69,7 +74,7 @@ def autonomous(once: bool, workers: int, selftest: bool) -> None:
 
 
 def _selftest(platform: Platform) -> int:
-    from ..defs.partitions import clients_partitions
+    from ..defs.partitions import CLIENTS
     from ..package import client_dir
     from ..runner import run_client
 
@@ -82,18 +87,24 @@ def _selftest(platform: Platform) -> int:
     try:
         outcome = run_client(platform.control.claim_client(slug), platform)
         folder = client_dir(platform.output_dir, slug)
-        missing = [p for p in ("BOOTSTRAP_SUMMARY.md", "site/index.html", "qa/report.json", "deploy/vercel.json")
-                   if not (folder / p).exists()]
+        missing = [
+            p
+            for p in ("BOOTSTRAP_SUMMARY.md", "site/index.html", "qa/report.json", "deploy/vercel.json")
+            if not (folder / p).exists()
+        ]
         ok = outcome.status == "completed" and not missing
-        click.echo(f"self-test {'passed' if ok else 'FAILED'}: status {outcome.status} in {outcome.seconds}s"
-                   + (f", missing {missing}" if missing else "") + (f", error: {outcome.error}" if outcome.error else ""))
+        click.echo(
+            f"self-test {'passed' if ok else 'FAILED'}: status {outcome.status} in {outcome.seconds}s"
+            + (f", missing {missing}" if missing else "")
+            + (f", error: {outcome.error}" if outcome.error else "")
+        )
         return 0 if ok else 1
     finally:
         shutil.rmtree(client_dir(platform.output_dir, slug), ignore_errors=True)
         platform.control.delete_client(slug)
         instance = platform.instance()
-        if instance.has_dynamic_partition(clients_partitions.name, slug):
-            instance.delete_dynamic_partition(clients_partitions.name, slug)
+        if instance.has_dynamic_partition(CLIENTS, slug):
+            instance.delete_dynamic_partition(CLIENTS, slug)
 
 
 @click.command()
@@ -115,16 +126,27 @@ def demo(workers: int) -> None:
     outcomes, rejected = process_pending(platform, workers=workers)
     click.echo("")
     entries = overview(platform)
-    table(["client", "status", "qa", "site", "summary"],
-          [(e["slug"], e["status"], e["qa_score"],
-            shown(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
-            shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
-            e["error"]) for e in entries])
+    table(
+        ["client", "status", "qa", "site", "summary"],
+        [
+            (
+                e["slug"],
+                e["status"],
+                e["qa_score"],
+                shown(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
+                shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
+                e["error"],
+            )
+            for e in entries
+        ],
+    )
     total = time.perf_counter() - started
     per = [o.seconds for o in outcomes]
-    click.echo(f"\n{len(outcomes)} clients processed in {total:.1f}s"
-               + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
-               + f"; portfolio: {shown(platform.output_dir / 'index.html')}")
+    click.echo(
+        f"\n{len(outcomes)} clients processed in {total:.1f}s"
+        + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
+        + f"; portfolio: {shown(platform.output_dir / 'index.html')}"
+    )
     if any(e["status"] != "completed" for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
         sys.exit(1)
 

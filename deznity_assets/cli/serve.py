@@ -38,8 +38,11 @@ def serve(platform: Platform, *, production: bool) -> None:
     else:
         commands = [[str(bindir / "dagster"), "dev", "-w", workspace, "-h", host, "-p", port]]
     poll = platform.resources["lifecycle"].poll_seconds
-    click.echo(f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home}); "
-               f"polling for pending clients every {poll}s. Ctrl-C stops.", err=True)
+    click.echo(
+        f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home}); "
+        f"polling for pending clients every {poll}s. Ctrl-C stops.",
+        err=True,
+    )
     procs = [subprocess.Popen(cmd, cwd=PROJECT_ROOT) for cmd in commands]
     try:
         while all(p.poll() is None for p in procs):

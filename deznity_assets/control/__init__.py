@@ -5,5 +5,16 @@ from .plane import ClaimError, ClaimResult, ControlPlane, RetryError
 from .projectlog import ProjectLog
 from .runs import ATTEMPT_TAG, CLIENT_TAG, FINISHED, PARTITION_TAG, run_key, run_tags
 
-__all__ = ["ATTEMPT_TAG", "CLIENT_TAG", "FINISHED", "PARTITION_TAG", "ClaimError", "ClaimResult", "ControlPlane",
-           "ProjectLog", "RetryError", "run_key", "run_tags"]
+__all__ = [
+    "ATTEMPT_TAG",
+    "CLIENT_TAG",
+    "FINISHED",
+    "PARTITION_TAG",
+    "ClaimError",
+    "ClaimResult",
+    "ControlPlane",
+    "ProjectLog",
+    "RetryError",
+    "run_key",
+    "run_tags",
+]

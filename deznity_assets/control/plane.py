@@ -135,16 +135,19 @@ class ControlPlane:
             self.store.finish_project(run.run_id, status="completed")
             return "completed"
         if success:
-            reason = (f"run {run.run_id} materialized only part of the graph; "
-                      "materialize all assets of the partition (or `deznity retry`) to finish the package")
+            reason = (
+                f"run {run.run_id} materialized only part of the graph; "
+                "materialize all assets of the partition (or `deznity retry`) to finish the package"
+            )
         else:
             reason = run_failure_reason(instance, run)
         self.store.mark_failed(slug, reason, run_id=run.run_id)
         self.store.finish_project(run.run_id, status="failed", blockers=[reason])
         return "failed"
 
-    def reconcile(self, instance: dg.DagsterInstance, *, claim_timeout_seconds: int,
-                  max_run_seconds: int = 3600) -> dict[str, str]:
+    def reconcile(
+        self, instance: dg.DagsterInstance, *, claim_timeout_seconds: int, max_run_seconds: int = 3600
+    ) -> dict[str, str]:
         """Repair in_progress clients whose run finished, vanished, never started or never ended (slug -> action)."""
         actions: dict[str, str] = {}
         cutoff = utcnow() - timedelta(seconds=claim_timeout_seconds)
@@ -153,8 +156,11 @@ class ControlPlane:
             if run is not None and run.status not in FINISHED and overdue(instance, run, max_run_seconds):
                 # A run whose process died without a word (a killed CLI, a lost worker) stays
                 # STARTED forever; the daemon's run monitoring only covers runs it launched.
-                instance.report_run_failed(run, message=f"run {run.run_id} ran longer than {max_run_seconds} s "
-                                                        "without finishing; its process is presumed gone")
+                instance.report_run_failed(
+                    run,
+                    message=f"run {run.run_id} ran longer than {max_run_seconds} s "
+                    "without finishing; its process is presumed gone",
+                )
                 run = instance.get_run_by_id(run.run_id)
             if run is not None and run.status in FINISHED:
                 status = self._write_back(instance, run)
@@ -162,8 +168,9 @@ class ControlPlane:
                     actions[str(row.slug)] = status
             elif run is None and (row.claimed_at is None or row.claimed_at < cutoff):
                 # Claimed, but no run ever appeared (tick lost, daemon restarted, run deleted).
-                self.store.requeue(row.id, reason=f"claimed at {row.claimed_at} but no run started; "
-                                                  "returned to pending")
+                self.store.requeue(
+                    row.id, reason=f"claimed at {row.claimed_at} but no run started; returned to pending"
+                )
                 actions[str(row.slug)] = "requeued"
         if actions:
             self.refresh_portfolio()

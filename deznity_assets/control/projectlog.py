@@ -39,22 +39,38 @@ class ProjectLog:
         """Update the run's projects row (phase, qa_score, tokens, cost_usd)."""
         self.store.update_project(self.run_id, **values)
 
-    def task(self, *, phase: str, agent: str, task: str, status: str, started_at: datetime,
-             output_path: str | None = None) -> None:
+    def task(
+        self, *, phase: str, agent: str, task: str, status: str, started_at: datetime, output_path: str | None = None
+    ) -> None:
         """One project_tasks row, when the run has a project."""
         if self.project_id:
-            self.store.log_task(project_id=self.project_id, phase=phase, agent=agent, task=task, status=status,
-                                started_at=started_at, output_path=output_path)
+            self.store.log_task(
+                project_id=self.project_id,
+                phase=phase,
+                agent=agent,
+                task=task,
+                status=status,
+                started_at=started_at,
+                output_path=output_path,
+            )
 
-    def activity(self, *, agent: str, action: str, phase: str, usage: Usage | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def activity(
+        self, *, agent: str, action: str, phase: str, usage: Usage | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         """One agent_activities row for the client, with the call's usage when there was one."""
         if self.row is None:
             return
         self.store.log_activity(
-            client_id=self.row.id, project_id=self.project_id, agent=agent, action=action, phase=phase,
-            duration_ms=usage.duration_ms if usage else None, provider=usage.provider if usage else None,
-            model=usage.model if usage else None, tokens_in=usage.tokens_in if usage else None,
-            tokens_out=usage.tokens_out if usage else None, cost_usd=usage.cost_usd if usage else None,
+            client_id=self.row.id,
+            project_id=self.project_id,
+            agent=agent,
+            action=action,
+            phase=phase,
+            duration_ms=usage.duration_ms if usage else None,
+            provider=usage.provider if usage else None,
+            model=usage.model if usage else None,
+            tokens_in=usage.tokens_in if usage else None,
+            tokens_out=usage.tokens_out if usage else None,
+            cost_usd=usage.cost_usd if usage else None,
             details=details or (usage.as_metadata() if usage else None),
         )

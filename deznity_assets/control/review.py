@@ -42,8 +42,9 @@ def _ticket(output_dir: Path, row: ClientRow) -> ReviewTicket | None:
         return None
     decision_file = folder / "DECISION.json"
     decision = json.loads(decision_file.read_text("utf-8")) if decision_file.exists() else None
-    return ReviewTicket(slug=row.slug, business_name=row.business_name,
-                        raised_at=row.updated_at or utcnow(), decision=decision)
+    return ReviewTicket(
+        slug=row.slug, business_name=row.business_name, raised_at=row.updated_at or utcnow(), decision=decision
+    )
 
 
 def open_tickets(plane: ControlPlane) -> list[ReviewTicket]:
@@ -52,8 +53,9 @@ def open_tickets(plane: ControlPlane) -> list[ReviewTicket]:
     return [t for t in tickets if t is not None and t.decision is None]
 
 
-def decide(plane: ControlPlane, slug: str, *, decision: Literal["approved", "rejected"],
-           reviewer: str, reason: str = "") -> dict:
+def decide(
+    plane: ControlPlane, slug: str, *, decision: Literal["approved", "rejected"], reviewer: str, reason: str = ""
+) -> dict:
     """Record a reviewer's decision: approval clears publication, rejection sends the client back for rework."""
     store, output_dir = plane.store, plane.output_dir
     row = store.get(slug)
@@ -61,18 +63,26 @@ def decide(plane: ControlPlane, slug: str, *, decision: Literal["approved", "rej
         raise ReviewError(f"no client with slug {slug!r}; `deznity review` lists open tickets")
     ticket = _ticket(output_dir, row)
     if ticket is None:
-        raise ReviewError(f"client {slug} has no open review ticket (only completed health, legal and finance "
-                          "packages are reviewed)")
+        raise ReviewError(
+            f"client {slug} has no open review ticket (only completed health, legal and finance packages are reviewed)"
+        )
     if ticket.decision is not None:
         raise ReviewError(f"client {slug} was already {ticket.decision['decision']} by {ticket.decision['reviewer']}")
     if decision == "rejected" and not reason.strip():
         raise ReviewError("a rejection needs --reason: say what the SEO agent must change")
-    record = {"decision": decision, "reviewer": reviewer, "reason": reason.strip(), "decided_at": utcnow().isoformat(),
-              "within_24h": not ticket.overdue, "attempt": row.attempt}
+    record = {
+        "decision": decision,
+        "reviewer": reviewer,
+        "reason": reason.strip(),
+        "decided_at": utcnow().isoformat(),
+        "within_24h": not ticket.overdue,
+        "attempt": row.attempt,
+    }
     folder = client_dir(output_dir, slug) / "review"
     write_file_atomic(folder / "DECISION.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
-    store.log_activity(client_id=row.id, agent="review", action=f"human review {decision}",
-                       phase="deployment", details=record)
+    store.log_activity(
+        client_id=row.id, agent="review", action=f"human review {decision}", phase="deployment", details=record
+    )
     if decision == "rejected":
         # Back to the agents: pending with attempt + 1, the reviewer's reason kept on the row.
         plane.requeue(row.id, reason=f"review rejected by {reviewer}: {reason.strip()}")

@@ -27,8 +27,7 @@ def run_failure_reason(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
     """A short, human reason why a run did not finish its client."""
     if run.status == dg.DagsterRunStatus.CANCELED:
         return f"run {run.run_id} was canceled"
-    records = instance.all_logs(run.run_id, of_type={dg.DagsterEventType.STEP_FAILURE,
-                                                     dg.DagsterEventType.RUN_FAILURE})
+    records = instance.all_logs(run.run_id, of_type={dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.RUN_FAILURE})
     for record in records:
         event = record.dagster_event
         if event is None or event.event_type != dg.DagsterEventType.STEP_FAILURE:
@@ -68,7 +67,8 @@ def find_run(instance: dg.DagsterInstance, row: ClientRow) -> dg.DagsterRun | No
         if run is not None:
             return run
     runs = instance.get_runs(
-        dg.RunsFilter(tags={PARTITION_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt)}), limit=1,
+        dg.RunsFilter(tags={PARTITION_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt)}),
+        limit=1,
     )
     return runs[0] if runs else None
 

@@ -2,4 +2,5 @@
 
 import dagster as dg
 
-clients_partitions = dg.DynamicPartitionsDefinition(name="clients")
+CLIENTS = "clients"
+clients_partitions = dg.DynamicPartitionsDefinition(name=CLIENTS)

@@ -9,19 +9,26 @@ from ..control import run_key, run_tags
 from ..resources import ClientStoreResource, LifecycleResource, MemoryResource, OutputResource, control_plane
 from ..resources.lifecycle import configured_poll_seconds
 from .jobs import client_package_job
-from .partitions import clients_partitions
+from .partitions import CLIENTS, clients_partitions
 
 RECONCILE_SECONDS = 60
 load_dotenv_file()
 
 
 @dg.sensor(
-    name="pending_clients_sensor", job=client_package_job, minimum_interval_seconds=configured_poll_seconds(),
+    name="pending_clients_sensor",
+    job=client_package_job,
+    minimum_interval_seconds=configured_poll_seconds(),
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Claims pending clients, adds their partitions and requests one run per client.",
 )
-def pending_clients_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource, output: OutputResource,
-                           lifecycle: LifecycleResource, memory: MemoryResource) -> dg.SensorResult:
+def pending_clients_sensor(
+    context: dg.SensorEvaluationContext,
+    store: ClientStoreResource,
+    output: OutputResource,
+    lifecycle: LifecycleResource,
+    memory: MemoryResource,
+) -> dg.SensorResult:
     """Claim up to DEZNITY_MAX_RUNS_PER_TICK pending clients and request a run for each."""
     plane = control_plane(store, output)
     claimed = plane.claim_pending(lifecycle.max_runs_per_tick)
@@ -32,7 +39,7 @@ def pending_clients_sensor(context: dg.SensorEvaluationContext, store: ClientSto
     # Seed the house knowledge here, once, rather than racing to seed it from several
     # run processes at the same time (a no-op when it is already there).
     memory.get_memory()
-    known = set(context.instance.get_dynamic_partitions(clients_partitions.name))
+    known = set(context.instance.get_dynamic_partitions(CLIENTS))
     new = [str(row.slug) for row in claimed.ready if row.slug not in known]
     context.log.info(f"claimed {len(claimed.ready)} clients: {', '.join(str(r.slug) for r in claimed.ready)}")
     return dg.SensorResult(
@@ -45,37 +52,50 @@ def pending_clients_sensor(context: dg.SensorEvaluationContext, store: ClientSto
 
 
 @dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS, name="client_completed_sensor",
-    default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="client_completed_sensor",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=10,
     description="Marks a client completed when its run succeeds.",
 )
-def client_completed_sensor(context: dg.RunStatusSensorContext, store: ClientStoreResource,
-                            output: OutputResource) -> None:
+def client_completed_sensor(
+    context: dg.RunStatusSensorContext, store: ClientStoreResource, output: OutputResource
+) -> None:
     """Write a succeeded run back to its client."""
     control_plane(store, output).write_back(context.instance, context.dagster_run)
 
 
 @dg.run_failure_sensor(
-    name="client_failed_sensor", default_status=dg.DefaultSensorStatus.RUNNING, minimum_interval_seconds=10,
+    name="client_failed_sensor",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=10,
     description="Marks a client failed, with the reason, when its run fails.",
 )
-def client_failed_sensor(context: dg.RunFailureSensorContext, store: ClientStoreResource,
-                         output: OutputResource) -> None:
+def client_failed_sensor(
+    context: dg.RunFailureSensorContext, store: ClientStoreResource, output: OutputResource
+) -> None:
     """Write a failed run back to its client, with the reason."""
     control_plane(store, output).write_back(context.instance, context.dagster_run)
 
 
 @dg.sensor(
-    name="client_reconciliation_sensor", minimum_interval_seconds=RECONCILE_SECONDS,
+    name="client_reconciliation_sensor",
+    minimum_interval_seconds=RECONCILE_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Repairs clients left in_progress: canceled or dead runs, lost write-backs, claims with no run.",
 )
-def client_reconciliation_sensor(context: dg.SensorEvaluationContext, store: ClientStoreResource,
-                                 output: OutputResource, lifecycle: LifecycleResource) -> dg.SkipReason:
+def client_reconciliation_sensor(
+    context: dg.SensorEvaluationContext,
+    store: ClientStoreResource,
+    output: OutputResource,
+    lifecycle: LifecycleResource,
+) -> dg.SkipReason:
     """Repair clients whose run finished unseen, died, or never started."""
     actions = control_plane(store, output).reconcile(
-        context.instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds,
-        max_run_seconds=lifecycle.max_run_seconds)
+        context.instance,
+        claim_timeout_seconds=lifecycle.claim_timeout_seconds,
+        max_run_seconds=lifecycle.max_run_seconds,
+    )
     if actions:
         context.log.info(f"reconciled: {actions}")
     return dg.SkipReason(f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile")

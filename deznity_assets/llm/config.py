@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from ..agents.roster import AGENTS
 
@@ -32,6 +33,7 @@ KEY_VARIABLE: dict[str, str] = {
     "openrouter": "OPENROUTER_API_KEY",
     "compatible": "DEZNITY_LLM_API_KEY",
 }
+
 
 @dataclass(frozen=True)
 class LLMConfig:
@@ -63,8 +65,10 @@ def models_for(name: ProviderName, *, default: str, overrides: Mapping[str, str]
     """Model per agent: DEZNITY_MODEL_<AGENT>, else DEZNITY_LLM_MODEL, else the roster's (mapped for OpenAI)."""
     unknown = sorted(set(overrides) - set(AGENTS))
     if unknown:
-        raise ValueError(f"DEZNITY_MODEL_{unknown[0].upper()} names no agent; use one of "
-                         + ", ".join(f"DEZNITY_MODEL_{a.upper()}" for a in AGENTS))
+        raise ValueError(
+            f"DEZNITY_MODEL_{unknown[0].upper()} names no agent; use one of "
+            + ", ".join(f"DEZNITY_MODEL_{a.upper()}" for a in AGENTS)
+        )
     models: dict[str, str] = {}
     missing: list[str] = []
     for agent_id, agent in AGENTS.items():

@@ -56,8 +56,9 @@ def structured_output_unsupported(exc: BaseException) -> bool:
         return False
     text = f"{exc.message} {exc.body}".lower()
     names_it = "response_format" in text or "json_schema" in text or "structured output" in text
-    refuses = any(word in text for word in
-                  ("support", "unknown", "unrecognized", "invalid", "not allowed", "not available"))
+    refuses = any(
+        word in text for word in ("support", "unknown", "unrecognized", "invalid", "not allowed", "not available")
+    )
     return names_it and refuses
 
 
@@ -87,8 +88,18 @@ def retry_after_seconds(exc: BaseException, *, now: float | None = None) -> floa
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-def failure_reason(exc: BaseException, *, provider: str, host: str, model: str, key_variable: str,
-                   secret: str | None, timeout: float, retries: int, model_variable: str) -> str:
+def failure_reason(
+    exc: BaseException,
+    *,
+    provider: str,
+    host: str,
+    model: str,
+    key_variable: str,
+    secret: str | None,
+    timeout: float,
+    retries: int,
+    model_variable: str,
+) -> str:
     """A one-line reason for a failed request that names the fix (never the key)."""
     after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
     if isinstance(exc, openai.APITimeoutError):
@@ -101,11 +112,15 @@ def failure_reason(exc: BaseException, *, provider: str, host: str, model: str, 
     if status == 401:
         return f"{provider} refused the API key (401 Unauthorized); check {key_variable}"
     if status == 403:
-        return (f"{provider} denied access to model {model} (403 Forbidden: {message}); check that the key in"
-                f" {key_variable} may use it, or choose another model with {model_variable}")
+        return (
+            f"{provider} denied access to model {model} (403 Forbidden: {message}); check that the key in"
+            f" {key_variable} may use it, or choose another model with {model_variable}"
+        )
     if status == 404:
-        return (f"{host} does not serve model {model} (404 Not Found: {message}); set {model_variable}"
-                " or DEZNITY_LLM_MODEL to a model it serves")
+        return (
+            f"{host} does not serve model {model} (404 Not Found: {message}); set {model_variable}"
+            " or DEZNITY_LLM_MODEL to a model it serves"
+        )
     if status == 429:
         if _error_code(exc) == "insufficient_quota":
             return f"{provider} quota is used up (429 insufficient_quota); add credit to the account of {key_variable}"

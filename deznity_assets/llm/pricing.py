@@ -50,7 +50,7 @@ class PriceTable:
         self.prices.update(overrides or {})
 
     @classmethod
-    def load(cls, path: Path | None) -> "PriceTable":
+    def load(cls, path: Path | None) -> PriceTable:
         """The built-in table, overridden by the JSON file at `path` when given."""
         if path is None:
             return cls()

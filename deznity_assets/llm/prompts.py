@@ -23,8 +23,11 @@ DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "valida
 def prompt_environment() -> Environment:
     """The Jinja2 environment of the prompt templates (plain text: no autoescape, strict variables)."""
     return Environment(
-        loader=FileSystemLoader(PROMPTS_DIR), autoescape=False, undefined=StrictUndefined,
-        keep_trailing_newline=True, trim_blocks=False,
+        loader=FileSystemLoader(PROMPTS_DIR),
+        autoescape=False,
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
     )
 
 
@@ -39,14 +42,18 @@ def build_messages(task: AgentTask, ctx: AgentContext, *, schema: dict[str, Any]
     env = prompt_environment()
     language_name = LANGUAGE_NAMES.get(ctx.brief.language or "en", "English")
     system = env.get_template("system.md.j2").render(
-        agent=task.agent, task=task, language_name=language_name, mode=mode,
+        agent=task.agent,
+        task=task,
+        language_name=language_name,
+        mode=mode,
         schema_json=json.dumps(schema, ensure_ascii=False) if mode == "json_object" else "",
     )
     brief = {"slug": ctx.slug, **ctx.brief.model_dump(mode="json")}
     knowledge = [{"title": p.title, "source": p.source, "text": p.text} for p in ctx.knowledge]
     upstream = {name: model.model_dump(mode="json") for name, model in ctx.upstream.items()}
     user = env.get_template(f"{task.key}.md.j2").render(
-        task=task, language_name=language_name,
+        task=task,
+        language_name=language_name,
         brief_json=fenced_json(brief),
         knowledge_json=fenced_json(knowledge) if knowledge else "",
         upstream_json=fenced_json(upstream) if upstream else "",

@@ -6,9 +6,10 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import openai
@@ -52,8 +53,12 @@ class OpenAICompatibleProvider(AgentProvider):
     """Agent deliverables from a Chat Completions server: structured output, retries, cache, costs, rate limit."""
 
     def __init__(
-        self, config: LLMConfig, *, sleep: Callable[[float], None] = time.sleep,
-        limiter: RateLimiter | None = None, prices: PriceTable | None = None,
+        self,
+        config: LLMConfig,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        limiter: RateLimiter | None = None,
+        prices: PriceTable | None = None,
     ):
         self.name = config.name
         self.config = config
@@ -63,7 +68,10 @@ class OpenAICompatibleProvider(AgentProvider):
         headers = {"X-Title": "Deznity"} if config.name == "openrouter" else None
         # SDK retries off: ours are counted, logged and bounded (see _request).
         self._client = openai.OpenAI(
-            base_url=config.base_url, api_key=config.api_key, timeout=config.timeout, max_retries=0,
+            base_url=config.base_url,
+            api_key=config.api_key,
+            timeout=config.timeout,
+            max_retries=0,
             default_headers=headers,
         )
         self._sleep = sleep
@@ -73,8 +81,16 @@ class OpenAICompatibleProvider(AgentProvider):
         self._lock = threading.Lock()
         self._json_object_models: set[str] = set()
         self._unpriced: set[str] = set()
-        self._counts = {"runs": 0, "requests": 0, "retries": 0, "repairs": 0, "fallbacks": 0, "errors": 0,
-                        "tokens_in": 0, "tokens_out": 0}
+        self._counts = {
+            "runs": 0,
+            "requests": 0,
+            "retries": 0,
+            "repairs": 0,
+            "fallbacks": 0,
+            "errors": 0,
+            "tokens_in": 0,
+            "tokens_out": 0,
+        }
         self._cost = 0.0
 
     # ----- AgentProvider -----------------------------------------------------------------
@@ -96,21 +112,26 @@ class OpenAICompatibleProvider(AgentProvider):
                 messages = build_messages(task, ctx, schema=schema, mode=mode)
                 response_format = self._response_format(task.output_model, mode)
                 key = cache_key(
-                    provider=self.name, host=self.host, model=model, messages=messages, schema=schema,
-                    response_format=response_format, params=self._token_param(self.config.max_tokens),
+                    provider=self.name,
+                    host=self.host,
+                    model=model,
+                    messages=messages,
+                    schema=schema,
+                    response_format=response_format,
+                    params=self._token_param(self.config.max_tokens),
                 )
                 cached = self._from_cache(key, task.output_model)
                 if cached is not None:
-                    usage = Usage(provider=self.name, model=model, cached=True,
-                                  duration_ms=_ms_since(started))
+                    usage = Usage(provider=self.name, model=model, cached=True, duration_ms=_ms_since(started))
                     return AgentResult(output=cached, usage=usage)
                 try:
                     output = self._generate(task, model, messages, response_format, tally)
                 except _StructuredOutputUnsupported:
                     if mode == "json_object":
                         raise AgentError(f"{task.key}: {self.host} refused JSON mode for model {model}") from None
-                    log.warning("%s: %s does not support json_schema output for %s; using JSON mode",
-                                task.key, self.host, model)
+                    log.warning(
+                        "%s: %s does not support json_schema output for %s; using JSON mode", task.key, self.host, model
+                    )
                     with self._lock:
                         self._json_object_models.add(model)
                         self._counts["fallbacks"] += 1
@@ -119,14 +140,25 @@ class OpenAICompatibleProvider(AgentProvider):
         except AgentError:
             self._bump("errors")
             raise
-        self._cache.put(key, {
-            "task": task.key, "model": model, "content": output.model_dump_json(),
-            "usage": {"tokens_in": tally.tokens_in, "tokens_out": tally.tokens_out, "cost_usd": tally.cost_usd},
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        })
+        self._cache.put(
+            key,
+            {
+                "task": task.key,
+                "model": model,
+                "content": output.model_dump_json(),
+                "usage": {"tokens_in": tally.tokens_in, "tokens_out": tally.tokens_out, "cost_usd": tally.cost_usd},
+                "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            },
+        )
         usage = Usage(
-            provider=self.name, model=model, tokens_in=tally.tokens_in, tokens_out=tally.tokens_out,
-            cost_usd=tally.cost_usd, retries=tally.retries, repaired=tally.repaired, duration_ms=_ms_since(started),
+            provider=self.name,
+            model=model,
+            tokens_in=tally.tokens_in,
+            tokens_out=tally.tokens_out,
+            cost_usd=tally.cost_usd,
+            retries=tally.retries,
+            repaired=tally.repaired,
+            duration_ms=_ms_since(started),
         )
         return AgentResult(output=output, usage=usage)
 
@@ -139,30 +171,46 @@ class OpenAICompatibleProvider(AgentProvider):
             cost = self._cost
             unpriced = sorted(self._unpriced)
         return {
-            "provider": self.name, "host": self.host, **counts,
-            "cache_enabled": self._cache.enabled, "cache_hits": self._cache.hits, "cache_misses": self._cache.misses,
-            "cost_usd": round(cost, 6), "unpriced_models": unpriced,
+            "provider": self.name,
+            "host": self.host,
+            **counts,
+            "cache_enabled": self._cache.enabled,
+            "cache_hits": self._cache.hits,
+            "cache_misses": self._cache.misses,
+            "cost_usd": round(cost, 6),
+            "unpriced_models": unpriced,
         }
 
     def ping(self, agent_id: str = "pm", max_tokens: int = 16) -> str:
         """One tiny live call with the agent's model; the model's answer, or AgentError saying what to fix."""
         model = self.model_for(agent_id)
         messages = [{"role": "user", "content": "Reply with the single word: pong"}]
-        completion = self._request("ping", agent_id, model, messages, None, _Tally(),
-                                   max_tokens=max_tokens, allow_empty=True)
+        completion = self._request(
+            "ping", agent_id, model, messages, None, _Tally(), max_tokens=max_tokens, allow_empty=True
+        )
         text = (completion.choices[0].message.content or "").strip() if completion.choices else ""
         return text or f"{model} answered with no text within {max_tokens} tokens (reachable)"
 
     # ----- internals ---------------------------------------------------------------------
 
-    def _generate(self, task: AgentTask, model: str, messages: list[dict[str, str]],
-                  response_format: dict[str, Any], tally: _Tally) -> BaseModel:
+    def _generate(
+        self,
+        task: AgentTask,
+        model: str,
+        messages: list[dict[str, str]],
+        response_format: dict[str, Any],
+        tally: _Tally,
+    ) -> BaseModel:
         answer = self._answer(task.key, task.agent_id, model, messages, response_format, tally)
         try:
             return task.output_model.model_validate_json(answer)
         except ValidationError as first:
-            log.warning("%s: answer from %s did not match the schema (%d errors); asking for a repair",
-                        task.key, model, first.error_count())
+            log.warning(
+                "%s: answer from %s did not match the schema (%d errors); asking for a repair",
+                task.key,
+                model,
+                first.error_count(),
+            )
             tally.repaired = True
             self._bump("repairs")
             repair = repair_messages(messages, answer, first)
@@ -175,18 +223,37 @@ class OpenAICompatibleProvider(AgentProvider):
                     f"{task.key}: the model's answer did not match the schema after one repair: {errors}"
                 ) from None
 
-    def _answer(self, label: str, agent_id: str, model: str, messages: list[dict[str, str]],
-                response_format: dict[str, Any], tally: _Tally) -> str:
+    def _answer(
+        self,
+        label: str,
+        agent_id: str,
+        model: str,
+        messages: list[dict[str, str]],
+        response_format: dict[str, Any],
+        tally: _Tally,
+    ) -> str:
         completion = self._request(label, agent_id, model, messages, response_format, tally)
         content = completion.choices[0].message.content or ""
         fenced = _CODE_FENCE.match(content)
         return fenced.group(1) if fenced else content
 
-    def _request(self, label: str, agent_id: str, model: str, messages: list[dict[str, str]],
-                 response_format: dict[str, Any] | None, tally: _Tally, *,
-                 max_tokens: int | None = None, allow_empty: bool = False) -> Any:
-        params: dict[str, Any] = {"model": model, "messages": messages,
-                                  **self._token_param(max_tokens or self.config.max_tokens)}
+    def _request(
+        self,
+        label: str,
+        agent_id: str,
+        model: str,
+        messages: list[dict[str, str]],
+        response_format: dict[str, Any] | None,
+        tally: _Tally,
+        *,
+        max_tokens: int | None = None,
+        allow_empty: bool = False,
+    ) -> Any:
+        params: dict[str, Any] = {
+            "model": model,
+            "messages": messages,
+            **self._token_param(max_tokens or self.config.max_tokens),
+        }
         if response_format is not None:
             params["response_format"] = response_format
 
@@ -200,12 +267,23 @@ class OpenAICompatibleProvider(AgentProvider):
             self._bump("retries")
             exc = state.outcome.exception() if state.outcome else None
             wait = state.next_action.sleep if state.next_action else 0.0
-            log.warning("%s: %s (%s); retry %d of %d in %.2fs", label, type(exc).__name__, self.host,
-                        tally.retries, self.config.max_retries, wait)
+            log.warning(
+                "%s: %s (%s); retry %d of %d in %.2fs",
+                label,
+                type(exc).__name__,
+                self.host,
+                tally.retries,
+                self.config.max_retries,
+                wait,
+            )
 
         retrying = Retrying(
-            stop=stop_after_attempt(self.config.max_retries + 1), wait=self._wait,
-            retry=retry_if_exception(is_transient), before_sleep=before_sleep, sleep=self._sleep, reraise=True,
+            stop=stop_after_attempt(self.config.max_retries + 1),
+            wait=self._wait,
+            retry=retry_if_exception(is_transient),
+            before_sleep=before_sleep,
+            sleep=self._sleep,
+            reraise=True,
         )
         try:
             completion = retrying(send)
@@ -213,8 +291,14 @@ class OpenAICompatibleProvider(AgentProvider):
             if structured_output_unsupported(exc) and response_format and response_format["type"] == "json_schema":
                 raise _StructuredOutputUnsupported() from None
             reason = failure_reason(
-                exc, provider=self.name, host=self.host, model=model, key_variable=self.config.key_variable,
-                secret=self.config.api_key, timeout=self.config.timeout, retries=tally.retries,
+                exc,
+                provider=self.name,
+                host=self.host,
+                model=model,
+                key_variable=self.config.key_variable,
+                secret=self.config.api_key,
+                timeout=self.config.timeout,
+                retries=tally.retries,
                 model_variable=_model_variable(agent_id),
             )
             raise AgentError(f"{label}: {reason}") from None
@@ -250,8 +334,9 @@ class OpenAICompatibleProvider(AgentProvider):
         with self._lock:
             if cost is None:
                 if model not in self._unpriced:
-                    log.warning("no price known for model %s: its cost is counted as 0; add it to DEZNITY_LLM_PRICES",
-                                model)
+                    log.warning(
+                        "no price known for model %s: its cost is counted as 0; add it to DEZNITY_LLM_PRICES", model
+                    )
                 self._unpriced.add(model)
                 cost = 0.0
             self._counts["tokens_in"] += tokens_in
@@ -272,9 +357,10 @@ class OpenAICompatibleProvider(AgentProvider):
     def _response_format(self, output_model: type[BaseModel], mode: str) -> dict[str, Any]:
         if mode == "json_object":
             return {"type": "json_object"}
-        return {"type": "json_schema",
-                "json_schema": {"name": output_model.__name__, "schema": strict_json_schema(output_model),
-                                "strict": True}}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": output_model.__name__, "schema": strict_json_schema(output_model), "strict": True},
+        }
 
     def _token_param(self, max_tokens: int) -> dict[str, int]:
         # OpenAI's newer models accept only max_completion_tokens; other servers know max_tokens.

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class RateLimiter:
     """Token bucket: `rpm` requests per minute on average, at most `burst` at once; rpm 0 means no limit."""
 
     def __init__(
-        self, rpm: int, *, burst: int = 2,
-        clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep,
+        self,
+        rpm: int,
+        *,
+        burst: int = 2,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ):
         if rpm < 0:
             raise ValueError("rpm must be 0 (no limit) or a positive number of requests per minute")

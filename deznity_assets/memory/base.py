@@ -34,8 +34,10 @@ def client_namespace(slug: str) -> str:
 def check_namespace(namespace: str) -> str:
     """The namespace itself when valid; else ValueError naming the fix."""
     if not NAMESPACE_RE.match(namespace or ""):
-        raise ValueError(f"namespace={namespace!r} is invalid: use 1-63 lowercase letters, digits and '-', "
-                         f"e.g. {HOUSE_NAMESPACE!r} or 'client-<slug>'")
+        raise ValueError(
+            f"namespace={namespace!r} is invalid: use 1-63 lowercase letters, digits and '-', "
+            f"e.g. {HOUSE_NAMESPACE!r} or 'client-<slug>'"
+        )
     return namespace
 
 
@@ -46,7 +48,8 @@ def flat_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
         if value is None:
             continue
         if isinstance(value, (str, int, float, bool)) or (
-                isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        ):
             out[key] = value
         else:
             out[key] = json.dumps(value, ensure_ascii=False, default=str)
@@ -55,8 +58,9 @@ def flat_metadata(metadata: dict[str, Any]) -> dict[str, Any]:
 
 def passage_from(text: str, metadata: dict[str, Any], score: float) -> KnowledgePassage:
     """A KnowledgePassage from a stored record."""
-    return KnowledgePassage(title=str(metadata.get("title") or ""), text=text,
-                            source=str(metadata.get("source") or ""), score=float(score))
+    return KnowledgePassage(
+        title=str(metadata.get("title") or ""), text=text, source=str(metadata.get("source") or ""), score=float(score)
+    )
 
 
 class VectorMemory(ABC):

@@ -19,10 +19,15 @@ def check_memory(resource: MemoryResource) -> list[Check]:
         memory = resource.open_memory()
     except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
         return [("memory", False, f"{type(exc).__name__}: {exc}")]
-    results: list[Check] = [(
-        "embeddings", True,
-        "OpenAI text-embedding-3-small" if embedder.name.startswith("openai")
-        else "offline hashing embedder (set OPENAI_API_KEY for text-embedding-3-small)")]
+    results: list[Check] = [
+        (
+            "embeddings",
+            True,
+            "OpenAI text-embedding-3-small"
+            if embedder.name.startswith("openai")
+            else "offline hashing embedder (set OPENAI_API_KEY for text-embedding-3-small)",
+        )
+    ]
     if memory.name != "pinecone":
         try:
             memory.stats("deznity-core")
@@ -33,15 +38,35 @@ def check_memory(resource: MemoryResource) -> list[Check]:
     try:
         stats = memory.index.describe_index_stats()  # type: ignore[attr-defined]
     except Exception as exc:  # noqa: BLE001
-        return results + [("pinecone index", False, f"index {index_name!r} unreachable ({type(exc).__name__}: "
-                            f"{str(exc).splitlines()[0] if str(exc) else ''}); check PINECONE_API_KEY and "
-                            "PINECONE_HOST, or set DEZNITY_PINECONE_CREATE=1 to create it")]
+        return results + [
+            (
+                "pinecone index",
+                False,
+                f"index {index_name!r} unreachable ({type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}); check PINECONE_API_KEY and "
+                "PINECONE_HOST, or set DEZNITY_PINECONE_CREATE=1 to create it",
+            )
+        ]
     ok_dim = stats.dimension == DIMENSIONS
-    results.append(("pinecone dimension", ok_dim, f"{index_name}: {stats.dimension} dimensions" if ok_dim else
-                    f"{index_name} has {stats.dimension} dimensions, embeddings have {DIMENSIONS}: recreate the "
-                    f"index with dimension {DIMENSIONS}, metric cosine"))
+    results.append(
+        (
+            "pinecone dimension",
+            ok_dim,
+            f"{index_name}: {stats.dimension} dimensions"
+            if ok_dim
+            else f"{index_name} has {stats.dimension} dimensions, embeddings have {DIMENSIONS}: recreate the "
+            f"index with dimension {DIMENSIONS}, metric cosine",
+        )
+    )
     metric = stats.metric
     ok_metric = metric in (None, "cosine")
-    results.append(("pinecone metric", ok_metric, f"metric {metric or 'not reported (assumed cosine)'}" if ok_metric
-                    else f"{index_name} uses {metric}; recreate it with metric cosine"))
+    results.append(
+        (
+            "pinecone metric",
+            ok_metric,
+            f"metric {metric or 'not reported (assumed cosine)'}"
+            if ok_metric
+            else f"{index_name} uses {metric}; recreate it with metric cosine",
+        )
+    )
     return results

@@ -28,8 +28,14 @@ class HashingEmbedder(Embedder):
 
         self.dimensions = dimensions
         self.name = f"hashing-{dimensions}"
-        self._vectorizer = HashingVectorizer(n_features=dimensions, alternate_sign=False, norm="l2",
-                                             ngram_range=(1, 2), strip_accents="unicode", lowercase=True)
+        self._vectorizer = HashingVectorizer(
+            n_features=dimensions,
+            alternate_sign=False,
+            norm="l2",
+            ngram_range=(1, 2),
+            strip_accents="unicode",
+            lowercase=True,
+        )
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """One vector per text; an empty text gives the zero vector."""
@@ -52,7 +58,7 @@ class OpenAIEmbedder(Embedder):
         """One vector per text, sent in batches."""
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch):
-            chunk = [t[:OPENAI_MAX_CHARS] or " " for t in texts[start:start + self.batch]]
+            chunk = [t[:OPENAI_MAX_CHARS] or " " for t in texts[start : start + self.batch]]
             response = self._client.embeddings.create(model=self.model, input=chunk, dimensions=self.dimensions)
             vectors.extend(item.embedding for item in sorted(response.data, key=lambda d: d.index))
         return vectors

@@ -29,8 +29,11 @@ class Passage:
 
     def record(self) -> MemoryRecord:
         """The passage as a memory record."""
-        return self.id, f"{self.title}\n\n{self.text}", {"title": self.title, "source": self.source,
-                                                         "kind": "house-knowledge"}
+        return (
+            self.id,
+            f"{self.title}\n\n{self.text}",
+            {"title": self.title, "source": self.source, "kind": "house-knowledge"},
+        )
 
 
 def split_passages(path: Path) -> list[Passage]:
@@ -45,7 +48,7 @@ def split_passages(path: Path) -> list[Passage]:
             doc_title = heading
             continue
         end = matches[i + 1].start() if i + 1 < len(matches) else len(content)
-        body = content[match.end():end].strip()
+        body = content[match.end() : end].strip()
         if not body:
             continue
         title = f"{doc_title} — {heading}"
@@ -72,19 +75,27 @@ def seed_knowledge(memory: VectorMemory, folder: Path = KNOWLEDGE_DIR) -> dict[s
     upserted = memory.upsert(HOUSE_NAMESPACE, fresh) if fresh else 0
     if stale:
         memory.delete(HOUSE_NAMESPACE, stale)
-    return {"passages": len(passages), "upserted": upserted, "deleted": len(stale),
-            "unchanged": len(passages) - len(fresh)}
+    return {
+        "passages": len(passages),
+        "upserted": upserted,
+        "deleted": len(stale),
+        "unchanged": len(passages) - len(fresh),
+    }
 
 
-def retrieve_for_task(memory: VectorMemory, task_description: str, brief: ClientBrief,
-                      k: int = 4) -> list[KnowledgePassage]:
+def retrieve_for_task(
+    memory: VectorMemory, task_description: str, brief: ClientBrief, k: int = 4
+) -> list[KnowledgePassage]:
     """The `k` house passages most relevant to a task for this client (human review rule first when regulated)."""
-    query = (f"{task_description}\nindustry: {brief.industry}\ngoal: {brief.goal}\nplan: {brief.budget}\n"
-             f"pages: {', '.join(brief.pages)}\nmarket: {brief.target_geo}")
+    query = (
+        f"{task_description}\nindustry: {brief.industry}\ngoal: {brief.goal}\nplan: {brief.budget}\n"
+        f"pages: {', '.join(brief.pages)}\nmarket: {brief.target_geo}"
+    )
     passages = memory.query(HOUSE_NAMESPACE, query, top_k=k)
     if brief.industry.strip().lower() in REGULATED_INDUSTRIES:
-        review = memory.query(HOUSE_NAMESPACE, "human review rule regulated sectors health legal finance "
-                                               "review ticket approval", top_k=1)
+        review = memory.query(
+            HOUSE_NAMESPACE, "human review rule regulated sectors health legal finance review ticket approval", top_k=1
+        )
         if review and all(p.title != review[0].title for p in passages):
             passages = [review[0], *passages][:k]
     return passages
@@ -95,11 +106,22 @@ def remember_decision(memory: VectorMemory, slug: str, agent_id: str, task_key: 
     namespace = client_namespace(slug)
     prefix = f"{agent_id}:{task_key}:"
     old = memory.list_ids(namespace, prefix=prefix)
-    chunks = [text[i:i + DECISION_CHUNK_CHARS] for i in range(0, len(text), DECISION_CHUNK_CHARS)] or [""]
+    chunks = [text[i : i + DECISION_CHUNK_CHARS] for i in range(0, len(text), DECISION_CHUNK_CHARS)] or [""]
     recorded = datetime.now(timezone.utc).isoformat()
     records: list[MemoryRecord] = [
-        (f"{prefix}{n}", chunk, {"title": f"{agent_id} {task_key}", "source": namespace, "agent": agent_id,
-                                 "task": task_key, "slug": slug, "chunk": n, "recorded_at": recorded})
+        (
+            f"{prefix}{n}",
+            chunk,
+            {
+                "title": f"{agent_id} {task_key}",
+                "source": namespace,
+                "agent": agent_id,
+                "task": task_key,
+                "slug": slug,
+                "chunk": n,
+                "recorded_at": recorded,
+            },
+        )
         for n, chunk in enumerate(chunks)
     ]
     written = memory.upsert(namespace, records)

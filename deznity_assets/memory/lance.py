@@ -27,12 +27,14 @@ class LanceMemory(VectorMemory):
         # A phase's agents write to the same client table from two threads; LanceDB's table
         # creation and commits are not safe to race within one process.
         self._lock = threading.RLock()
-        self._schema = pa.schema([
-            pa.field("id", pa.string()),
-            pa.field("text", pa.string()),
-            pa.field("metadata", pa.string()),
-            pa.field("vector", pa.list_(pa.float32(), embedder.dimensions)),
-        ])
+        self._schema = pa.schema(
+            [
+                pa.field("id", pa.string()),
+                pa.field("text", pa.string()),
+                pa.field("metadata", pa.string()),
+                pa.field("vector", pa.list_(pa.float32(), embedder.dimensions)),
+            ]
+        )
 
     def describe(self) -> dict[str, str]:
         """Backend, embedder and folder."""
@@ -55,12 +57,18 @@ class LanceMemory(VectorMemory):
         if not records:
             return 0
         vectors = self.embedder.embed([text for _, text, _ in records])
-        rows = [{"id": rid, "text": text, "metadata": json.dumps(meta, ensure_ascii=False, default=str),
-                 "vector": vector} for (rid, text, meta), vector in zip(records, vectors)]
+        rows = [
+            {"id": rid, "text": text, "metadata": json.dumps(meta, ensure_ascii=False, default=str), "vector": vector}
+            for (rid, text, meta), vector in zip(records, vectors)
+        ]
         with self._lock:
             table = self._table(namespace, create=True)
-            (table.merge_insert("id").when_matched_update_all().when_not_matched_insert_all()
-             .execute(pa.Table.from_pylist(rows, schema=self._schema)))
+            (
+                table.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(pa.Table.from_pylist(rows, schema=self._schema))
+            )
         return len(rows)
 
     def query(self, namespace: str, text: str, top_k: int = 4) -> list[KnowledgePassage]:

@@ -52,25 +52,47 @@ def measure(slug: str, workdir: Path) -> dict[str, Any]:
 
     store = SqlClientStore(f"sqlite:///{workdir / 'deznity.db'}")
     row = store.add_client(brief)
-    project_id = store.start_project(row.slug, run_id="measure", attempt=1)
+    project_id = store.start_project(row.id, run_id="measure", attempt=1)
     for agent_id, task_key, text in decisions:
-        store.log_task(project_id=project_id, phase="measure", agent=agent_id, task=task_key, status="completed",
-                       started_at=utcnow() - timedelta(seconds=1), output_path=f"output/{slug}/{task_key}.json")
-        store.log_activity(client_id=row.id, project_id=project_id, agent=agent_id, action=task_key,
-                           tokens_in=1000, tokens_out=800, cost_usd=0.001, details={"bytes": len(text)})
+        store.log_task(
+            project_id=project_id,
+            phase="measure",
+            agent=agent_id,
+            task=task_key,
+            status="completed",
+            started_at=utcnow() - timedelta(seconds=1),
+            output_path=f"output/{slug}/{task_key}.json",
+        )
+        store.log_activity(
+            client_id=row.id,
+            project_id=project_id,
+            agent=agent_id,
+            action=task_key,
+            tokens_in=1000,
+            tokens_out=800,
+            cost_usd=0.001,
+            details={"bytes": len(text)},
+        )
     store.finish_project("measure", status="completed")
     with store.engine.connect() as conn:
-        db_bytes = sum(conn.execute(sa.text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = :t"),
-                                    {"t": t}).scalar() or 0 for t in ("clients", "projects", "project_tasks",
-                                                                      "agent_activities"))
+        db_bytes = sum(
+            conn.execute(sa.text("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = :t"), {"t": t}).scalar() or 0
+            for t in ("clients", "projects", "project_tasks", "agent_activities")
+        )
         payload = 0
         for table in ("clients", "projects", "project_tasks", "agent_activities"):
             for r in conn.execute(sa.text(f"SELECT * FROM {table}")):
                 payload += sum(len(str(v).encode()) for v in r if v is not None)
     store.dispose()
-    return {"slug": slug, "decisions": len(decisions) + 1, "vector_records": vector.count,
-            "vector_bytes_on_disk": vector.bytes, "vector_float32_bytes": vector.count * 1536 * 4,
-            "db_payload_bytes": payload, "db_pages_bytes": db_bytes}
+    return {
+        "slug": slug,
+        "decisions": len(decisions) + 1,
+        "vector_records": vector.count,
+        "vector_bytes_on_disk": vector.bytes,
+        "vector_float32_bytes": vector.count * 1536 * 4,
+        "db_payload_bytes": payload,
+        "db_pages_bytes": db_bytes,
+    }
 
 
 def main() -> None:

@@ -23,8 +23,17 @@ class PineconeMemory(VectorMemory):
 
     name = "pinecone"
 
-    def __init__(self, api_key: str, embedder: Embedder, *, index_name: str = DEFAULT_INDEX, host: str | None = None,
-                 create: bool = False, cloud: str = "aws", region: str = "us-east-1"):
+    def __init__(
+        self,
+        api_key: str,
+        embedder: Embedder,
+        *,
+        index_name: str = DEFAULT_INDEX,
+        host: str | None = None,
+        create: bool = False,
+        cloud: str = "aws",
+        region: str = "us-east-1",
+    ):
         if not api_key:
             raise ValueError("PINECONE_API_KEY is empty; set it from the Pinecone console (API Keys)")
         self.embedder = embedder
@@ -33,8 +42,12 @@ class PineconeMemory(VectorMemory):
         if not host:
             if create and not self._pc.indexes.exists(index_name):
                 log.info("creating Pinecone index %s (%d dims, cosine)", index_name, embedder.dimensions)
-                self._pc.indexes.create(name=index_name, dimension=embedder.dimensions, metric="cosine",
-                                        spec=ServerlessSpec(cloud=cloud, region=region))
+                self._pc.indexes.create(
+                    name=index_name,
+                    dimension=embedder.dimensions,
+                    metric="cosine",
+                    spec=ServerlessSpec(cloud=cloud, region=region),
+                )
             self.index = self._pc.index(name=index_name)
         else:
             self.index = self._pc.index(host=host)
@@ -48,10 +61,12 @@ class PineconeMemory(VectorMemory):
         check_namespace(namespace)
         written = 0
         for start in range(0, len(records), UPSERT_BATCH):
-            batch = records[start:start + UPSERT_BATCH]
+            batch = records[start : start + UPSERT_BATCH]
             vectors = self.embedder.embed([text for _, text, _ in batch])
-            payload = [{"id": rid, "values": vector, "metadata": flat_metadata({**meta, "text": text})}
-                       for (rid, text, meta), vector in zip(batch, vectors)]
+            payload = [
+                {"id": rid, "values": vector, "metadata": flat_metadata({**meta, "text": text})}
+                for (rid, text, meta), vector in zip(batch, vectors)
+            ]
             written += self.index.upsert(vectors=payload, namespace=namespace).upserted_count
         return written
 
@@ -75,14 +90,14 @@ class PineconeMemory(VectorMemory):
         check_namespace(namespace)
         ids: set[str] = set()
         for page in self.index.list(prefix=prefix or None, namespace=namespace):
-            ids.update(item.id if hasattr(item, "id") else str(item) for item in page.vectors)
+            ids.update(str(item.id) if hasattr(item, "id") else str(item) for item in page.vectors)
         return ids
 
     def delete(self, namespace: str, ids: list[str]) -> None:
         """Remove records by id."""
         check_namespace(namespace)
         for start in range(0, len(ids), DELETE_BATCH):
-            self.index.delete(ids=ids[start:start + DELETE_BATCH], namespace=namespace)
+            self.index.delete(ids=ids[start : start + DELETE_BATCH], namespace=namespace)
 
     def delete_namespace(self, namespace: str) -> None:
         """Remove every record of a namespace (deleteAll)."""

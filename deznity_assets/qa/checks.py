@@ -6,9 +6,10 @@ import html as html_lib
 import posixpath
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Literal
+from typing import Literal
 from urllib.parse import unquote, urlparse
 
 import html5lib
@@ -73,7 +74,7 @@ class QAContext:
         if path.startswith("/"):
             if self.base_path and not (path == self.base_path or path.startswith(self.base_path + "/")):
                 return None, fragment
-            path = path[len(self.base_path):].lstrip("/") or "./"
+            path = path[len(self.base_path) :].lstrip("/") or "./"
             joined = path
         else:
             joined = posixpath.join(posixpath.dirname(page), path)
@@ -90,29 +91,46 @@ CheckFn = Callable[[QAContext], CheckResult]
 CHECKS: dict[str, tuple[Scope, Severity, CheckFn]] = {}
 
 
-def check(check_id: str, scope: Scope, severity: Severity) -> Callable[[Callable[[QAContext], tuple[list[str], str]]], CheckFn]:
+def check(
+    check_id: str, scope: Scope, severity: Severity
+) -> Callable[[Callable[[QAContext], tuple[list[str], str]]], CheckFn]:
     """Register a check whose function returns (failure locations, what was checked)."""
+
     def wrap(fn: Callable[[QAContext], tuple[list[str], str]]) -> CheckFn:
         def run(ctx: QAContext) -> CheckResult:
             locations, scope_note = fn(ctx)
             if locations:
                 more = f" (and {len(locations) - MAX_LOCATIONS} more)" if len(locations) > MAX_LOCATIONS else ""
-                message = f"{len(locations)} problem(s): " + "; ".join(locations[:3]) + (
-                    " …" if len(locations) > 3 else "") + more
+                message = (
+                    f"{len(locations)} problem(s): "
+                    + "; ".join(locations[:3])
+                    + (" …" if len(locations) > 3 else "")
+                    + more
+                )
             else:
                 message = f"ok: {scope_note}"
-            return CheckResult(id=check_id, severity=severity, passed=not locations, message=message,
-                               locations=locations[:MAX_LOCATIONS])
+            return CheckResult(
+                id=check_id,
+                severity=severity,
+                passed=not locations,
+                message=message,
+                locations=locations[:MAX_LOCATIONS],
+            )
+
         run.__doc__ = fn.__doc__
         run.__name__ = fn.__name__
         CHECKS[check_id] = (scope, severity, run)
         return run
+
     return wrap
 
 
 def _where(tag: Tag) -> str:
-    attrs = "".join(f'[{k}="{v if isinstance(v, str) else " ".join(v)}"]' for k, v in tag.attrs.items()
-                    if k in ("id", "name", "href", "src", "class", "type"))
+    attrs = "".join(
+        f'[{k}="{v if isinstance(v, str) else " ".join(v)}"]'
+        for k, v in tag.attrs.items()
+        if k in ("id", "name", "href", "src", "class", "type")
+    )
     return f"<{tag.name}{attrs[:120]}>"
 
 
@@ -169,7 +187,7 @@ def images_alt(ctx: QAContext) -> tuple[list[str], str]:
             if alt is None and not decorative:
                 problems.append(f"{path}: {_where(img)} has no alt attribute")
             elif alt is not None and alt != "" and not str(alt).strip():
-                problems.append(f"{path}: {_where(img)} has a blank alt; describe the image or use alt=\"\"")
+                problems.append(f'{path}: {_where(img)} has a blank alt; describe the image or use alt=""')
         for svg in soup.find_all("svg", attrs={"role": "img"}):
             if not (svg.get("aria-label") or svg.find("title")):
                 problems.append(f"{path}: <svg role=img> has no aria-label or <title>")
@@ -205,7 +223,7 @@ def heading_order(ctx: QAContext) -> tuple[list[str], str]:
 
 
 def _has_label(soup: BeautifulSoup, control: Tag) -> bool:
-    if (control.get("aria-label") or "").strip() or control.get("aria-labelledby"):
+    if str(control.get("aria-label") or "").strip() or control.get("aria-labelledby"):
         return True
     if control.find_parent("label") is not None:
         return True
@@ -237,21 +255,30 @@ def contrast(ctx: QAContext) -> tuple[list[str], str]:
     colors = ctx.design.colors
     for pair in CONTRAST_PAIRS:
         if pair.fg not in colors or pair.bg not in colors:
-            problems.append(f"design tokens: {pair.name} is missing colour token "
-                            f"{pair.fg if pair.fg not in colors else pair.bg}")
+            problems.append(
+                f"design tokens: {pair.name} is missing colour token {pair.fg if pair.fg not in colors else pair.bg}"
+            )
             continue
         ratio = contrast_ratio(colors[pair.fg], colors[pair.bg])
         if ratio < pair.minimum:
-            problems.append(f"assets/site.css: {pair.name} ({colors[pair.fg]} on {colors[pair.bg]}) is "
-                            f"{ratio:.2f}:1, below {pair.minimum}:1")
+            problems.append(
+                f"assets/site.css: {pair.name} ({colors[pair.fg]} on {colors[pair.bg]}) is "
+                f"{ratio:.2f}:1, below {pair.minimum}:1"
+            )
     return problems, f"{len(CONTRAST_PAIRS)} colour pairs meet AA"
 
 
 def _raw_occurrences(text: str, value: str) -> int:
     """Occurrences of `value` in `text` that are not part of its HTML-escaped form."""
-    escaped_forms = {html_lib.escape(value, quote=True), html_lib.escape(value, quote=False),
-                     value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;")
-                     .replace("'", "&#39;")}
+    escaped_forms = {
+        html_lib.escape(value, quote=True),
+        html_lib.escape(value, quote=False),
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&#34;")
+        .replace("'", "&#39;"),
+    }
     covered: list[tuple[int, int]] = []
     for form in escaped_forms:
         for m in re.finditer(re.escape(form), text):
@@ -320,7 +347,8 @@ def meta_viewport(ctx: QAContext) -> tuple[list[str], str]:
 @check("title_length", "seo_performance", "warning")
 def title_length(ctx: QAContext) -> tuple[list[str], str]:
     """Every page has a <title> of 15-60 characters, unique among indexable pages."""
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     low, high = TITLE_RANGE
     for path, soup in ctx.soups.items():
         title = soup.title.get_text(strip=True) if soup.title else ""
@@ -336,7 +364,8 @@ def title_length(ctx: QAContext) -> tuple[list[str], str]:
 @check("description_length", "seo_performance", "warning")
 def description_length(ctx: QAContext) -> tuple[list[str], str]:
     """Every page has a meta description of 70-160 characters, unique among indexable pages."""
-    problems, seen = [], {}
+    problems: list[str] = []
+    seen: dict[str, str] = {}
     low, high = DESCRIPTION_RANGE
     for path, soup in ctx.soups.items():
         if not ctx.indexable(path):
@@ -476,8 +505,9 @@ def build_qa_report(results: list[CheckResult], scope: Scope) -> QAReport:
     if not scoped:
         summary = f"no {scope} checks ran"
     elif failed:
-        summary = (f"{len(scoped) - len(failed)} of {len(scoped)} {scope} checks passed; failing: "
-                   + ", ".join(f"{r.id} ({r.severity})" for r in failed))
+        summary = f"{len(scoped) - len(failed)} of {len(scoped)} {scope} checks passed; failing: " + ", ".join(
+            f"{r.id} ({r.severity})" for r in failed
+        )
     else:
         summary = f"all {len(scoped)} {scope} checks passed"
     return QAReport(scope=scope, score=score, checks=scoped, summary=summary)

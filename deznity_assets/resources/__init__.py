@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..config import PlatformSettings, from_env, platform_settings
 from .agents import AgentProviderResource
@@ -16,12 +17,19 @@ if TYPE_CHECKING:
     from ..control import ControlPlane
 
 # Every resource class whose fields are settings, in the order `deznity env` lists them.
-RESOURCE_CLASSES = (LifecycleResource, OutputResource, ClientStoreResource, AgentProviderResource, OpenAIResource,
-                    MemoryResource)
+RESOURCE_CLASSES = (
+    LifecycleResource,
+    OutputResource,
+    ClientStoreResource,
+    AgentProviderResource,
+    OpenAIResource,
+    MemoryResource,
+)
 
 
-def resources_from_env(env: Mapping[str, str] | None = None,
-                       settings: PlatformSettings | None = None) -> dict[str, Any]:
+def resources_from_env(
+    env: Mapping[str, str] | None = None, settings: PlatformSettings | None = None
+) -> dict[str, Any]:
     """The resource set every entry point uses, filled from `env` (default: the process environment)."""
     from ..io_manager import DeliverableIOManager
 
@@ -39,12 +47,21 @@ def resources_from_env(env: Mapping[str, str] | None = None,
     }
 
 
-def control_plane(store: ClientStoreResource, output: OutputResource) -> "ControlPlane":
+def control_plane(store: ClientStoreResource, output: OutputResource) -> ControlPlane:
     """The control plane over the configured store and output folder."""
     from ..control import ControlPlane
 
     return ControlPlane(store.get_store(), output.path)
 
 
-__all__ = ["RESOURCE_CLASSES", "AgentProviderResource", "ClientStoreResource", "LifecycleResource", "MemoryResource",
-           "OpenAIResource", "OutputResource", "control_plane", "resources_from_env"]
+__all__ = [
+    "RESOURCE_CLASSES",
+    "AgentProviderResource",
+    "ClientStoreResource",
+    "LifecycleResource",
+    "MemoryResource",
+    "OpenAIResource",
+    "OutputResource",
+    "control_plane",
+    "resources_from_env",
+]

@@ -12,7 +12,12 @@ import dagster as dg
 from ..agents.provider import AgentProvider
 from ..config import secret_value, setting
 from ..llm.config import (
-    OPENAI_BASE_URL, OPENROUTER_BASE_URL, PLACEHOLDER_API_KEY, LLMConfig, ProviderName, models_for,
+    OPENAI_BASE_URL,
+    OPENROUTER_BASE_URL,
+    PLACEHOLDER_API_KEY,
+    LLMConfig,
+    ProviderName,
+    models_for,
 )
 from .openai_account import OpenAIResource
 
@@ -23,35 +28,56 @@ _lock = threading.Lock()
 class AgentProviderResource(dg.ConfigurableResource):
     """Which provider runs the agents, with which models and limits; 'auto' picks from the keys that are set."""
 
-    provider: str = setting("DEZNITY_LLM_PROVIDER", "auto", "offline, openai, openrouter or compatible; auto: the "
-                            "first of OPENAI_API_KEY, OPENROUTER_API_KEY, DEZNITY_LLM_BASE_URL that is set, else "
-                            "offline", choices=PROVIDER_CHOICES)
-    openrouter_api_key: str | None = setting("OPENROUTER_API_KEY", None, "OpenRouter key (provider openrouter)",
-                                             secret="always")
-    base_url: str | None = setting("DEZNITY_LLM_BASE_URL", None, "base URL of an OpenAI-compatible server (Ollama, "
-                                   "vLLM, LM Studio), e.g. http://127.0.0.1:11434/v1", secret="credentials")
+    provider: str = setting(
+        "DEZNITY_LLM_PROVIDER",
+        "auto",
+        "offline, openai, openrouter or compatible; auto: the "
+        "first of OPENAI_API_KEY, OPENROUTER_API_KEY, DEZNITY_LLM_BASE_URL that is set, else "
+        "offline",
+        choices=PROVIDER_CHOICES,
+    )
+    openrouter_api_key: str | None = setting(
+        "OPENROUTER_API_KEY", None, "OpenRouter key (provider openrouter)", secret="always"
+    )
+    base_url: str | None = setting(
+        "DEZNITY_LLM_BASE_URL",
+        None,
+        "base URL of an OpenAI-compatible server (Ollama, vLLM, LM Studio), e.g. http://127.0.0.1:11434/v1",
+        secret="credentials",
+    )
     api_key: str | None = setting("DEZNITY_LLM_API_KEY", None, "key for that server (optional)", secret="always")
-    model: str = setting("DEZNITY_LLM_MODEL", "", "model for every agent (required for compatible; overrides the "
-                         "roster elsewhere)")
+    model: str = setting(
+        "DEZNITY_LLM_MODEL", "", "model for every agent (required for compatible; overrides the roster elsewhere)"
+    )
     models: dict[str, str] = setting("DEZNITY_MODEL_<AGENT>", {}, "model for one agent, e.g. DEZNITY_MODEL_SEO")
-    structured: str = setting("DEZNITY_LLM_STRUCTURED", "json_schema", "structured output: json_schema or json_object",
-                              choices=("json_schema", "json_object"))
+    structured: str = setting(
+        "DEZNITY_LLM_STRUCTURED",
+        "json_schema",
+        "structured output: json_schema or json_object",
+        choices=("json_schema", "json_object"),
+    )
     timeout: float = setting("DEZNITY_LLM_TIMEOUT", 120.0, "seconds per request", minimum=0.001)
-    max_retries: int = setting("DEZNITY_LLM_MAX_RETRIES", 4, "retries of 429/5xx/timeouts/dropped connections",
-                               minimum=0)
+    max_retries: int = setting(
+        "DEZNITY_LLM_MAX_RETRIES", 4, "retries of 429/5xx/timeouts/dropped connections", minimum=0
+    )
     rpm: int = setting("DEZNITY_LLM_RPM", 60, "requests per minute, per process (0 = no limit)", minimum=0)
     max_tokens: int = setting("DEZNITY_LLM_MAX_TOKENS", 8000, "most output tokens per answer", minimum=16)
     cache: str = setting("DEZNITY_LLM_CACHE", "on", "response cache: on or off", choices=("on", "off"))
     cache_dir: str = setting("DEZNITY_LLM_CACHE_DIR", "", "response cache folder", shown_default="<state>/llm-cache")
-    prices: str | None = setting("DEZNITY_LLM_PRICES", None, "JSON file: model -> {input_per_mtok, output_per_mtok} "
-                                 "(USD), overriding built-in prices")
+    prices: str | None = setting(
+        "DEZNITY_LLM_PRICES",
+        None,
+        "JSON file: model -> {input_per_mtok, output_per_mtok} (USD), overriding built-in prices",
+    )
     openai: OpenAIResource
 
     def provider_name(self) -> str:
         """The provider these settings select: an explicit choice, else the first configured service."""
         choice = (self.provider or "auto").strip().lower()
         if choice not in PROVIDER_CHOICES:
-            raise ValueError(f"DEZNITY_LLM_PROVIDER={choice!r} is not allowed; use one of {', '.join(PROVIDER_CHOICES)}")
+            raise ValueError(
+                f"DEZNITY_LLM_PROVIDER={choice!r} is not allowed; use one of {', '.join(PROVIDER_CHOICES)}"
+            )
         if choice != "auto":
             return choice
         if self.openai.key():
@@ -72,19 +98,27 @@ class AgentProviderResource(dg.ConfigurableResource):
             base_url = OPENROUTER_BASE_URL
             api_key = _required(secret_value(self.openrouter_api_key), "OPENROUTER_API_KEY", "your OpenRouter API key")
         elif name == "compatible":
-            base_url = _required(secret_value(self.base_url), "DEZNITY_LLM_BASE_URL",
-                                 "the server's base URL, e.g. http://127.0.0.1:8000/v1")
+            base_url = _required(
+                secret_value(self.base_url),
+                "DEZNITY_LLM_BASE_URL",
+                "the server's base URL, e.g. http://127.0.0.1:8000/v1",
+            )
             api_key = secret_value(self.api_key) or PLACEHOLDER_API_KEY
         else:
             raise ValueError(f"provider {name!r} calls no LLM")
         if self.structured not in ("json_schema", "json_object"):
-            raise ValueError(f"DEZNITY_LLM_STRUCTURED={self.structured!r} is not allowed; use json_schema or "
-                             "json_object")
+            raise ValueError(
+                f"DEZNITY_LLM_STRUCTURED={self.structured!r} is not allowed; use json_schema or json_object"
+            )
         return LLMConfig(
             name=name,  # type: ignore[arg-type]
-            base_url=base_url.rstrip("/"), api_key=api_key,
+            base_url=base_url.rstrip("/"),
+            api_key=api_key,
             models=models_for(name, default=self.model, overrides=self.models),  # type: ignore[arg-type]
-            timeout=self.timeout, max_retries=self.max_retries, rpm=self.rpm, max_tokens=self.max_tokens,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+            rpm=self.rpm,
+            max_tokens=self.max_tokens,
             structured=self.structured,  # type: ignore[arg-type]
             cache_dir=Path(self.cache_dir).expanduser() if self.cache == "on" and self.cache_dir else None,
             prices_path=Path(self.prices).expanduser() if self.prices else None,

@@ -10,14 +10,27 @@ from ..config import setting
 class LifecycleResource(dg.ConfigurableResource):
     """Limits of the control plane: the sensor's poll, claims per tick, and the reconciliation timeouts."""
 
-    poll_seconds: int = setting("DEZNITY_POLL_SECONDS", 300, "how often the sensor looks for pending clients",
-                                minimum=1)
-    max_runs_per_tick: int = setting("DEZNITY_MAX_RUNS_PER_TICK", 10, "most clients one sensor tick claims; the "
-                                     "rest wait for the next tick", minimum=1)
-    claim_timeout_seconds: int = setting("DEZNITY_CLAIM_TIMEOUT_SECONDS", 600, "a claim whose run never appeared is "
-                                         "returned to pending after this", minimum=1)
-    max_run_seconds: int = setting("DEZNITY_MAX_RUN_SECONDS", 3600, "a run still unfinished after this long (its "
-                                   "process died) is failed, and its client with it", minimum=1)
+    poll_seconds: int = setting(
+        "DEZNITY_POLL_SECONDS", 300, "how often the sensor looks for pending clients", minimum=1
+    )
+    max_runs_per_tick: int = setting(
+        "DEZNITY_MAX_RUNS_PER_TICK",
+        10,
+        "most clients one sensor tick claims; the rest wait for the next tick",
+        minimum=1,
+    )
+    claim_timeout_seconds: int = setting(
+        "DEZNITY_CLAIM_TIMEOUT_SECONDS",
+        600,
+        "a claim whose run never appeared is returned to pending after this",
+        minimum=1,
+    )
+    max_run_seconds: int = setting(
+        "DEZNITY_MAX_RUN_SECONDS",
+        3600,
+        "a run still unfinished after this long (its process died) is failed, and its client with it",
+        minimum=1,
+    )
 
 
 def configured_poll_seconds() -> int:

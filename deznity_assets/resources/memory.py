@@ -19,18 +19,28 @@ _memories: dict[tuple[object, ...], VectorMemory] = {}
 class MemoryResource(dg.ConfigurableResource):
     """Vector memory: house knowledge to retrieve, and each client's agent decisions."""
 
-    pinecone_api_key: str | None = setting("PINECONE_API_KEY", None, "vector memory in Pinecone (else embedded "
-                                           "LanceDB under the state folder)", secret="always")
-    pinecone_index_name: str = setting("PINECONE_INDEX_NAME", "deznity-core", "the Pinecone index (1536 dimensions, "
-                                       "cosine)")
-    pinecone_host: str | None = setting("PINECONE_HOST", None, "the index's host (skips a describe call)",
-                                        secret="credentials")
+    pinecone_api_key: str | None = setting(
+        "PINECONE_API_KEY",
+        None,
+        "vector memory in Pinecone (else embedded LanceDB under the state folder)",
+        secret="always",
+    )
+    pinecone_index_name: str = setting(
+        "PINECONE_INDEX_NAME", "deznity-core", "the Pinecone index (1536 dimensions, cosine)"
+    )
+    pinecone_host: str | None = setting(
+        "PINECONE_HOST", None, "the index's host (skips a describe call)", secret="credentials"
+    )
     pinecone_create: bool = setting("DEZNITY_PINECONE_CREATE", False, "1: create the index when it is missing")
     pinecone_cloud: str = setting("PINECONE_CLOUD", "aws", "cloud of a created index")
     pinecone_region: str = setting("PINECONE_REGION", "us-east-1", "region of a created index")
     memory_dir: str = setting("DEZNITY_MEMORY_DIR", "", "embedded LanceDB folder", shown_default="<state>/memory")
-    embeddings: str = setting("DEZNITY_EMBEDDINGS", "auto", "auto (OpenAI when OPENAI_API_KEY is set), openai or "
-                              "hashing (offline, deterministic)", choices=("auto", "openai", "hashing"))
+    embeddings: str = setting(
+        "DEZNITY_EMBEDDINGS",
+        "auto",
+        "auto (OpenAI when OPENAI_API_KEY is set), openai or hashing (offline, deterministic)",
+        choices=("auto", "openai", "hashing"),
+    )
     openai: OpenAIResource
 
     def embedder(self) -> Embedder:
@@ -53,9 +63,15 @@ class MemoryResource(dg.ConfigurableResource):
         if api_key:
             from ..memory.pinecone_store import PineconeMemory
 
-            return PineconeMemory(api_key, self.embedder(), index_name=self.pinecone_index_name,
-                                  host=secret_value(self.pinecone_host) or None, create=self.pinecone_create,
-                                  cloud=self.pinecone_cloud, region=self.pinecone_region)
+            return PineconeMemory(
+                api_key,
+                self.embedder(),
+                index_name=self.pinecone_index_name,
+                host=secret_value(self.pinecone_host) or None,
+                create=self.pinecone_create,
+                cloud=self.pinecone_cloud,
+                region=self.pinecone_region,
+            )
         from ..memory.lance import LanceMemory
 
         if not self.memory_dir:
@@ -64,8 +80,15 @@ class MemoryResource(dg.ConfigurableResource):
 
     def get_memory(self) -> VectorMemory:
         """The memory, shared within the process and seeded with the house knowledge once."""
-        key = (secret_value(self.pinecone_api_key), self.pinecone_index_name, secret_value(self.pinecone_host),
-               self.memory_dir, self.embeddings, self.openai.key(), self.openai.url())
+        key = (
+            secret_value(self.pinecone_api_key),
+            self.pinecone_index_name,
+            secret_value(self.pinecone_host),
+            self.memory_dir,
+            self.embeddings,
+            self.openai.key(),
+            self.openai.url(),
+        )
         with _lock:
             if key not in _memories:
                 from ..memory.knowledge import seed_knowledge

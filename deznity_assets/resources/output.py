@@ -12,10 +12,14 @@ from ..config import PROJECT_ROOT, setting
 class OutputResource(dg.ConfigurableResource):
     """Where packages are written and how the generated sites are addressed."""
 
-    output_dir: str = setting("DEZNITY_OUTPUT_DIR", str(PROJECT_ROOT / "output"), "where packages are written",
-                              shown_default="./output")
-    site_base_url: str = setting("DEZNITY_SITE_BASE_URL", "https://{slug}.deznity.com",
-                                 "public URL of generated sites (canonical, Open Graph, sitemap)")
+    output_dir: str = setting(
+        "DEZNITY_OUTPUT_DIR", str(PROJECT_ROOT / "output"), "where packages are written", shown_default="./output"
+    )
+    site_base_url: str = setting(
+        "DEZNITY_SITE_BASE_URL",
+        "https://{slug}.deznity.com",
+        "public URL of generated sites (canonical, Open Graph, sitemap)",
+    )
     form_action: str = setting("DEZNITY_FORM_ACTION", "/api/forms/{form}", "where generated forms post")
 
     @property

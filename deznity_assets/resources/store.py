@@ -13,25 +13,43 @@ from ..store.base import ClientStore
 class ClientStoreResource(dg.ConfigurableResource):
     """The clients table and the project logs: SQLite by default, PostgreSQL by URL, Supabase by SUPABASE_URL."""
 
-    database_url: str = setting("DEZNITY_DATABASE_URL", "", "the clients store (SQLAlchemy URL: sqlite, "
-                                "postgresql; also Supabase's connection string)", secret="credentials",
-                                shown_default="sqlite:///<state>/deznity.db")
-    supabase_url: str | None = setting("SUPABASE_URL", None, "clients through Supabase REST instead of a database URL",
-                                       secret="credentials")
-    supabase_service_role_key: str | None = setting("SUPABASE_SERVICE_ROLE_KEY", None,
-                                                    "Supabase service_role key (with SUPABASE_URL)", secret="always")
-    supabase_anon_key: str | None = setting("SUPABASE_ANON_KEY", None, "Supabase anon key: works alone only with a "
-                                            "warning about RLS; lets `deznity doctor` check RLS", secret="always")
+    database_url: str = setting(
+        "DEZNITY_DATABASE_URL",
+        "",
+        "the clients store (SQLAlchemy URL: sqlite, postgresql; also Supabase's connection string)",
+        secret="credentials",
+        shown_default="sqlite:///<state>/deznity.db",
+    )
+    supabase_url: str | None = setting(
+        "SUPABASE_URL", None, "clients through Supabase REST instead of a database URL", secret="credentials"
+    )
+    supabase_service_role_key: str | None = setting(
+        "SUPABASE_SERVICE_ROLE_KEY", None, "Supabase service_role key (with SUPABASE_URL)", secret="always"
+    )
+    supabase_anon_key: str | None = setting(
+        "SUPABASE_ANON_KEY",
+        None,
+        "Supabase anon key: works alone only with a warning about RLS; lets `deznity doctor` check RLS",
+        secret="always",
+    )
 
     def get_store(self) -> ClientStore:
         """The store for this configuration, shared within the process."""
-        return _store_for(secret_value(self.database_url) or "", secret_value(self.supabase_url) or "",
-                          secret_value(self.supabase_service_role_key) or "", secret_value(self.supabase_anon_key) or "")
+        return _store_for(
+            secret_value(self.database_url) or "",
+            secret_value(self.supabase_url) or "",
+            secret_value(self.supabase_service_role_key) or "",
+            secret_value(self.supabase_anon_key) or "",
+        )
 
     def open_store(self) -> ClientStore:
         """A store of its own (not shared), for callers that dispose of it."""
-        return _open(secret_value(self.database_url) or "", secret_value(self.supabase_url) or "",
-                     secret_value(self.supabase_service_role_key) or "", secret_value(self.supabase_anon_key) or "")
+        return _open(
+            secret_value(self.database_url) or "",
+            secret_value(self.supabase_url) or "",
+            secret_value(self.supabase_service_role_key) or "",
+            secret_value(self.supabase_anon_key) or "",
+        )
 
 
 def _open(database_url: str, supabase_url: str, service_key: str, anon_key: str) -> ClientStore:
@@ -39,8 +57,8 @@ def _open(database_url: str, supabase_url: str, service_key: str, anon_key: str)
         from ..store.supabase_rest import SupabaseClientStore
 
         return SupabaseClientStore.connect(supabase_url, service_role_key=service_key, anon_key=anon_key)
-    from ..store.urls import normalize_database_url
     from ..store.sql import SqlClientStore
+    from ..store.urls import normalize_database_url
 
     if not database_url:
         raise ValueError("no clients store: set DEZNITY_DATABASE_URL (or SUPABASE_URL)")

@@ -19,22 +19,35 @@ AA_LARGE = 3.0  # WCAG 2.1 SC 1.4.3 large text and SC 1.4.11 UI components
 # Multi-word family names stay unquoted (valid CSS identifiers) so the stack survives autoescaping.
 FONT_STACKS: dict[str, str] = {
     "geometric": "Avenir Next, Avenir, Montserrat, Century Gothic, ui-sans-serif, system-ui, "
-                 "-apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif",
+    "-apple-system, Segoe UI, Roboto, Helvetica Neue, Arial, sans-serif",
     "humanist": "Seravek, Gill Sans Nova, Ubuntu, Calibri, DejaVu Sans, ui-sans-serif, system-ui, "
-                "-apple-system, Segoe UI, Roboto, sans-serif",
+    "-apple-system, Segoe UI, Roboto, sans-serif",
     "serif": "Charter, Bitstream Charter, Sitka Text, Cambria, Georgia, ui-serif, serif",
     "rounded": "ui-rounded, Hiragino Maru Gothic ProN, Quicksand, Comfortaa, Manjari, Arial Rounded MT, "
-               "Arial Rounded MT Bold, Calibri, ui-sans-serif, system-ui, sans-serif",
+    "Arial Rounded MT Bold, Calibri, ui-sans-serif, system-ui, sans-serif",
 }
 RADII = {"sharp": "2px", "soft": "10px", "round": "20px"}
 # A major-third modular scale (1.25); display sizes are fluid in the stylesheet.
 TYPE_SCALE = {
-    "xs": "0.8rem", "sm": "0.875rem", "base": "1rem", "lg": "1.25rem", "xl": "1.563rem",
-    "2xl": "1.953rem", "3xl": "2.441rem", "4xl": "3.052rem",
+    "xs": "0.8rem",
+    "sm": "0.875rem",
+    "base": "1rem",
+    "lg": "1.25rem",
+    "xl": "1.563rem",
+    "2xl": "1.953rem",
+    "3xl": "2.441rem",
+    "4xl": "3.052rem",
 }
 SPACING = {
-    "1": "0.25rem", "2": "0.5rem", "3": "0.75rem", "4": "1rem", "5": "1.5rem", "6": "2rem",
-    "7": "3rem", "8": "4rem", "9": "6rem",
+    "1": "0.25rem",
+    "2": "0.5rem",
+    "3": "0.75rem",
+    "4": "1rem",
+    "5": "1.5rem",
+    "6": "2rem",
+    "7": "3rem",
+    "8": "4rem",
+    "9": "6rem",
 }
 BREAKPOINTS = {"sm": "480px", "md": "768px", "lg": "1024px", "xl": "1280px"}
 TINT_STEPS = {"50": 0.92, "100": 0.82, "200": 0.64, "300": 0.44, "400": 0.22}
@@ -90,6 +103,7 @@ def _hex(rgb: tuple[float, float, float]) -> str:
 
 def relative_luminance(color: str) -> float:
     """Relative luminance of an sRGB hex colour per WCAG 2.1."""
+
     def channel(c: int) -> float:
         s = c / 255
         return s / 12.92 if s <= 0.04045 else ((s + 0.055) / 1.055) ** 2.4
@@ -146,27 +160,29 @@ def build_palette(brand: str) -> dict[str, str]:
     strong = ensure_contrast(brand, backgrounds, AA_TEXT + 0.2)
     inverse_surface = ensure_contrast(mix(brand, BLACK, 0.86), [WHITE], 14.0)
     inverse_muted = ensure_contrast(mix(brand, WHITE, 0.7), [inverse_surface], AA_TEXT + 0.3, toward=WHITE)
-    colors.update({
-        "accent": brand,
-        # Decorative bars and dots: the brand itself unless it vanishes on white (e.g. #FAFAFA).
-        "decor": brand if contrast_ratio(brand, surface) >= 1.5 else strong,
-        "on-accent": best_text_on(brand),
-        "surface": surface,
-        "surface-alt": surface_alt,
-        "text": text,
-        "text-muted": muted,
-        "link": strong,
-        "primary-strong": strong,
-        "primary-strong-hover": ensure_contrast(mix(strong, BLACK, 0.15), [WHITE], AA_TEXT + 0.5),
-        "on-primary": WHITE,
-        "border": mix(brand, "#E5E7EB", 0.85),
-        "border-strong": ensure_contrast(mix(brand, "#8A8F98", 0.7), [surface], AA_LARGE + 0.2),
-        "focus": ensure_contrast(brand, [surface], AA_LARGE + 0.2),
-        "focus-inverse": ensure_contrast(mix(brand, WHITE, 0.3), [inverse_surface], AA_LARGE + 0.2, toward=WHITE),
-        "inverse-surface": inverse_surface,
-        "inverse-text": WHITE,
-        "inverse-muted": inverse_muted,
-    })
+    colors.update(
+        {
+            "accent": brand,
+            # Decorative bars and dots: the brand itself unless it vanishes on white (e.g. #FAFAFA).
+            "decor": brand if contrast_ratio(brand, surface) >= 1.5 else strong,
+            "on-accent": best_text_on(brand),
+            "surface": surface,
+            "surface-alt": surface_alt,
+            "text": text,
+            "text-muted": muted,
+            "link": strong,
+            "primary-strong": strong,
+            "primary-strong-hover": ensure_contrast(mix(strong, BLACK, 0.15), [WHITE], AA_TEXT + 0.5),
+            "on-primary": WHITE,
+            "border": mix(brand, "#E5E7EB", 0.85),
+            "border-strong": ensure_contrast(mix(brand, "#8A8F98", 0.7), [surface], AA_LARGE + 0.2),
+            "focus": ensure_contrast(brand, [surface], AA_LARGE + 0.2),
+            "focus-inverse": ensure_contrast(mix(brand, WHITE, 0.3), [inverse_surface], AA_LARGE + 0.2, toward=WHITE),
+            "inverse-surface": inverse_surface,
+            "inverse-text": WHITE,
+            "inverse-muted": inverse_muted,
+        }
+    )
     return colors
 
 
@@ -174,7 +190,8 @@ def contrast_report(colors: dict[str, str]) -> dict[str, float]:
     """Pair name -> contrast ratio for every pair in CONTRAST_PAIRS present in `colors`."""
     return {
         p.name: round(contrast_ratio(colors[p.fg], colors[p.bg]), 2)
-        for p in CONTRAST_PAIRS if p.fg in colors and p.bg in colors
+        for p in CONTRAST_PAIRS
+        if p.fg in colors and p.bg in colors
     }
 
 
@@ -213,9 +230,13 @@ def design_tokens_json(ds: DesignSystem) -> str:
         "space": {k: {"$type": "dimension", "$value": v} for k, v in ds.spacing.items()},
         "radius": {"base": {"$type": "dimension", "$value": ds.radius}},
         "breakpoint": {k: {"$type": "dimension", "$value": v} for k, v in ds.breakpoints.items()},
-        "$extensions": {"com.deznity": {
-            "mood": ds.direction.mood, "font_style": ds.direction.font_style,
-            "corner_style": ds.direction.corner_style, "contrast": ds.contrast,
-        }},
+        "$extensions": {
+            "com.deznity": {
+                "mood": ds.direction.mood,
+                "font_style": ds.direction.font_style,
+                "corner_style": ds.direction.corner_style,
+                "contrast": ds.contrast,
+            }
+        },
     }
     return json.dumps(tokens, indent=2, ensure_ascii=False)

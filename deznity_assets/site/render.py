@@ -16,17 +16,37 @@ from markupsafe import Markup
 
 from ..brief import ClientBrief, slugify
 from ..deliverables import (
-    ContentItem, DesignSystem, HeroCopy, MarketingContent, PageSection, PageSeo, RenderedPage,
-    RenderedSite, SeoCopy, SiteStructure,
+    ContentItem,
+    DesignSystem,
+    HeroCopy,
+    MarketingContent,
+    PageSection,
+    PageSeo,
+    RenderedPage,
+    RenderedSite,
+    SeoCopy,
+    SiteStructure,
 )
 from .brand import css_custom_properties, design_tokens_json
 from .i18n import ui_strings
 
 SCHEMA_TYPES = ("Restaurant", "Store", "SoftwareApplication", "LocalBusiness", "Organization")
-ITEM_KINDS = frozenset({
-    "social_proof", "features", "how_it_works", "pricing", "plans", "faq", "menu", "product_grid",
-    "dashboard_preview", "services", "gallery", "blog_index",
-})
+ITEM_KINDS = frozenset(
+    {
+        "social_proof",
+        "features",
+        "how_it_works",
+        "pricing",
+        "plans",
+        "faq",
+        "menu",
+        "product_grid",
+        "dashboard_preview",
+        "services",
+        "gallery",
+        "blog_index",
+    }
+)
 FORM_KINDS = frozenset({"reservation_form", "contact_form", "cart"})
 KNOWN_KINDS = ITEM_KINDS | FORM_KINDS | {"hero", "cta", "text"}
 RESERVED_NAMES = frozenset({"index", "404", "sitemap", "robots", "favicon", "assets"})
@@ -40,8 +60,15 @@ GOAL_SECTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
 )
 CONVERSION_KINDS = ("reservation_form", "contact_form", "product_grid", "plans", "pricing", "cart")
 OG_LOCALES = {"en": "en_US", "es": "es_LA"}
-ES_LOCALES = (("mexico", "es_MX"), ("méxico", "es_MX"), ("cdmx", "es_MX"), ("spain", "es_ES"),
-              ("españa", "es_ES"), ("madrid", "es_ES"), ("barcelona", "es_ES"))
+ES_LOCALES = (
+    ("mexico", "es_MX"),
+    ("méxico", "es_MX"),
+    ("cdmx", "es_MX"),
+    ("spain", "es_ES"),
+    ("españa", "es_ES"),
+    ("madrid", "es_ES"),
+    ("barcelona", "es_ES"),
+)
 
 
 @dataclass
@@ -141,8 +168,7 @@ def post_slug(title: str) -> str:
 def json_for_script(data: Any) -> Markup:
     """JSON safe inside a <script> element: '<', '>', '&' and line separators escaped as \\uXXXX."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
-                    ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+    for ch, esc in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         text = text.replace(ch, esc)
     # Safe to mark: every character that could end the script element is escaped above.
     return Markup(text)
@@ -169,8 +195,10 @@ def _excerpt(text: str, limit: int = 160) -> str:
 
 def _art(index: int, colors: dict[str, str], label_seed: str) -> str:
     """A decorative SVG illustration in brand tints, as a data URI (no request, no client text)."""
-    tints = [colors.get(k, "#CCCCCC") for k in ("primary-100", "primary-200", "primary-300", "primary-400",
-                                                 "primary-600", "primary-700")]
+    tints = [
+        colors.get(k, "#CCCCCC")
+        for k in ("primary-100", "primary-200", "primary-300", "primary-400", "primary-600", "primary-700")
+    ]
     seed = int(hashlib.sha256(f"{label_seed}{index}".encode()).hexdigest()[:8], 16)
     bg, a, b, c = tints[seed % 2], tints[2 + seed % 2], tints[4 + (seed >> 3) % 2], tints[(seed >> 5) % 4]
     cx, cy, r = 120 + seed % 360, 90 + (seed >> 7) % 240, 70 + (seed >> 11) % 70
@@ -198,8 +226,17 @@ def _og_locale(brief: ClientBrief) -> str:
 class _SiteBuilder:
     """Holds the per-site facts while pages are assembled; use render_site()."""
 
-    def __init__(self, brief: ClientBrief, slug: str, structure: SiteStructure, design: DesignSystem,
-                 seo: SeoCopy, content: MarketingContent, base_url: str, form_action: str):
+    def __init__(
+        self,
+        brief: ClientBrief,
+        slug: str,
+        structure: SiteStructure,
+        design: DesignSystem,
+        seo: SeoCopy,
+        content: MarketingContent,
+        base_url: str,
+        form_action: str,
+    ):
         parsed = urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
             raise ValueError(f"base_url {base_url!r} must be an absolute http(s) URL, e.g. https://{slug}.example.com")
@@ -241,8 +278,11 @@ class _SiteBuilder:
 
     def has_hero(self, page: str) -> bool:
         plan = self.plans.get(page)
-        return page == "home" or any(s.kind == "hero" for s in self.sections[page]) or bool(
-            plan and "hero" in plan.sections)
+        return (
+            page == "home"
+            or any(s.kind == "hero" for s in self.sections[page])
+            or bool(plan and "hero" in plan.sections)
+        )
 
     def _posts(self) -> list[Post]:
         posts: list[Post] = []
@@ -282,9 +322,13 @@ class _SiteBuilder:
         if found is not None:
             return found
         label = self.nav_label(page)
-        return PageSeo(page=page, title=f"{label} | {self.brief.business_name}",
-                       meta_description=f"{label} | {self.brief.business_name}: {self.brief.goal}.",
-                       h1=label, keywords=[])
+        return PageSeo(
+            page=page,
+            title=f"{label} | {self.brief.business_name}",
+            meta_description=f"{label} | {self.brief.business_name}: {self.brief.goal}.",
+            h1=label,
+            keywords=[],
+        )
 
     def hero(self, page: str, variant: str, root: str) -> dict[str, str]:
         copy: HeroCopy = self.seo.hero_a if variant == "a" else self.seo.hero_b
@@ -314,8 +358,13 @@ class _SiteBuilder:
             sid = base if used[base] == 1 else f"{base}-{used[base]}"
             items = []
             for index, item in enumerate(section.items):
-                view = ItemView(title=item.title, text=item.text, meta=item.meta,
-                                paragraphs=_paragraphs(item.text), excerpt=_excerpt(item.text))
+                view = ItemView(
+                    title=item.title,
+                    text=item.text,
+                    meta=item.meta,
+                    paragraphs=_paragraphs(item.text),
+                    excerpt=_excerpt(item.text),
+                )
                 if section.kind in ("pricing", "plans"):
                     view.bullets = [b.strip() for b in re.split(r";\s*|\n", item.text) if b.strip()]
                 if section.kind in ("product_grid", "gallery"):
@@ -324,8 +373,15 @@ class _SiteBuilder:
                     post = post_by_item.get(id(item))
                     view.href = root + post.path if post else ""
                 items.append(view)
-            views.append(SectionView(kind=section.kind, id=sid, heading=section.heading,
-                                     paragraphs=_paragraphs(section.intro), items=items))
+            views.append(
+                SectionView(
+                    kind=section.kind,
+                    id=sid,
+                    heading=section.heading,
+                    paragraphs=_paragraphs(section.intro),
+                    items=items,
+                )
+            )
         return views
 
     # ----- structured data ------------------------------------------------------------
@@ -333,8 +389,11 @@ class _SiteBuilder:
     def organization_ld(self) -> dict[str, Any]:
         schema = self.seo.schema_type if self.seo.schema_type in SCHEMA_TYPES else "Organization"
         data: dict[str, Any] = {
-            "@context": "https://schema.org", "@type": schema, "name": self.brief.business_name,
-            "url": self.base_url + "/", "description": self.seo_for("home").meta_description,
+            "@context": "https://schema.org",
+            "@type": schema,
+            "name": self.brief.business_name,
+            "url": self.base_url + "/",
+            "description": self.seo_for("home").meta_description,
         }
         if schema == "SoftwareApplication":
             data.update(applicationCategory="BusinessApplication", operatingSystem="Web")
@@ -342,7 +401,8 @@ class _SiteBuilder:
             data["areaServed"] = self.brief.target_geo
         if schema == "Restaurant":
             data["acceptsReservations"] = any(
-                s.kind == "reservation_form" for page in self.pages for s in self.sections[page])
+                s.kind == "reservation_form" for page in self.pages for s in self.sections[page]
+            )
         return data
 
     @staticmethod
@@ -350,10 +410,14 @@ class _SiteBuilder:
         questions = [i for s in sections if s.kind == "faq" for i in s.items]
         if not questions:
             return None
-        return {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
-            {"@type": "Question", "name": q.title, "acceptedAnswer": {"@type": "Answer", "text": q.text}}
-            for q in questions
-        ]}
+        return {
+            "@context": "https://schema.org",
+            "@type": "FAQPage",
+            "mainEntity": [
+                {"@type": "Question", "name": q.title, "acceptedAnswer": {"@type": "Answer", "text": q.text}}
+                for q in questions
+            ],
+        }
 
     # ----- output -------------------------------------------------------------------
 
@@ -366,30 +430,45 @@ class _SiteBuilder:
     def common(self, *, root: str, current: str | None, path: str) -> dict[str, Any]:
         target = self.goal_target()
         return {
-            "t": self.t, "lang": self.lang, "brief": self.brief, "root": root, "path": path,
+            "t": self.t,
+            "lang": self.lang,
+            "brief": self.brief,
+            "root": root,
+            "path": path,
             "css_href": f"{root}assets/site.css?v={self.css_version}",
             "favicon_href": f"{root}favicon.svg",
             "home_href": root or "./",
-            "nav": [{"label": self.nav_label(p), "href": (root or "./") if p == "home" else root + page_file(p),
-                     "current": p == current} for p in self.nav_order],
-            "forms": self.forms, "og_locale": _og_locale(self.brief),
+            "nav": [
+                {
+                    "label": self.nav_label(p),
+                    "href": (root or "./") if p == "home" else root + page_file(p),
+                    "current": p == current,
+                }
+                for p in self.nav_order
+            ],
+            "forms": self.forms,
+            "og_locale": _og_locale(self.brief),
             "cta_href": target if target.startswith("#") else root + target,
-            "cta_label": self.seo.hero_a.cta_label, "theme_color": self.design.colors.get("surface", "#FFFFFF"),
+            "cta_label": self.seo.hero_a.cta_label,
+            "theme_color": self.design.colors.get("surface", "#FFFFFF"),
         }
 
     def add_page(self, path: str, page: str, html: str, title: str) -> None:
         self.files[path] = html
-        self.rendered.append(RenderedPage(page=page, path=path, title=title, words=visible_words(html),
-                                          bytes=len(html.encode("utf-8"))))
+        self.rendered.append(
+            RenderedPage(page=page, path=path, title=title, words=visible_words(html), bytes=len(html.encode("utf-8")))
+        )
 
     def render(self) -> RenderedSite:
         css = _env.get_template("site.css.j2").render(
-            props=css_custom_properties(self.design), ds=self.design, c=self.design.colors)
+            props=css_custom_properties(self.design), ds=self.design, c=self.design.colors
+        )
         self.css_version = hashlib.sha256(css.encode()).hexdigest()[:10]
         self.files["assets/site.css"] = css
         self.files["assets/tokens.json"] = design_tokens_json(self.design)
         self.files["favicon.svg"] = _env.get_template("favicon.svg.j2").render(
-            initial=(self.brief.business_name.strip()[:1] or "D").upper(), c=self.design.colors)
+            initial=(self.brief.business_name.strip()[:1] or "D").upper(), c=self.design.colors
+        )
         org = self.organization_ld()
         page_tpl = _env.get_template("page.html.j2")
         for page in self.pages:
@@ -398,13 +477,19 @@ class _SiteBuilder:
             title = self.unique_title(meta.title, self.nav_label(page))
             sections = self.section_views(page, "")
             ld = [org] + [d for d in [self.faq_ld(sections)] if d]
-            for variant in (("a", "b") if self.has_hero(page) else ("a",)):
+            for variant in ("a", "b") if self.has_hero(page) else ("a",):
                 html = page_tpl.render(
                     **self.common(root="", current=page, path=path),
-                    title=title, description=meta.meta_description, h1=meta.h1,
-                    canonical=page_url(self.base_url, path), og_type="website",
-                    variant=variant, hero=self.hero(page, variant, "") if self.has_hero(page) else None,
-                    sections=sections, jsonld=[json_for_script(d) for d in ld], noindex=False,
+                    title=title,
+                    description=meta.meta_description,
+                    h1=meta.h1,
+                    canonical=page_url(self.base_url, path),
+                    og_type="website",
+                    variant=variant,
+                    hero=self.hero(page, variant, "") if self.has_hero(page) else None,
+                    sections=sections,
+                    jsonld=[json_for_script(d) for d in ld],
+                    noindex=False,
                 )
                 if variant != "a":
                     self.variant_b.add(variant_file(path, variant))
@@ -415,39 +500,72 @@ class _SiteBuilder:
             description = _excerpt(post.item.text, 155)
             if len(description) < 70:  # short posts: lead with the title so the snippet says something
                 description = _excerpt(f"{post.item.title} | {self.brief.business_name}: {post.item.text}", 155)
-            ld = {"@context": "https://schema.org", "@type": "BlogPosting", "headline": post.item.title,
-                  "description": description, "url": page_url(self.base_url, post.path),
-                  "publisher": {"@type": org["@type"], "name": self.brief.business_name}}
+            post_ld: dict[str, Any] = {
+                "@context": "https://schema.org",
+                "@type": "BlogPosting",
+                "headline": post.item.title,
+                "description": description,
+                "url": page_url(self.base_url, post.path),
+                "publisher": {"@type": org["@type"], "name": self.brief.business_name},
+            }
             blog_page = next((p for p in self.pages if any(s.kind == "blog_index" for s in self.sections[p])), None)
             html = post_tpl.render(
                 **self.common(root="../", current=blog_page, path=post.path),
-                title=title, description=description, canonical=page_url(self.base_url, post.path),
-                og_type="article", variant="a", post=post.item, paragraphs=_paragraphs(post.item.text),
+                title=title,
+                description=description,
+                canonical=page_url(self.base_url, post.path),
+                og_type="article",
+                variant="a",
+                post=post.item,
+                paragraphs=_paragraphs(post.item.text),
                 back_href="../" + page_file(blog_page) if blog_page else "../",
-                jsonld=[json_for_script(org), json_for_script(ld)], noindex=False,
+                jsonld=[json_for_script(org), json_for_script(post_ld)],
+                noindex=False,
             )
             self.add_page(post.path, f"blog/{post.slug}", html, title)
         root_404 = self.base_path + "/"
         title_404 = f"{self.t['not_found_title']} | {self.brief.business_name}"
         html = _env.get_template("404.html.j2").render(
             **self.common(root=root_404, current=None, path="404.html"),
-            title=title_404, description=self.t["not_found_text"], canonical=None, og_type="website",
-            variant="a", jsonld=[], noindex=True,
+            title=title_404,
+            description=self.t["not_found_text"],
+            canonical=None,
+            og_type="website",
+            variant="a",
+            jsonld=[],
+            noindex=True,
         )
         self.add_page("404.html", "404", html, title_404)
         indexed = [p.path for p in self.rendered if p.path != "404.html" and p.path not in self.variant_b]
         self.files["sitemap.xml"] = _env.get_template("sitemap.xml.j2").render(
-            urls=[page_url(self.base_url, p) for p in indexed])
-        self.files["robots.txt"] = _env.get_template("robots.txt.j2").render(
-            sitemap=f"{self.base_url}/sitemap.xml")
+            urls=[page_url(self.base_url, p) for p in indexed]
+        )
+        self.files["robots.txt"] = _env.get_template("robots.txt.j2").render(sitemap=f"{self.base_url}/sitemap.xml")
         return RenderedSite(language=self.lang, base_url=self.base_url, files=self.files, pages=self.rendered)
 
 
-def render_site(brief: ClientBrief, *, slug: str, structure: SiteStructure, design: DesignSystem, seo: SeoCopy,
-                content: MarketingContent, base_url: str, form_action: str) -> RenderedSite:
+def render_site(
+    brief: ClientBrief,
+    *,
+    slug: str,
+    structure: SiteStructure,
+    design: DesignSystem,
+    seo: SeoCopy,
+    content: MarketingContent,
+    base_url: str,
+    form_action: str,
+) -> RenderedSite:
     """The static site for one client: HTML pages, CSS, tokens, favicon, sitemap and robots.txt."""
     return _SiteBuilder(brief, slug, structure, design, seo, content, base_url, form_action).render()
 
 
-__all__ = ["render_site", "page_file", "variant_file", "page_url", "form_url", "post_slug", "json_for_script",
-           "visible_words"]
+__all__ = [
+    "form_url",
+    "json_for_script",
+    "page_file",
+    "page_url",
+    "post_slug",
+    "render_site",
+    "variant_file",
+    "visible_words",
+]

@@ -90,15 +90,36 @@ class ClientStore(Protocol):
         """The most recent projects row of a client."""
         ...
 
-    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
-                 started_at: datetime, output_path: str | None = None) -> None:
+    def log_task(
+        self,
+        *,
+        project_id: str,
+        phase: str,
+        agent: str,
+        task: str,
+        status: str,
+        started_at: datetime,
+        output_path: str | None = None,
+    ) -> None:
         """One project_tasks row for an agent task."""
         ...
 
-    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
-                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
-                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
-                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+    def log_activity(
+        self,
+        *,
+        client_id: str,
+        agent: str,
+        action: str,
+        project_id: str | None = None,
+        phase: str | None = None,
+        duration_ms: int | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        tokens_in: int | None = None,
+        tokens_out: int | None = None,
+        cost_usd: float | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         """One agent_activities row: what an agent did, when and at what cost."""
         ...
 

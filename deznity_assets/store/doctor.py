@@ -10,8 +10,9 @@ Check = tuple[str, bool, str]
 MIGRATIONS_FIX = "apply supabase/migrations/*.sql in order (`supabase db push`, or psql -f each file)"
 
 
-def check_store(*, database_url: str, supabase_url: str = "", service_role_key: str = "",
-                anon_key: str = "") -> list[Check]:
+def check_store(
+    *, database_url: str, supabase_url: str = "", service_role_key: str = "", anon_key: str = ""
+) -> list[Check]:
     """(name, ok, message with the fix) for the configured clients store: Supabase when its URL is set, else SQL."""
     if supabase_url:
         return _check_supabase(supabase_url, service_role_key, anon_key)
@@ -29,8 +30,15 @@ def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Chec
     except ValueError as exc:
         return [("supabase key", False, str(exc))]
     role_ok = store.role == "service_role"
-    results.append(("supabase key", role_ok, "SUPABASE_SERVICE_ROLE_KEY acts as service_role" if role_ok else
-                    f"the key acts as {store.role!r}; set SUPABASE_SERVICE_ROLE_KEY to the service_role key"))
+    results.append(
+        (
+            "supabase key",
+            role_ok,
+            "SUPABASE_SERVICE_ROLE_KEY acts as service_role"
+            if role_ok
+            else f"the key acts as {store.role!r}; set SUPABASE_SERVICE_ROLE_KEY to the service_role key",
+        )
+    )
     columns = ",".join(c.name for c in metadata.tables["clients"].columns)
     try:
         store._run(store.client.table("clients").select(columns).limit(1), "read the clients table")
@@ -48,12 +56,23 @@ def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Chec
             leaked = anon._run(anon.client.table("clients").select("id").limit(1), "read clients as anon")
         except (SupabaseStoreError, APIError):
             leaked = []
-        results.append(("supabase row level security", not leaked,
-                        "the anon key cannot read clients" if not leaked else
-                        "the anon key can read clients: enable RLS with 20250601000100_rls.sql"))
+        results.append(
+            (
+                "supabase row level security",
+                not leaked,
+                "the anon key cannot read clients"
+                if not leaked
+                else "the anon key can read clients: enable RLS with 20250601000100_rls.sql",
+            )
+        )
     else:
-        results.append(("supabase row level security", True,
-                        "not verified: set SUPABASE_ANON_KEY to let doctor check that anon is denied"))
+        results.append(
+            (
+                "supabase row level security",
+                True,
+                "not verified: set SUPABASE_ANON_KEY to let doctor check that anon is denied",
+            )
+        )
     return results
 
 
@@ -63,8 +82,14 @@ def _check_sql(url: str) -> list[Check]:
     try:
         safe = sa.engine.make_url(normalize_database_url(url)).render_as_string(hide_password=True)
     except Exception as exc:  # noqa: BLE001 - an unparsable URL is a configuration problem, reported with the fix
-        return [("database", False, f"DEZNITY_DATABASE_URL is not a database URL ({type(exc).__name__}); set it "
-                 "to e.g. postgresql://user:password@host:5432/dbname or sqlite:///path/to/deznity.db")]
+        return [
+            (
+                "database",
+                False,
+                f"DEZNITY_DATABASE_URL is not a database URL ({type(exc).__name__}); set it "
+                "to e.g. postgresql://user:password@host:5432/dbname or sqlite:///path/to/deznity.db",
+            )
+        ]
     try:
         engine = sa.create_engine(normalize_database_url(url))
         with engine.connect() as conn:
@@ -77,21 +102,39 @@ def _check_sql(url: str) -> list[Check]:
                     continue
                 have = {c["name"] for c in inspector.get_columns(table.name)}
                 missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
-            has_claim = engine.dialect.name == "postgresql" and bool(conn.execute(sa.text(
-                "SELECT 1 FROM pg_proc WHERE proname = 'claim_pending_clients'")).first())
+            has_claim = engine.dialect.name == "postgresql" and bool(
+                conn.execute(sa.text("SELECT 1 FROM pg_proc WHERE proname = 'claim_pending_clients'")).first()
+            )
         engine.dispose()
     except Exception as exc:  # noqa: BLE001 - any driver error means "unreachable", reported with the fix
-        return [("database", False, f"{safe} is unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
-                 "check DEZNITY_DATABASE_URL, that the server runs and accepts this user")]
+        return [
+            (
+                "database",
+                False,
+                f"{safe} is unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+                "check DEZNITY_DATABASE_URL, that the server runs and accepts this user",
+            )
+        ]
     results: list[Check] = [("database", True, f"{safe} is reachable")]
     if missing:
-        results.append(("database schema", False, f"missing {', '.join(missing)}; run `deznity` once to create "
-                        f"the tables, or {MIGRATIONS_FIX}"))
+        results.append(
+            (
+                "database schema",
+                False,
+                f"missing {', '.join(missing)}; run `deznity` once to create the tables, or {MIGRATIONS_FIX}",
+            )
+        )
     else:
         results.append(("database schema", True, "every table and column is present"))
     if engine.dialect.name == "postgresql":
-        results.append(("database claim function", True,
-                        "claim_pending_clients present (migrations applied)" if has_claim else
-                        "claim_pending_clients absent: fine for SQLAlchemy; for the Supabase REST backend "
-                        + MIGRATIONS_FIX))
+        results.append(
+            (
+                "database claim function",
+                True,
+                "claim_pending_clients present (migrations applied)"
+                if has_claim
+                else "claim_pending_clients absent: fine for SQLAlchemy; for the Supabase REST backend "
+                + MIGRATIONS_FIX,
+            )
+        )
     return results

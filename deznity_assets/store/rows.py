@@ -40,12 +40,17 @@ class ClientRow:
     fields: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_mapping(cls, row: Any) -> "ClientRow":
+    def from_mapping(cls, row: Any) -> ClientRow:
         m = dict(row._mapping) if hasattr(row, "_mapping") else dict(row)
         return cls(
-            id=str(m["id"]), slug=m.get("slug"), status=m["status"], attempt=int(m.get("attempt") or 1),
-            last_error=m.get("last_error"), run_id=m.get("run_id"),
-            claimed_at=_aware(m.get("claimed_at")), created_at=_aware(m.get("created_at")),
+            id=str(m["id"]),
+            slug=m.get("slug"),
+            status=m["status"],
+            attempt=int(m.get("attempt") or 1),
+            last_error=m.get("last_error"),
+            run_id=m.get("run_id"),
+            claimed_at=_aware(m.get("claimed_at")),
+            created_at=_aware(m.get("created_at")),
             updated_at=_aware(m.get("updated_at")),
             fields={k: m.get(k) for k in BRIEF_FIELDS},
         )

@@ -15,6 +15,7 @@ from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .schema import agent_activities, clients, metadata, project_tasks, projects
 from .transitions import StoreTransitions
 
+
 class SqlClientStore(StoreTransitions):
     """Clients, projects, tasks and agent activity in a SQL database (SQLite or PostgreSQL)."""
 
@@ -72,7 +73,7 @@ class SqlClientStore(StoreTransitions):
         row.update({k: v for k, v in data.items() if k in clients.c})
         with self.engine.begin() as conn:
             conn.execute(clients.insert().values(**row))
-        return self.get(row["id"])  # type: ignore[return-value]
+        return self.get(str(row["id"]))  # type: ignore[return-value]
 
     def get(self, key: str) -> ClientRow | None:
         """The client with this slug or id, or None."""
@@ -156,7 +157,11 @@ class SqlClientStore(StoreTransitions):
             clients.update()
             .where(clients.c.id == row.id, clients.c.status != "in_progress")
             .values(
-                status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None,
+                status="in_progress",
+                claimed_at=now,
+                updated_at=now,
+                run_id=None,
+                last_error=None,
                 attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
             )
             .returning(*clients.c)
@@ -178,7 +183,9 @@ class SqlClientStore(StoreTransitions):
             slug = unique_slug(base_name, self._slugs_like(slugify(base_name)))
             try:
                 with self.engine.begin() as conn:
-                    conn.execute(clients.update().where(clients.c.id == row.id, clients.c.slug.is_(None)).values(slug=slug))
+                    conn.execute(
+                        clients.update().where(clients.c.id == row.id, clients.c.slug.is_(None)).values(slug=slug)
+                    )
                 return self.get(row.id).slug  # type: ignore[union-attr,return-value]
             except IntegrityError:
                 continue
@@ -189,9 +196,15 @@ class SqlClientStore(StoreTransitions):
         row = self._require(key)
         with self.engine.begin() as conn:
             conn.execute(
-                clients.update().where(clients.c.id == row.id).values(
-                    status="pending", attempt=clients.c.attempt + 1, run_id=None, claimed_at=None,
-                    last_error=reason, updated_at=utcnow(),
+                clients.update()
+                .where(clients.c.id == row.id)
+                .values(
+                    status="pending",
+                    attempt=clients.c.attempt + 1,
+                    run_id=None,
+                    claimed_at=None,
+                    last_error=reason,
+                    updated_at=utcnow(),
                 )
             )
         return self._require(key)
@@ -206,10 +219,17 @@ class SqlClientStore(StoreTransitions):
             if existing:
                 return str(existing)
             project_id = str(uuid.uuid4())
-            conn.execute(projects.insert().values(
-                id=project_id, client_id=row.id, run_id=run_id, attempt=attempt, status="in_progress",
-                phase="client_analysis", started_at=utcnow(),
-            ))
+            conn.execute(
+                projects.insert().values(
+                    id=project_id,
+                    client_id=row.id,
+                    run_id=run_id,
+                    attempt=attempt,
+                    status="in_progress",
+                    phase="client_analysis",
+                    started_at=utcnow(),
+                )
+            )
             return project_id
 
     def project_for_run(self, run_id: str) -> dict[str, Any] | None:
@@ -230,40 +250,84 @@ class SqlClientStore(StoreTransitions):
         """The most recent projects row of a client."""
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(projects).where(projects.c.client_id == client_id)
-                .order_by(projects.c.started_at.desc()).limit(1)
+                sa.select(projects)
+                .where(projects.c.client_id == client_id)
+                .order_by(projects.c.started_at.desc())
+                .limit(1)
             ).first()
         return dict(row._mapping) if row else None
 
-    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
-                 started_at: datetime, output_path: str | None = None) -> None:
+    def log_task(
+        self,
+        *,
+        project_id: str,
+        phase: str,
+        agent: str,
+        task: str,
+        status: str,
+        started_at: datetime,
+        output_path: str | None = None,
+    ) -> None:
         """One project_tasks row for an agent task."""
         with self.engine.begin() as conn:
-            conn.execute(project_tasks.insert().values(
-                id=str(uuid.uuid4()), project_id=project_id, phase=phase, agent=agent, task=task,
-                status=status, output_path=output_path, started_at=started_at, finished_at=utcnow(),
-            ))
+            conn.execute(
+                project_tasks.insert().values(
+                    id=str(uuid.uuid4()),
+                    project_id=project_id,
+                    phase=phase,
+                    agent=agent,
+                    task=task,
+                    status=status,
+                    output_path=output_path,
+                    started_at=started_at,
+                    finished_at=utcnow(),
+                )
+            )
 
-    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
-                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
-                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
-                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+    def log_activity(
+        self,
+        *,
+        client_id: str,
+        agent: str,
+        action: str,
+        project_id: str | None = None,
+        phase: str | None = None,
+        duration_ms: int | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        tokens_in: int | None = None,
+        tokens_out: int | None = None,
+        cost_usd: float | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         """One agent_activities row: what an agent did, when and at what cost."""
         with self.engine.begin() as conn:
-            conn.execute(agent_activities.insert().values(
-                id=str(uuid.uuid4()), project_id=project_id, client_id=client_id, agent=agent, action=action,
-                phase=phase, duration_ms=duration_ms, provider=provider, model=model, tokens_in=tokens_in,
-                tokens_out=tokens_out, cost_usd=cost_usd,
-                details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
-                created_at=utcnow(),
-            ))
+            conn.execute(
+                agent_activities.insert().values(
+                    id=str(uuid.uuid4()),
+                    project_id=project_id,
+                    client_id=client_id,
+                    agent=agent,
+                    action=action,
+                    phase=phase,
+                    duration_ms=duration_ms,
+                    provider=provider,
+                    model=model,
+                    tokens_in=tokens_in,
+                    tokens_out=tokens_out,
+                    cost_usd=cost_usd,
+                    details=json.dumps(details, ensure_ascii=False, default=str) if details else None,
+                    created_at=utcnow(),
+                )
+            )
 
     def activities(self, key: str) -> list[dict[str, Any]]:
         """Every agent activity of a client, oldest first."""
         row = self._require(key)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(agent_activities).where(agent_activities.c.client_id == row.id)
+                sa.select(agent_activities)
+                .where(agent_activities.c.client_id == row.id)
                 .order_by(agent_activities.c.created_at)
             )
             return [dict(r._mapping) for r in rows]
@@ -272,8 +336,10 @@ class SqlClientStore(StoreTransitions):
         """The project_tasks rows of a run."""
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(project_tasks).join(projects, projects.c.id == project_tasks.c.project_id)
-                .where(projects.c.run_id == run_id).order_by(project_tasks.c.started_at)
+                sa.select(project_tasks)
+                .join(projects, projects.c.id == project_tasks.c.project_id)
+                .where(projects.c.run_id == run_id)
+                .order_by(project_tasks.c.started_at)
             )
             return [dict(r._mapping) for r in rows]
 
@@ -289,7 +355,7 @@ class SqlClientStore(StoreTransitions):
                     sa.func.coalesce(sa.func.sum(agent_activities.c.cost_usd), 0.0),
                 ).where(agent_activities.c.project_id == project["id"])
             ).one()
-        return int(tokens or 0), float(cost or 0.0)
+        return int(tokens or 0), float(cost or 0.0)  # type: ignore[call-overload, arg-type]
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""
@@ -307,7 +373,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
-
 
 
 __all__ = ["ClientRow", "SqlClientStore", "brief_to_columns", "utcnow"]

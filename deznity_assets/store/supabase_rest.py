@@ -10,6 +10,7 @@ from typing import Any
 
 import jwt
 from postgrest.exceptions import APIError
+
 from supabase import Client, ClientOptions, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
@@ -21,8 +22,18 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 1000  # Supabase's default max-rows; larger reads are paged.
 CAS_RETRIES = 50
 TIMESTAMP_COLUMNS = frozenset({"claimed_at", "created_at", "updated_at", "started_at", "finished_at"})
-CLIENT_COLUMNS = ("id", "slug", *BRIEF_FIELDS, "status", "attempt", "last_error", "run_id", "claimed_at",
-                  "created_at", "updated_at")
+CLIENT_COLUMNS = (
+    "id",
+    "slug",
+    *BRIEF_FIELDS,
+    "status",
+    "attempt",
+    "last_error",
+    "run_id",
+    "claimed_at",
+    "created_at",
+    "updated_at",
+)
 
 
 class SupabaseStoreError(RuntimeError):
@@ -62,7 +73,6 @@ def _parse_row(row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-
 class SupabaseClientStore(StoreTransitions):
     """Clients, projects, tasks and agent activity in a Supabase project, over its REST API."""
 
@@ -76,22 +86,27 @@ class SupabaseClientStore(StoreTransitions):
         if self.role != "service_role":
             log.warning(
                 "Supabase key acts as role %r, not service_role: row level security will hide or refuse the "
-                "clients tables; set SUPABASE_SERVICE_ROLE_KEY to the service_role key", self.role or "unknown",
+                "clients tables; set SUPABASE_SERVICE_ROLE_KEY to the service_role key",
+                self.role or "unknown",
             )
         options = ClientOptions(postgrest_client_timeout=timeout, auto_refresh_token=False, persist_session=False)
         self.client = client or create_client(self.url, key, options=options)
 
     @classmethod
-    def connect(cls, url: str, *, service_role_key: str = "", anon_key: str = "") -> "SupabaseClientStore":
+    def connect(cls, url: str, *, service_role_key: str = "", anon_key: str = "") -> SupabaseClientStore:
         """The store for a project URL with the service_role key (or the anon key alone, with a warning)."""
         key = service_role_key
         if not key and anon_key:
-            log.warning("SUPABASE_SERVICE_ROLE_KEY is not set; using SUPABASE_ANON_KEY, which row level security "
-                        "denies every clients table: set SUPABASE_SERVICE_ROLE_KEY for the platform")
+            log.warning(
+                "SUPABASE_SERVICE_ROLE_KEY is not set; using SUPABASE_ANON_KEY, which row level security "
+                "denies every clients table: set SUPABASE_SERVICE_ROLE_KEY for the platform"
+            )
             key = anon_key
         if not key:
-            raise ValueError("SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not; set it to the service_role "
-                             "key from Project Settings > API, or unset SUPABASE_URL to use DEZNITY_DATABASE_URL")
+            raise ValueError(
+                "SUPABASE_URL is set but SUPABASE_SERVICE_ROLE_KEY is not; set it to the service_role "
+                "key from Project Settings > API, or unset SUPABASE_URL to use DEZNITY_DATABASE_URL"
+            )
         return cls(url, key)
 
     @property
@@ -121,11 +136,13 @@ class SupabaseClientStore(StoreTransitions):
         if code in {"42501", "PGRST301", "PGRST302"} or "permission denied" in str(exc.message or ""):
             return SupabaseStoreError(
                 f"Supabase refused to {what} ({exc.message}): the key acts as {self.role!r}; row level security "
-                "allows only service_role — set SUPABASE_SERVICE_ROLE_KEY to the service_role key")
+                "allows only service_role — set SUPABASE_SERVICE_ROLE_KEY to the service_role key"
+            )
         if code in {"42P01", "PGRST205", "PGRST202", "42883"}:
             return SupabaseStoreError(
                 f"Supabase could not {what} ({exc.message}): the tables or claim function are missing — apply "
-                "supabase/migrations/*.sql with `supabase db push` or the SQL editor")
+                "supabase/migrations/*.sql with `supabase db push` or the SQL editor"
+            )
         return SupabaseStoreError(f"Supabase could not {what}: {exc.message} (code {code or 'unknown'})")
 
     def _select_all(self, table: str, build: Any, what: str) -> list[dict[str, Any]]:
@@ -163,8 +180,13 @@ class SupabaseClientStore(StoreTransitions):
     def insert_raw(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
         """Insert a row without validation, as if typed straight into the table."""
         now = utcnow()
-        row: dict[str, Any] = {"id": str(uuid.uuid4()), "status": status, "attempt": 1, "created_at": now,
-                               "updated_at": now}
+        row: dict[str, Any] = {
+            "id": str(uuid.uuid4()),
+            "status": status,
+            "attempt": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
         row.update({k: v for k, v in data.items() if k in CLIENT_COLUMNS})
         inserted = self._run(self.client.table("clients").insert(_jsonable(row)), "insert a client")
         return ClientRow.from_mapping(inserted[0]) if inserted else self._require(row["id"])
@@ -180,6 +202,7 @@ class SupabaseClientStore(StoreTransitions):
 
     def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
         """Every client, oldest first, optionally only those with `status`."""
+
         def build(q: Any) -> Any:
             q = q.order("created_at").order("id")
             return q.eq("status", status) if status else q
@@ -191,8 +214,10 @@ class SupabaseClientStore(StoreTransitions):
         row = self.get(key)
         if not row:
             return False
-        project_ids = [p["id"] for p in self._run(
-            self.client.table("projects").select("id").eq("client_id", row.id), "read projects")]
+        project_ids = [
+            p["id"]
+            for p in self._run(self.client.table("projects").select("id").eq("client_id", row.id), "read projects")
+        ]
         if project_ids:
             self._run(self.client.table("project_tasks").delete().in_("project_id", project_ids), "delete tasks")
         self._run(self.client.table("agent_activities").delete().eq("client_id", row.id), "delete activities")
@@ -208,8 +233,7 @@ class SupabaseClientStore(StoreTransitions):
 
     def claim_pending(self, limit: int) -> list[ClientRow]:
         """Atomically move up to `limit` pending clients to in_progress (the claim_pending_clients RPC)."""
-        rows = self._run(self.client.rpc("claim_pending_clients", {"max_count": int(limit)}),
-                         "claim pending clients")
+        rows = self._run(self.client.rpc("claim_pending_clients", {"max_count": int(limit)}), "claim pending clients")
         claimed = [ClientRow.from_mapping(r) for r in rows]
         for row in claimed:
             if not row.slug:
@@ -228,13 +252,24 @@ class SupabaseClientStore(StoreTransitions):
             if row.status == "in_progress":
                 return None
             now = utcnow()
-            values = {"status": "in_progress", "claimed_at": now, "updated_at": now, "run_id": None,
-                      "last_error": None, "attempt": row.attempt if row.status == "pending" else row.attempt + 1}
+            values = {
+                "status": "in_progress",
+                "claimed_at": now,
+                "updated_at": now,
+                "run_id": None,
+                "last_error": None,
+                "attempt": row.attempt if row.status == "pending" else row.attempt + 1,
+            }
             # Compare-and-set on the status and attempt just read: PostgREST cannot express
             # attempt + 1, and this keeps the claim atomic against concurrent callers.
             updated = self._run(
-                self.client.table("clients").update(_jsonable(values)).eq("id", row.id)
-                .eq("status", row.status).eq("attempt", row.attempt), "claim a client")
+                self.client.table("clients")
+                .update(_jsonable(values))
+                .eq("id", row.id)
+                .eq("status", row.status)
+                .eq("attempt", row.attempt),
+                "claim a client",
+            )
             if updated:
                 result = ClientRow.from_mapping(updated[0])
                 if not result.slug:
@@ -247,8 +282,10 @@ class SupabaseClientStore(StoreTransitions):
         for _ in range(CAS_RETRIES):
             slug = unique_slug(base_name, self._slugs_like(slugify(base_name)))
             try:
-                self._run(self.client.table("clients").update({"slug": slug}).eq("id", row.id).is_("slug", "null"),
-                          "name a client")
+                self._run(
+                    self.client.table("clients").update({"slug": slug}).eq("id", row.id).is_("slug", "null"),
+                    "name a client",
+                )
                 return self._require(row.id).slug  # type: ignore[return-value]
             except APIError as exc:
                 if exc.code != "23505":
@@ -262,10 +299,18 @@ class SupabaseClientStore(StoreTransitions):
         """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
         for _ in range(CAS_RETRIES):
             row = self._require(key)
-            values = {"status": "pending", "attempt": row.attempt + 1, "run_id": None, "claimed_at": None,
-                      "last_error": reason, "updated_at": utcnow()}
-            updated = self._run(self.client.table("clients").update(_jsonable(values)).eq("id", row.id)
-                                .eq("attempt", row.attempt), "requeue a client")
+            values = {
+                "status": "pending",
+                "attempt": row.attempt + 1,
+                "run_id": None,
+                "claimed_at": None,
+                "last_error": reason,
+                "updated_at": utcnow(),
+            }
+            updated = self._run(
+                self.client.table("clients").update(_jsonable(values)).eq("id", row.id).eq("attempt", row.attempt),
+                "requeue a client",
+            )
             if updated:
                 return ClientRow.from_mapping(updated[0])
         raise RuntimeError(f"could not requeue client {key!r}: it kept changing underneath")
@@ -280,10 +325,22 @@ class SupabaseClientStore(StoreTransitions):
             return str(existing["id"])
         project_id = str(uuid.uuid4())
         try:
-            self._run(self.client.table("projects").insert(_jsonable({
-                "id": project_id, "client_id": row.id, "run_id": run_id, "attempt": attempt,
-                "status": "in_progress", "phase": "client_analysis", "started_at": utcnow(),
-            })), "start a project")
+            self._run(
+                self.client.table("projects").insert(
+                    _jsonable(
+                        {
+                            "id": project_id,
+                            "client_id": row.id,
+                            "run_id": run_id,
+                            "attempt": attempt,
+                            "status": "in_progress",
+                            "phase": "client_analysis",
+                            "started_at": utcnow(),
+                        }
+                    )
+                ),
+                "start a project",
+            )
         except APIError as exc:
             if exc.code != "23505":
                 raise
@@ -300,63 +357,127 @@ class SupabaseClientStore(StoreTransitions):
 
     def latest_project(self, client_id: str) -> dict[str, Any] | None:
         """The most recent projects row of a client."""
-        rows = self._run(self.client.table("projects").select("*").eq("client_id", client_id)
-                         .order("started_at", desc=True).limit(1), "read projects")
+        rows = self._run(
+            self.client.table("projects")
+            .select("*")
+            .eq("client_id", client_id)
+            .order("started_at", desc=True)
+            .limit(1),
+            "read projects",
+        )
         return rows[0] if rows else None
 
-    def log_task(self, *, project_id: str, phase: str, agent: str, task: str, status: str,
-                 started_at: datetime, output_path: str | None = None) -> None:
+    def log_task(
+        self,
+        *,
+        project_id: str,
+        phase: str,
+        agent: str,
+        task: str,
+        status: str,
+        started_at: datetime,
+        output_path: str | None = None,
+    ) -> None:
         """One project_tasks row for an agent task."""
-        self._run(self.client.table("project_tasks").insert(_jsonable({
-            "id": str(uuid.uuid4()), "project_id": project_id, "phase": phase, "agent": agent, "task": task,
-            "status": status, "output_path": output_path, "started_at": started_at, "finished_at": utcnow(),
-        })), "log a task")
+        self._run(
+            self.client.table("project_tasks").insert(
+                _jsonable(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "project_id": project_id,
+                        "phase": phase,
+                        "agent": agent,
+                        "task": task,
+                        "status": status,
+                        "output_path": output_path,
+                        "started_at": started_at,
+                        "finished_at": utcnow(),
+                    }
+                )
+            ),
+            "log a task",
+        )
 
-    def log_activity(self, *, client_id: str, agent: str, action: str, project_id: str | None = None,
-                     phase: str | None = None, duration_ms: int | None = None, provider: str | None = None,
-                     model: str | None = None, tokens_in: int | None = None, tokens_out: int | None = None,
-                     cost_usd: float | None = None, details: dict[str, Any] | None = None) -> None:
+    def log_activity(
+        self,
+        *,
+        client_id: str,
+        agent: str,
+        action: str,
+        project_id: str | None = None,
+        phase: str | None = None,
+        duration_ms: int | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        tokens_in: int | None = None,
+        tokens_out: int | None = None,
+        cost_usd: float | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         """One agent_activities row: what an agent did, when and at what cost."""
-        self._run(self.client.table("agent_activities").insert(_jsonable({
-            "id": str(uuid.uuid4()), "project_id": project_id, "client_id": client_id, "agent": agent,
-            "action": action, "phase": phase, "duration_ms": duration_ms, "provider": provider, "model": model,
-            "tokens_in": tokens_in, "tokens_out": tokens_out, "cost_usd": cost_usd,
-            "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
-            "created_at": utcnow(),
-        })), "log an activity")
+        self._run(
+            self.client.table("agent_activities").insert(
+                _jsonable(
+                    {
+                        "id": str(uuid.uuid4()),
+                        "project_id": project_id,
+                        "client_id": client_id,
+                        "agent": agent,
+                        "action": action,
+                        "phase": phase,
+                        "duration_ms": duration_ms,
+                        "provider": provider,
+                        "model": model,
+                        "tokens_in": tokens_in,
+                        "tokens_out": tokens_out,
+                        "cost_usd": cost_usd,
+                        "details": json.dumps(details, ensure_ascii=False, default=str) if details else None,
+                        "created_at": utcnow(),
+                    }
+                )
+            ),
+            "log an activity",
+        )
 
     def activities(self, key: str) -> list[dict[str, Any]]:
         """Every agent activity of a client, oldest first."""
         row = self._require(key)
-        return self._select_all("agent_activities", lambda q: q.eq("client_id", row.id).order("created_at")
-                                .order("id"), "read activities")
+        return self._select_all(
+            "agent_activities", lambda q: q.eq("client_id", row.id).order("created_at").order("id"), "read activities"
+        )
 
     def tasks_for_run(self, run_id: str) -> list[dict[str, Any]]:
         """The project_tasks rows of a run."""
         project = self.project_for_run(run_id)
         if project is None:
             return []
-        return self._select_all("project_tasks", lambda q: q.eq("project_id", project["id"]).order("started_at")
-                                .order("id"), "read tasks")
+        return self._select_all(
+            "project_tasks", lambda q: q.eq("project_id", project["id"]).order("started_at").order("id"), "read tasks"
+        )
 
     def usage_totals(self, client_id: str) -> tuple[int, float]:
         """Tokens and cost of a client's latest project."""
         project = self.latest_project(client_id)
         if not project:
             return 0, 0.0
-        rows = self._select_all("agent_activities", lambda q: q.eq("project_id", project["id"]).order("id"),
-                                "read activities")
+        rows = self._select_all(
+            "agent_activities", lambda q: q.eq("project_id", project["id"]).order("id"), "read activities"
+        )
         # Same arithmetic as SQL: a row missing either token count adds no tokens.
-        tokens = sum(r["tokens_in"] + r["tokens_out"] for r in rows
-                     if r.get("tokens_in") is not None and r.get("tokens_out") is not None)
+        tokens = sum(
+            r["tokens_in"] + r["tokens_out"]
+            for r in rows
+            if r.get("tokens_in") is not None and r.get("tokens_out") is not None
+        )
         cost = sum(float(r["cost_usd"]) for r in rows if r.get("cost_usd") is not None)
         return int(tokens), float(cost)
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""
         cutoff = _iso(utcnow() - older_than)
-        rows = self._select_all("clients", lambda q: q.eq("status", "in_progress").lt("claimed_at", cutoff)
-                                .order("id"), "read stale claims")
+        rows = self._select_all(
+            "clients", lambda q: q.eq("status", "in_progress").lt("claimed_at", cutoff).order("id"), "read stale claims"
+        )
         return [ClientRow.from_mapping(r) for r in rows]
 
 

@@ -69,9 +69,11 @@ class StoreTransitions(ABC):
     def finish_project(self, run_id: str, *, status: str, blockers: list[str] | None = None) -> None:
         """Close the projects row of a run (idempotent)."""
         project = self.project_for_run(run_id)
-        if project is None or project["status"] == status and project["finished_at"] is not None:
+        if project is None or (project["status"] == status and project["finished_at"] is not None):
             return
-        next_actions = (["hand the package to the client"] if status == "completed"
-                        else ["review last_error, then `deznity retry`"])
-        self.update_project(run_id, status=status, finished_at=utcnow(), blockers=blockers or [],
-                            next_actions=next_actions)
+        next_actions = (
+            ["hand the package to the client"] if status == "completed" else ["review last_error, then `deznity retry`"]
+        )
+        self.update_project(
+            run_id, status=status, finished_at=utcnow(), blockers=blockers or [], next_actions=next_actions
+        )

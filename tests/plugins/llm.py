@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 
@@ -34,7 +35,9 @@ def recorded_sleeps() -> list[float]:
 
 @pytest.fixture
 def make_provider(
-    llm_server: OpenAICompatibleServer, tmp_path: Path, recorded_sleeps: list[float],
+    llm_server: OpenAICompatibleServer,
+    tmp_path: Path,
+    recorded_sleeps: list[float],
 ) -> Callable[..., OpenAICompatibleProvider]:
     """Build a provider on the test server: fast backoff, short timeout, cache in tmp; override any LLMConfig field."""
 
@@ -44,9 +47,17 @@ def make_provider(
 
     def build(**overrides: Any) -> OpenAICompatibleProvider:
         config = LLMConfig(
-            name="compatible", base_url=llm_server.base_url, api_key=TEST_API_KEY,
-            models={agent_id: "test-model" for agent_id in AGENTS}, timeout=2.0, max_retries=3, rpm=0,
-            cache_dir=tmp_path / "llm-cache", backoff_base=0.001, backoff_cap=0.01, retry_after_cap=0.05,
+            name="compatible",
+            base_url=llm_server.base_url,
+            api_key=TEST_API_KEY,
+            models={agent_id: "test-model" for agent_id in AGENTS},
+            timeout=2.0,
+            max_retries=3,
+            rpm=0,
+            cache_dir=tmp_path / "llm-cache",
+            backoff_base=0.001,
+            backoff_cap=0.01,
+            retry_after_cap=0.05,
         )
         return OpenAICompatibleProvider(dataclasses.replace(config, **overrides), sleep=sleep)
 
@@ -56,8 +67,14 @@ def make_provider(
 def context_for(index: int = 4, **changes: Any) -> AgentContext:
     """An AgentContext for reference client `index` (4 = TacoLoco), with brief fields changed as given."""
     brief = validate_brief({**REFERENCE_CLIENTS[index], **changes})
-    knowledge = [KnowledgePassage(title="Landing page template", text="Hero, Social proof, Features, FAQ.",
-                                  source="templates/landing.md", score=0.9)]
+    knowledge = [
+        KnowledgePassage(
+            title="Landing page template",
+            text="Hero, Social proof, Features, FAQ.",
+            source="templates/landing.md",
+            score=0.9,
+        )
+    ]
     return AgentContext(brief=brief, slug=slugify(brief.business_name), knowledge=knowledge)
 
 

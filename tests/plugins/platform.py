@@ -12,9 +12,18 @@ from deznity_assets.store import SqlClientStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Variables of remote services: unset for every test unless it sets them itself.
-SERVICE_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENROUTER_API_KEY", "DEZNITY_LLM_BASE_URL",
-                     "DEZNITY_LLM_API_KEY", "SUPABASE_URL", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_ANON_KEY",
-                     "PINECONE_API_KEY", "PINECONE_HOST")
+SERVICE_VARIABLES = (
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "OPENROUTER_API_KEY",
+    "DEZNITY_LLM_BASE_URL",
+    "DEZNITY_LLM_API_KEY",
+    "SUPABASE_URL",
+    "SUPABASE_SERVICE_ROLE_KEY",
+    "SUPABASE_ANON_KEY",
+    "PINECONE_API_KEY",
+    "PINECONE_HOST",
+)
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:

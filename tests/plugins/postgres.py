@@ -115,22 +115,52 @@ def postgres_server() -> PostgresServer:
         entry = pwd.getpwnam(PG_USER)
         for path in (base, socket_dir):
             os.chown(path, entry.pw_uid, entry.pw_gid)
-    _as_postgres([str(PG_BIN / "initdb"), "-D", str(data_dir), "-U", PG_USER, "-A", "trust", "-E", "UTF8",
-                  "--no-sync", "--locale=C"])
+    _as_postgres(
+        [
+            str(PG_BIN / "initdb"),
+            "-D",
+            str(data_dir),
+            "-U",
+            PG_USER,
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+            "--locale=C",
+        ]
+    )
     port = _free_port()
-    options = (f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={socket_dir} "
-               "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60")
-    _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(data_dir), "-o", options, "-l", str(base / "server.log"),
-                  "-w", "-t", "60", "start"])
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={socket_dir} "
+        "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+    )
+    _as_postgres(
+        [
+            str(PG_BIN / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-o",
+            options,
+            "-l",
+            str(base / "server.log"),
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ]
+    )
     server = PostgresServer(host="127.0.0.1", port=port, data_dir=data_dir, socket_dir=socket_dir)
     try:
         server.execute(f"CREATE DATABASE {MIGRATED_TEMPLATE}")
         apply_migrations(server, MIGRATED_TEMPLATE)
         yield server
     finally:
-        subprocess.run((["runuser", "-u", PG_USER, "--"] if os.geteuid() == 0 else [])
-                       + [str(PG_BIN / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            (["runuser", "-u", PG_USER, "--"] if os.geteuid() == 0 else [])
+            + [str(PG_BIN / "pg_ctl"), "-D", str(data_dir), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -8,9 +8,10 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Callable
+from typing import Any
 
 ContentFn = Callable[[dict[str, Any]], str]
 
@@ -30,6 +31,7 @@ class Behaviour:
 
 
 # ----- behaviours a test queues -------------------------------------------------------------
+
 
 def valid() -> Behaviour:
     """A valid instance of the schema in the request's response_format (or of `default_schema` in JSON mode)."""
@@ -76,8 +78,15 @@ def server_error(status: int = 500) -> Behaviour:
     return error(status, "The server had an error while processing your request.", code="server_error")
 
 
-def error(status: int, message: str, *, code: str | None = None, type_: str = "invalid_request_error",
-          param: str | None = None, headers: dict[str, str] | None = None) -> Behaviour:
+def error(
+    status: int,
+    message: str,
+    *,
+    code: str | None = None,
+    type_: str = "invalid_request_error",
+    param: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Behaviour:
     """Any error status with OpenAI's error body shape."""
     body = {"message": message, "type": type_, "param": param, "code": code}
     return Behaviour("error", status=status, error=body, headers=headers or {})
@@ -94,6 +103,7 @@ def dropped_connection() -> Behaviour:
 
 
 # ----- a valid instance of a JSON schema ------------------------------------------------------
+
 
 def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None, path: str = "value") -> Any:
     """A deterministic value that satisfies `schema` (objects, arrays, enums, $ref, anyOf, bounds)."""
@@ -133,6 +143,7 @@ def instance_of(schema: dict[str, Any], root: dict[str, Any] | None = None, path
 
 # ----- the server ---------------------------------------------------------------------------
 
+
 class OpenAICompatibleServer:
     """POST /v1/chat/completions and GET /v1/models on 127.0.0.1:<free port>; records every request."""
 
@@ -147,7 +158,8 @@ class OpenAICompatibleServer:
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, args=(0.02,), name="openai-compatible-server", daemon=True)
+            target=self._httpd.serve_forever, args=(0.02,), name="openai-compatible-server", daemon=True
+        )
 
     @property
     def base_url(self) -> str:
@@ -165,7 +177,7 @@ class OpenAICompatibleServer:
         with self._lock:
             self._queue.extend(behaviours)
 
-    def start(self) -> "OpenAICompatibleServer":
+    def start(self) -> OpenAICompatibleServer:
         """Serve in a background thread."""
         self._thread.start()
         return self
@@ -177,7 +189,7 @@ class OpenAICompatibleServer:
         self._httpd.server_close()
         self._thread.join(timeout=5)
 
-    def __enter__(self) -> "OpenAICompatibleServer":
+    def __enter__(self) -> OpenAICompatibleServer:
         return self.start()
 
     def __exit__(self, *exc: object) -> None:
@@ -189,8 +201,14 @@ class OpenAICompatibleServer:
 
     def _record(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self._lock:
-            self.requests.append({"method": handler.command, "path": handler.path,
-                                  "headers": {k.lower(): v for k, v in handler.headers.items()}, "body": body})
+            self.requests.append(
+                {
+                    "method": handler.command,
+                    "path": handler.path,
+                    "headers": {k.lower(): v for k, v in handler.headers.items()},
+                    "body": body,
+                }
+            )
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         server = self
@@ -220,9 +238,18 @@ class OpenAICompatibleServer:
                     return self._json(404, {"error": {"message": f"Unknown path {self.path}", "type": "not_found"}})
                 got_key = (self.headers.get("authorization") or "").removeprefix("Bearer ")
                 if server.api_key is not None and got_key != server.api_key:
-                    return self._json(401, {"error": {
-                        "message": f"Incorrect API key provided: {got_key}. Find your API key on the dashboard.",
-                        "type": "invalid_request_error", "param": None, "code": "invalid_api_key"}})
+                    return self._json(
+                        401,
+                        {
+                            "error": {
+                                "message": f"Incorrect API key provided: {got_key}. "
+                                "Find your API key on the dashboard.",
+                                "type": "invalid_request_error",
+                                "param": None,
+                                "code": "invalid_api_key",
+                            }
+                        },
+                    )
                 behaviour = server._next()
                 if behaviour.kind == "drop":
                     self.close_connection = True
@@ -266,14 +293,19 @@ class OpenAICompatibleServer:
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", self.models[0]),
-            "choices": [{
-                "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": behaviour.refusal},
-                "logprobs": None,
-                "finish_reason": behaviour.finish_reason,
-            }],
-            "usage": {"prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens,
-                      "total_tokens": prompt_tokens + completion_tokens},
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": text, "refusal": behaviour.refusal},
+                    "logprobs": None,
+                    "finish_reason": behaviour.finish_reason,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
             "system_fingerprint": "fp_deznity_tests",
         }
 

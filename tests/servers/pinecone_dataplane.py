@@ -61,9 +61,14 @@ class PineconeDataPlane(LoopbackServer):
         handler.wfile.write(payload)
 
     def _route(self, method: str, path: str, body: dict[str, Any], query: dict[str, list[str]]) -> tuple[int, Any]:
-        routes = {("POST", "/vectors/upsert"): self._upsert, ("POST", "/query"): self._query,
-                  ("POST", "/vectors/delete"): self._delete, ("POST", "/describe_index_stats"): self._stats,
-                  ("GET", "/vectors/list"): self._list, ("GET", "/vectors/fetch"): self._fetch}
+        routes = {
+            ("POST", "/vectors/upsert"): self._upsert,
+            ("POST", "/query"): self._query,
+            ("POST", "/vectors/delete"): self._delete,
+            ("POST", "/describe_index_stats"): self._stats,
+            ("GET", "/vectors/list"): self._list,
+            ("GET", "/vectors/fetch"): self._fetch,
+        }
         route = routes.get((method, path))
         if route is None:
             return 404, {"code": 5, "message": f"Not Found: {method} {path}", "details": []}
@@ -77,8 +82,9 @@ class PineconeDataPlane(LoopbackServer):
         for vector in body["vectors"]:
             values = np.asarray(vector["values"], dtype=np.float32)
             if values.shape != (self.dimension,):
-                raise ValueError(f"Vector dimension {values.shape[0]} does not match the dimension of the "
-                                 f"index {self.dimension}")
+                raise ValueError(
+                    f"Vector dimension {values.shape[0]} does not match the dimension of the index {self.dimension}"
+                )
             space[vector["id"]] = (values, vector.get("metadata") or {})
         return {"upsertedCount": len(body["vectors"])}
 
@@ -86,8 +92,9 @@ class PineconeDataPlane(LoopbackServer):
         space = self.namespaces.get(body.get("namespace", ""), {})
         vector = np.asarray(body["vector"], dtype=np.float32)
         if vector.shape != (self.dimension,):
-            raise ValueError(f"Vector dimension {vector.shape[0]} does not match the dimension of the index "
-                             f"{self.dimension}")
+            raise ValueError(
+                f"Vector dimension {vector.shape[0]} does not match the dimension of the index {self.dimension}"
+            )
         norm = float(np.linalg.norm(vector))
         if norm == 0:
             raise ValueError("Query vector must contain at least one non-zero value for cosine metric")
@@ -118,9 +125,14 @@ class PineconeDataPlane(LoopbackServer):
 
     def _stats(self, _body: dict[str, Any], _q: Any) -> dict[str, Any]:
         counts = {ns: {"vectorCount": len(space)} for ns, space in self.namespaces.items() if space}
-        return {"namespaces": counts, "dimension": self.dimension, "indexFullness": 0.0,
-                "totalVectorCount": sum(c["vectorCount"] for c in counts.values()), "metric": self.metric,
-                "vectorType": "dense"}
+        return {
+            "namespaces": counts,
+            "dimension": self.dimension,
+            "indexFullness": 0.0,
+            "totalVectorCount": sum(c["vectorCount"] for c in counts.values()),
+            "metric": self.metric,
+            "vectorType": "dense",
+        }
 
     def _list(self, _body: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
         namespace = query.get("namespace", [""])[0]
@@ -128,9 +140,12 @@ class PineconeDataPlane(LoopbackServer):
         limit = int(query.get("limit", [PAGE])[0])
         start = int(query.get("paginationToken", ["0"])[0])
         ids = sorted(i for i in self.namespaces.get(namespace, {}) if i.startswith(prefix))
-        page = ids[start:start + limit]
-        answer: dict[str, Any] = {"vectors": [{"id": i} for i in page], "namespace": namespace,
-                                  "usage": {"readUnits": 1}}
+        page = ids[start : start + limit]
+        answer: dict[str, Any] = {
+            "vectors": [{"id": i} for i in page],
+            "namespace": namespace,
+            "usage": {"readUnits": 1},
+        }
         if start + limit < len(ids):
             answer["pagination"] = {"next": str(start + limit)}
         return answer
@@ -138,8 +153,11 @@ class PineconeDataPlane(LoopbackServer):
     def _fetch(self, _body: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
         namespace = query.get("namespace", [""])[0]
         space = self.namespaces.get(namespace, {})
-        found = {i: {"id": i, "values": space[i][0].tolist(), "metadata": space[i][1]}
-                 for i in query.get("ids", []) if i in space}
+        found = {
+            i: {"id": i, "values": space[i][0].tolist(), "metadata": space[i][1]}
+            for i in query.get("ids", [])
+            if i in space
+        }
         return {"vectors": found, "namespace": namespace, "usage": {"readUnits": 1}}
 
 

@@ -25,8 +25,7 @@ from psycopg import sql
 from tests.servers.loopback import LoopbackServer
 
 RESERVED_PARAMS = {"select", "order", "limit", "offset", "columns", "on_conflict"}
-OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "like": "LIKE",
-             "ilike": "ILIKE"}
+OPERATORS = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "like": "LIKE", "ilike": "ILIKE"}
 ROLES = {"anon", "authenticated", "service_role"}
 
 
@@ -41,8 +40,9 @@ class PostgrestError(Exception):
 def make_key(secret: str, role: str) -> str:
     """A Supabase-style API key: an HS256 JWT whose `role` claim names the Postgres role."""
     now = int(time.time())
-    return jwt.encode({"iss": "supabase", "ref": "local", "role": role, "iat": now, "exp": now + 3600 * 24},
-                      secret, algorithm="HS256")
+    return jwt.encode(
+        {"iss": "supabase", "ref": "local", "role": role, "iat": now, "exp": now + 3600 * 24}, secret, algorithm="HS256"
+    )
 
 
 def _pg_status(exc: psycopg.Error, role: str) -> PostgrestError:
@@ -69,8 +69,9 @@ class PostgrestServer(LoopbackServer):
     methods = ("GET", "POST", "PATCH", "DELETE")
     thread_name = "postgrest"
 
-    def __init__(self, dsn: str, *, jwt_secret: str = "local-test-jwt-secret-at-least-32-characters",
-                 schema: str = "public"):
+    def __init__(
+        self, dsn: str, *, jwt_secret: str = "local-test-jwt-secret-at-least-32-characters", schema: str = "public"
+    ):
         super().__init__()
         self.dsn = dsn
         self.jwt_secret = jwt_secret
@@ -98,8 +99,9 @@ class PostgrestServer(LoopbackServer):
             self.requests.append((handler.command, handler.path))
         try:
             role = self._authenticate(handler)
-            status, body, headers = self._dispatch(handler.command, parts.path, parts.query, raw,
-                                                   handler.headers.get("Prefer", ""), role)
+            status, body, headers = self._dispatch(
+                handler.command, parts.path, parts.query, raw, handler.headers.get("Prefer", ""), role
+            )
         except PostgrestError as exc:
             status, body, headers = exc.status, exc.body, {}
         payload = b"" if body is None else json.dumps(body).encode()
@@ -114,8 +116,9 @@ class PostgrestServer(LoopbackServer):
     def _authenticate(self, handler: BaseHTTPRequestHandler) -> str:
         apikey = handler.headers.get("apikey")
         if not apikey:
-            raise PostgrestError(401, "401", "No API key found in request",
-                                 hint="No `apikey` request header or url param was found.")
+            raise PostgrestError(
+                401, "401", "No API key found in request", hint="No `apikey` request header or url param was found."
+            )
         auth = handler.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ").strip() if auth.startswith("Bearer ") else apikey
         try:
@@ -128,11 +131,12 @@ class PostgrestServer(LoopbackServer):
             raise PostgrestError(401, "PGRST301", f"role {role!r} does not exist")
         return role
 
-    def _dispatch(self, method: str, path: str, query: str, raw: bytes, prefer: str,
-                  role: str) -> tuple[int, Any, dict[str, str]]:
+    def _dispatch(
+        self, method: str, path: str, query: str, raw: bytes, prefer: str, role: str
+    ) -> tuple[int, Any, dict[str, str]]:
         if not path.startswith("/rest/v1/"):
             raise PostgrestError(404, "PGRST000", f"no route {path}")
-        rest = path[len("/rest/v1/"):].strip("/")
+        rest = path[len("/rest/v1/") :].strip("/")
         params = parse_qsl(query, keep_blank_values=True)
         body = json.loads(raw) if raw else None
         if rest.startswith("rpc/"):
@@ -166,11 +170,18 @@ class PostgrestServer(LoopbackServer):
         if cached is not None:
             return cached
         with psycopg.connect(self.dsn) as conn:
-            names = [r[0] for r in conn.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
-                "ORDER BY ordinal_position", (self.schema, table))]
+            names = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_schema = %s AND table_name = %s "
+                    "ORDER BY ordinal_position",
+                    (self.schema, table),
+                )
+            ]
         if not names:
-            raise PostgrestError(404, "PGRST205", f"Could not find the table '{self.schema}.{table}' in the schema cache")
+            raise PostgrestError(
+                404, "PGRST205", f"Could not find the table '{self.schema}.{table}' in the schema cache"
+            )
         with self._lock:
             self._columns[table] = names
         return names
@@ -201,8 +212,11 @@ class PostgrestServer(LoopbackServer):
                 clause = sql.SQL("{} IS {}").format(column, sql.SQL(literal))
             elif op == "in":
                 items = _parse_in(value)
-                clause = sql.SQL("{} IN ({})").format(column, sql.SQL(", ").join(sql.Placeholder() * len(items))) \
-                    if items else sql.SQL("FALSE")
+                clause = (
+                    sql.SQL("{} IN ({})").format(column, sql.SQL(", ").join(sql.Placeholder() * len(items)))
+                    if items
+                    else sql.SQL("FALSE")
+                )
             else:
                 raise PostgrestError(400, "PGRST100", f"failed to parse filter ({raw})")
             clauses.append(sql.SQL("NOT ({})").format(clause) if negate else clause)
@@ -225,8 +239,11 @@ class PostgrestServer(LoopbackServer):
     def _select_sql(self, table: str, columns: list[str], params: list[tuple[str, str]]) -> sql.Composable:
         p = dict(params)
         wanted = p.get("select", "*")
-        select = sql.SQL("*") if wanted in ("", "*") else sql.SQL(", ").join(
-            self._column(c.strip(), columns) for c in wanted.split(","))
+        select = (
+            sql.SQL("*")
+            if wanted in ("", "*")
+            else sql.SQL(", ").join(self._column(c.strip(), columns) for c in wanted.split(","))
+        )
         query = sql.SQL("SELECT {} FROM {}").format(select, self._table(table)) + self._where(params, columns)
         if p.get("order"):
             terms = []
@@ -250,26 +267,31 @@ class PostgrestServer(LoopbackServer):
         names = sorted({k for r in rows for k in r})
         cols = sql.SQL(", ").join(self._column(n, columns) for n in names)
         # As PostgREST does: let Postgres convert the JSON to the table's row type.
-        query = sql.SQL("INSERT INTO {t} ({c}) SELECT {c} FROM json_populate_recordset(NULL::{t}, %s::json) "
-                        "RETURNING *").format(t=self._table(table), c=cols)
+        query = sql.SQL(
+            "INSERT INTO {t} ({c}) SELECT {c} FROM json_populate_recordset(NULL::{t}, %s::json) RETURNING *"
+        ).format(t=self._table(table), c=cols)
         return query, [json.dumps(rows)]
 
-    def _update_sql(self, table: str, columns: list[str], params: list[tuple[str, str]],
-                    body: dict[str, Any]) -> tuple[sql.Composable, list[Any]]:
+    def _update_sql(
+        self, table: str, columns: list[str], params: list[tuple[str, str]], body: dict[str, Any]
+    ) -> tuple[sql.Composable, list[Any]]:
         if not body:
             raise PostgrestError(400, "PGRST102", "empty PATCH body")
         names = sorted(body)
         cols = sql.SQL(", ").join(self._column(n, columns) for n in names)
-        query = sql.SQL("UPDATE {t} SET ({c}) = (SELECT {c} FROM json_populate_record(NULL::{t}, %s::json))"
-                        ).format(t=self._table(table), c=cols)
+        query = sql.SQL("UPDATE {t} SET ({c}) = (SELECT {c} FROM json_populate_record(NULL::{t}, %s::json))").format(
+            t=self._table(table), c=cols
+        )
         if len(names) == 1:
-            query = sql.SQL("UPDATE {t} SET {c} = (SELECT {c} FROM json_populate_record(NULL::{t}, %s::json))"
-                            ).format(t=self._table(table), c=cols)
+            query = sql.SQL("UPDATE {t} SET {c} = (SELECT {c} FROM json_populate_record(NULL::{t}, %s::json))").format(
+                t=self._table(table), c=cols
+            )
         query += self._where(params, columns) + sql.SQL(" RETURNING *")
         return query, [json.dumps(body), *self._filter_values(params, columns)]
 
-    def _delete_sql(self, table: str, columns: list[str],
-                    params: list[tuple[str, str]]) -> tuple[sql.Composable, list[Any]]:
+    def _delete_sql(
+        self, table: str, columns: list[str], params: list[tuple[str, str]]
+    ) -> tuple[sql.Composable, list[Any]]:
         query = sql.SQL("DELETE FROM {}").format(self._table(table)) + self._where(params, columns)
         return query + sql.SQL(" RETURNING *"), self._filter_values(params, columns)
 
@@ -278,28 +300,40 @@ class PostgrestServer(LoopbackServer):
             found = conn.execute(
                 "SELECT p.proargnames, p.proargtypes::regtype[]::text[], p.proretset FROM pg_proc p "
                 "JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = %s AND p.proname = %s",
-                (self.schema, function)).fetchone()
+                (self.schema, function),
+            ).fetchone()
         if found is None:
-            raise PostgrestError(404, "PGRST202", f"Could not find the function {self.schema}.{function} in the schema cache")
+            raise PostgrestError(
+                404, "PGRST202", f"Could not find the function {self.schema}.{function} in the schema cache"
+            )
         names, types, _returns_set = found
         arg_types = dict(zip(names or [], types or []))
         if set(args) - set(arg_types) or set(arg_types) - set(args):
-            raise PostgrestError(404, "PGRST202", f"Could not find the function {self.schema}.{function}"
-                                 f"({', '.join(sorted(args))}) in the schema cache")
+            raise PostgrestError(
+                404,
+                "PGRST202",
+                f"Could not find the function {self.schema}.{function}({', '.join(sorted(args))}) in the schema cache",
+            )
         call = sql.SQL(", ").join(
-            sql.SQL("{} => %s::{}").format(sql.Identifier(n), sql.SQL(arg_types[n])) for n in sorted(args))
+            sql.SQL("{} => %s::{}").format(sql.Identifier(n), sql.SQL(arg_types[n])) for n in sorted(args)
+        )
         query = sql.SQL("SELECT * FROM {}.{}({})").format(sql.Identifier(self.schema), sql.Identifier(function), call)
-        return self._run(role, query, [args[n] if not isinstance(args[n], (dict, list)) else json.dumps(args[n])
-                                       for n in sorted(args)])
+        return self._run(
+            role,
+            query,
+            [args[n] if not isinstance(args[n], (dict, list)) else json.dumps(args[n]) for n in sorted(args)],
+        )
 
     def _run(self, role: str, query: sql.Composable, values: list[Any]) -> list[dict[str, Any]]:
-        wrapped = sql.SQL("WITH pgrst_source AS ({}) SELECT coalesce(json_agg(pgrst_source), '[]') "
-                          "FROM pgrst_source").format(query)
+        wrapped = sql.SQL(
+            "WITH pgrst_source AS ({}) SELECT coalesce(json_agg(pgrst_source), '[]') FROM pgrst_source"
+        ).format(query)
         try:
             with psycopg.connect(self.dsn) as conn, conn.transaction():
                 conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
-                return conn.execute(wrapped, [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool)
-                                              else v for v in values]).fetchone()[0]
+                return conn.execute(
+                    wrapped, [str(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v for v in values]
+                ).fetchone()[0]
         except psycopg.Error as exc:
             raise _pg_status(exc, role) from None
 
@@ -311,4 +345,4 @@ def _parse_in(value: str) -> list[str]:
     return [quoted or bare for quoted, bare in items]
 
 
-__all__ = ["PostgrestServer", "PostgrestError", "make_key"]
+__all__ = ["PostgrestError", "PostgrestServer", "make_key"]

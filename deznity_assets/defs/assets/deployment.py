@@ -1,13 +1,14 @@
 """Phase 5, deployment: the deploy configuration (Web agent) and the support and analytics kit (Support agent)."""
 
-from typing import Iterator
+from collections.abc import Iterator
+from typing import cast
 
 import dagster as dg
 
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...assembly import qa_score
 from ...brief import ClientBrief
-from ...deliverables import QAReport, RenderedSite, SeoCopy, SiteStructure
+from ...deliverables import QAReport, RenderedSite, SeoCopy, SiteStructure, SupportKit
 from ...deploy import build_deploy_config
 from ...flow import STEPS
 from ...resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
@@ -27,33 +28,59 @@ STEP = STEPS["deployment"]
     pool=LLM_POOL,
 )
 def deployment(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, website: RenderedSite,
-    site_structure: SiteStructure, seo_copy: SeoCopy, functional_qa: QAReport,
-    seo_performance_qa: QAReport, agents: AgentProviderResource, store: ClientStoreResource,
-    memory: MemoryResource, output: OutputResource,
+    context: dg.AssetExecutionContext,
+    client_brief: ClientBrief,
+    website: RenderedSite,
+    site_structure: SiteStructure,
+    seo_copy: SeoCopy,
+    functional_qa: QAReport,
+    seo_performance_qa: QAReport,
+    agents: AgentProviderResource,
+    store: ClientStoreResource,
+    memory: MemoryResource,
+    output: OutputResource,
 ) -> Iterator[dg.Output]:
     """Phase 5: the deploy configuration and the support and analytics kit."""
     slug = context.partition_key
     log = control_plane(store, output).project_log(run_id=context.run_id, slug=slug)
     try:
         results = run_agent_tasks(
-            keys=[d.task for d in STEP.deliverables if d.task], slug=slug, brief=client_brief,
+            keys=[d.task for d in STEP.deliverables if d.task],
+            slug=slug,
+            brief=client_brief,
             upstream={"site_structure": site_structure, "seo_copy": seo_copy},
-            provider=agents.get_provider(), memory=memory.get_memory(), log=log,
+            provider=agents.get_provider(),
+            memory=memory.get_memory(),
+            log=log,
         )
     except AgentTasksFailed as exc:
         raise dg.Failure(description=str(exc)) from None
     variants = ["a", "b"] if "index-b.html" in website.files else ["a"]
     started = utcnow()
     config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)
-    log.task(phase=STEP.name, agent="web", task="Domain and production deploy configuration", status="completed",
-             started_at=started, output_path="deploy/")
-    log.activity(agent="web", action="deploy configuration", phase=STEP.name,
-                 details={"domain": config.domain, "files": sorted(config.files)})
-    yield dg.Output(config, "deploy_config", metadata={
-        "domain": config.domain, "files": ", ".join(sorted(config.files)),
-        "qa_score": qa_score([functional_qa, seo_performance_qa]),
-    })
+    log.task(
+        phase=STEP.name,
+        agent="web",
+        task="Domain and production deploy configuration",
+        status="completed",
+        started_at=started,
+        output_path="deploy/",
+    )
+    log.activity(
+        agent="web",
+        action="deploy configuration",
+        phase=STEP.name,
+        details={"domain": config.domain, "files": sorted(config.files)},
+    )
+    yield dg.Output(
+        config,
+        "deploy_config",
+        metadata={
+            "domain": config.domain,
+            "files": ", ".join(sorted(config.files)),
+            "qa_score": qa_score([functional_qa, seo_performance_qa]),
+        },
+    )
     kit = results["support_kit"]
-    yield dg.Output(kit.output, "support_kit", metadata=usage_metadata(
-        kit, {"events": len(kit.output.analytics_events)}))  # type: ignore[attr-defined]
+    events = len(cast(SupportKit, kit.output).analytics_events)
+    yield dg.Output(kit.output, "support_kit", metadata=usage_metadata(kit, {"events": events}))

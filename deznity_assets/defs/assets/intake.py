@@ -10,10 +10,15 @@ from ...resources import ClientStoreResource, OutputResource, control_plane
 from ..partitions import clients_partitions
 
 
-@dg.asset(partitions_def=clients_partitions, group_name=STEPS["client_brief"].group, kinds={"python"},
-          description=STEPS["client_brief"].description)
-def client_brief(context: dg.AssetExecutionContext, store: ClientStoreResource,
-                 output: OutputResource) -> dg.Output[ClientBrief]:
+@dg.asset(
+    partitions_def=clients_partitions,
+    group_name=STEPS["client_brief"].group,
+    kinds={"python"},
+    description=STEPS["client_brief"].description,
+)
+def client_brief(
+    context: dg.AssetExecutionContext, store: ClientStoreResource, output: OutputResource
+) -> dg.Output[ClientBrief]:
     """The client's validated brief, read from the clients table; claims the row for this run."""
     slug = context.partition_key
     try:
@@ -25,7 +30,14 @@ def client_brief(context: dg.AssetExecutionContext, store: ClientStoreResource,
     except BriefError as exc:
         raise dg.Failure(description=f"invalid brief: {exc}") from None
     progress.report(slug, "intake", f"brief valid ({brief.industry}, {len(brief.pages)} pages, {brief.language})")
-    return dg.Output(brief, metadata={
-        "business_name": brief.business_name, "industry": brief.industry, "language": brief.language,
-        "pages": len(brief.pages), "attempt": row.attempt, "needs_human_review": brief.needs_human_review,
-    })
+    return dg.Output(
+        brief,
+        metadata={
+            "business_name": brief.business_name,
+            "industry": brief.industry,
+            "language": brief.language,
+            "pages": len(brief.pages),
+            "attempt": row.attempt,
+            "needs_human_review": brief.needs_human_review,
+        },
+    )

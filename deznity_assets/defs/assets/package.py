@@ -12,15 +12,26 @@ from ..partitions import clients_partitions
 STEP = STEPS["client_package"]
 
 
-@dg.asset(name=STEP.name, partitions_def=clients_partitions, group_name=STEP.group, kinds={"file"},
-          description=STEP.description)
-def client_package(context: dg.AssetExecutionContext, bootstrap_summary: BootstrapSummary,
-                   output: OutputResource) -> dg.Output[PublishedPackage]:
+@dg.asset(
+    name=STEP.name,
+    partitions_def=clients_partitions,
+    group_name=STEP.group,
+    kinds={"file"},
+    description=STEP.description,
+)
+def client_package(
+    context: dg.AssetExecutionContext, bootstrap_summary: BootstrapSummary, output: OutputResource
+) -> dg.Output[PublishedPackage]:
     """The package written to output/<slug>/: staged, then swapped in whole, never mixing two runs."""
     slug = context.partition_key
     target = publish_package(output.path, slug, dict(bootstrap_summary.files))
     size = sum(len(text.encode("utf-8")) for text in bootstrap_summary.files.values())
     progress.report(slug, "package", f"package written to {target}")
-    return dg.Output(PublishedPackage(slug=slug, path=str(target), files=len(bootstrap_summary.files), bytes=size),
-                     metadata={"files": len(bootstrap_summary.files), "bytes": size,
-                               "output_dir": dg.MetadataValue.path(str(target))})
+    return dg.Output(
+        PublishedPackage(slug=slug, path=str(target), files=len(bootstrap_summary.files), bytes=size),
+        metadata={
+            "files": len(bootstrap_summary.files),
+            "bytes": size,
+            "output_dir": dg.MetadataValue.path(str(target)),
+        },
+    )

@@ -1,6 +1,7 @@
 """The agent phases: each a multi-asset whose agents work concurrently, one asset per deliverable (see flow.py)."""
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import dagster as dg
 from pydantic import BaseModel
@@ -18,8 +19,11 @@ LLM_POOL = "llm"
 
 
 def _design_metadata(design: Any) -> dict[str, Any]:
-    return {"brand_colour": design.colors.get("accent", ""), "font_style": design.direction.font_style,
-            "min_contrast": round(min(design.contrast.values()), 2) if design.contrast else 0.0}
+    return {
+        "brand_colour": design.colors.get("accent", ""),
+        "font_style": design.direction.font_style,
+        "min_contrast": round(min(design.contrast.values()), 2) if design.contrast else 0.0,
+    }
 
 
 # What the UI shows of each deliverable, beyond its usage.
@@ -47,14 +51,24 @@ def agent_phase(step: Step, *, inputs: tuple[str, ...]) -> dg.AssetsDefinition:
         outs={d.asset: dg.AssetOut(description=d.description, kinds={"python"}) for d in step.deliverables},
         pool=LLM_POOL,
     )
-    def _phase(context: dg.AssetExecutionContext, agents: AgentProviderResource, store: ClientStoreResource,
-               memory: MemoryResource, output: OutputResource, **upstream: Any) -> Iterator[dg.Output]:
+    def _phase(
+        context: dg.AssetExecutionContext,
+        agents: AgentProviderResource,
+        store: ClientStoreResource,
+        memory: MemoryResource,
+        output: OutputResource,
+        **upstream: Any,
+    ) -> Iterator[dg.Output]:
         brief: ClientBrief = upstream.pop("client_brief")
         slug = context.partition_key
         try:
             results = run_agent_tasks(
-                keys=[d.task for d in step.deliverables if d.task], slug=slug, brief=brief, upstream=upstream,
-                provider=agents.get_provider(), memory=memory.get_memory(),
+                keys=[d.task for d in step.deliverables if d.task],
+                slug=slug,
+                brief=brief,
+                upstream=upstream,
+                provider=agents.get_provider(),
+                memory=memory.get_memory(),
                 log=control_plane(store, output).project_log(run_id=context.run_id, slug=slug),
             )
         except AgentTasksFailed as exc:

@@ -16,10 +16,21 @@ from ..partitions import clients_partitions
 STEP = STEPS["bootstrap_summary"]
 
 
-@dg.asset(name=STEP.name, partitions_def=clients_partitions, group_name=STEP.group, kinds={"markdown"},
-          description=STEP.description, ins={key: dg.AssetIn() for key in PACKAGE_INPUTS})
-def bootstrap_summary(context: dg.AssetExecutionContext, store: ClientStoreResource, output: OutputResource,
-                      agents: AgentProviderResource, **deliverables: Any) -> dg.Output[BootstrapSummary]:
+@dg.asset(
+    name=STEP.name,
+    partitions_def=clients_partitions,
+    group_name=STEP.group,
+    kinds={"markdown"},
+    description=STEP.description,
+    ins={key: dg.AssetIn() for key in PACKAGE_INPUTS},
+)
+def bootstrap_summary(
+    context: dg.AssetExecutionContext,
+    store: ClientStoreResource,
+    output: OutputResource,
+    agents: AgentProviderResource,
+    **deliverables: Any,
+) -> dg.Output[BootstrapSummary]:
     """The executive summary (status, pages, QA, time per phase, tokens, cost) and every file of the package."""
     slug = context.partition_key
     brief: ClientBrief = deliverables["client_brief"]
@@ -29,22 +40,47 @@ def bootstrap_summary(context: dg.AssetExecutionContext, store: ClientStoreResou
     provider = provider_label(usage, agents.provider_name())
     files = package_files(slug, brief, deliverables)
     markdown = summary_markdown(
-        slug=slug, brief=brief, run_id=context.run_id, website=website, reports=reports, qa_score=score,
-        market=deliverables["market_analysis"], seo=deliverables["seo_copy"], plan=deliverables["project_plan"],
-        deploy_config=deliverables["deploy_config"], usage=usage, provider=provider,
-        phases=phase_rows(context.instance, slug, until=STEP.name), files=sorted([*files, SUMMARY_FILE]),
+        slug=slug,
+        brief=brief,
+        run_id=context.run_id,
+        website=website,
+        reports=reports,
+        qa_score=score,
+        market=deliverables["market_analysis"],
+        seo=deliverables["seo_copy"],
+        plan=deliverables["project_plan"],
+        deploy_config=deliverables["deploy_config"],
+        usage=usage,
+        provider=provider,
+        phases=phase_rows(context.instance, slug, until=STEP.name),
+        files=sorted([*files, SUMMARY_FILE]),
     )
     files[SUMMARY_FILE] = markdown
     control_plane(store, output).project_log(run_id=context.run_id, slug=slug).update(
-        phase="deployment", qa_score=score, tokens=usage["tokens"], cost_usd=usage["cost"])
+        phase="deployment", qa_score=score, tokens=usage["tokens"], cost_usd=usage["cost"]
+    )
     progress.report(slug, "summary", f"summary assembled: {len(files)} files, QA {score}")
     summary = BootstrapSummary(
-        slug=slug, business_name=brief.business_name,
-        status="needs_review" if brief.needs_human_review else "completed", qa_score=score,
-        pages=len(website.pages), words=website.total_words, provider=provider, markdown=markdown, files=files,
+        slug=slug,
+        business_name=brief.business_name,
+        status="needs_review" if brief.needs_human_review else "completed",
+        qa_score=score,
+        pages=len(website.pages),
+        words=website.total_words,
+        provider=provider,
+        markdown=markdown,
+        files=files,
     )
-    return dg.Output(summary, metadata={
-        "qa_score": score, "pages": len(website.pages), "words": website.total_words, "files": len(files),
-        "tokens": usage["tokens"], "cost_usd": round(usage["cost"], 6), "provider": provider,
-        "summary": dg.MetadataValue.md(markdown),
-    })
+    return dg.Output(
+        summary,
+        metadata={
+            "qa_score": score,
+            "pages": len(website.pages),
+            "words": website.total_words,
+            "files": len(files),
+            "tokens": usage["tokens"],
+            "cost_usd": round(usage["cost"], 6),
+            "provider": provider,
+            "summary": dg.MetadataValue.md(markdown),
+        },
+    )

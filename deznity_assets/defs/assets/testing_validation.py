@@ -1,13 +1,13 @@
 """Phase 4, testing_validation: the QA agent's checks on the rendered site, one asset check per rule."""
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import dagster as dg
 
 from ... import progress
 from ...assembly import qa_score
 from ...brief import ClientBrief
-from ...deliverables import DesignSystem, QAReport, RenderedSite
+from ...deliverables import DesignSystem, QAReport, QAScope, RenderedSite
 from ...flow import STEPS
 from ...qa.checks import CHECKS, build_qa_report, run_checks
 from ...resources import ClientStoreResource, OutputResource, control_plane
@@ -16,17 +16,21 @@ from ..partitions import clients_partitions
 
 STEP = STEPS["testing_validation"]
 # The QA scope each asset reports (qa/checks.py scopes its checks).
-QA_ASSETS = {"functional": "functional_qa", "seo_performance": "seo_performance_qa"}
+QA_ASSETS: dict[QAScope, str] = {"functional": "functional_qa", "seo_performance": "seo_performance_qa"}
 
 
 def _check_specs() -> list[dg.AssetCheckSpec]:
     # One check per QA rule, shown on the QA assets in the UI; errors block what follows.
     specs = []
     for check_id, (scope, severity, fn) in CHECKS.items():
-        specs.append(dg.AssetCheckSpec(
-            name=check_id, asset=QA_ASSETS[scope], blocking=severity == "error",
-            description=f"{severity}: {(fn.__doc__ or check_id).strip().splitlines()[0]}",
-        ))
+        specs.append(
+            dg.AssetCheckSpec(
+                name=check_id,
+                asset=QA_ASSETS[scope],
+                blocking=severity == "error",
+                description=f"{severity}: {(fn.__doc__ or check_id).strip().splitlines()[0]}",
+            )
+        )
     return specs
 
 
@@ -39,8 +43,12 @@ def _check_specs() -> list[dg.AssetCheckSpec]:
     check_specs=_check_specs(),
 )
 def testing_validation(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, website: RenderedSite,
-    design_system: DesignSystem, store: ClientStoreResource, output: OutputResource,
+    context: dg.AssetExecutionContext,
+    client_brief: ClientBrief,
+    website: RenderedSite,
+    design_system: DesignSystem,
+    store: ClientStoreResource,
+    output: OutputResource,
 ) -> Iterator[dg.Output | dg.AssetCheckResult]:
     """Phase 4: the QA agent runs every check on the rendered site; failing errors stop the client."""
     slug = context.partition_key
@@ -49,7 +57,7 @@ def testing_validation(
     escaped = [client_brief.business_name, client_brief.goal, client_brief.target_geo, *client_brief.copy_tone]
     results = run_checks(website, design_system, escaped_values=escaped)
     by_id = {r.id: r for r in results}
-    reports: dict[str, QAReport] = {}
+    reports: dict[QAScope, QAReport] = {}
     for scope in QA_ASSETS:
         reports[scope] = build_qa_report([r for r in results if CHECKS[r.id][0] == scope], scope)
     for check_id, (scope, severity, _fn) in CHECKS.items():
@@ -57,25 +65,39 @@ def testing_validation(
         if result is None:
             continue
         yield dg.AssetCheckResult(
-            check_name=check_id, asset_key=QA_ASSETS[scope], passed=result.passed,
+            check_name=check_id,
+            asset_key=QA_ASSETS[scope],
+            passed=result.passed,
             severity=dg.AssetCheckSeverity.ERROR if severity == "error" else dg.AssetCheckSeverity.WARN,
             metadata={"message": result.message, "locations": "\n".join(result.locations[:20])},
         )
     for scope, report in reports.items():
-        yield dg.Output(report, QA_ASSETS[scope], metadata={
-            "qa_score": report.score, "checks": len(report.checks),
-            "failed": len([c for c in report.checks if not c.passed]),
-        })
+        yield dg.Output(
+            report,
+            QA_ASSETS[scope],
+            metadata={
+                "qa_score": report.score,
+                "checks": len(report.checks),
+                "failed": len([c for c in report.checks if not c.passed]),
+            },
+        )
     blockers = [c for r in reports.values() for c in r.failing_blockers]
     score = qa_score(list(reports.values()))
     log = control_plane(store, output).project_log(run_id=context.run_id, slug=slug)
     log.update(qa_score=score, phase=STEP.name)
     for scope, report in reports.items():
         failed = [c.id for c in report.failing_blockers]
-        log.task(phase=STEP.name, agent="qa", task=f"{scope.replace('_', ' ')} validation of the site",
-                 status="failed" if failed else "completed", started_at=started, output_path=f"qa/report.json#{scope}")
-        log.activity(agent="qa", action=f"{scope} checks", phase=STEP.name,
-                     details={"score": report.score, "failed": failed})
+        log.task(
+            phase=STEP.name,
+            agent="qa",
+            task=f"{scope.replace('_', ' ')} validation of the site",
+            status="failed" if failed else "completed",
+            started_at=started,
+            output_path=f"qa/report.json#{scope}",
+        )
+        log.activity(
+            agent="qa", action=f"{scope} checks", phase=STEP.name, details={"score": report.score, "failed": failed}
+        )
     if blockers:
         progress.report(slug, STEP.name, f"failed: {', '.join(c.id for c in blockers)}")
         raise dg.Failure(

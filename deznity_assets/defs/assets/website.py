@@ -11,23 +11,41 @@ from ...site.render import render_site
 from ..partitions import clients_partitions
 
 
-@dg.asset(partitions_def=clients_partitions, group_name=STEPS["website"].group, kinds={"html"},
-          description=STEPS["website"].deliverables[0].description)
+@dg.asset(
+    partitions_def=clients_partitions,
+    group_name=STEPS["website"].group,
+    kinds={"html"},
+    description=STEPS["website"].deliverables[0].description,
+)
 def website(
-    context: dg.AssetExecutionContext, client_brief: ClientBrief, site_structure: SiteStructure,
-    design_system: DesignSystem, seo_copy: SeoCopy, marketing_content: MarketingContent,
+    context: dg.AssetExecutionContext,
+    client_brief: ClientBrief,
+    site_structure: SiteStructure,
+    design_system: DesignSystem,
+    seo_copy: SeoCopy,
+    marketing_content: MarketingContent,
     output: OutputResource,
 ) -> dg.Output[RenderedSite]:
     """The static multi-page site rendered from the typed content through autoescaping templates."""
     slug = context.partition_key
     site = render_site(
-        client_brief, slug=slug, structure=site_structure, design=design_system, seo=seo_copy,
-        content=marketing_content, base_url=output.site_url(slug),
+        client_brief,
+        slug=slug,
+        structure=site_structure,
+        design=design_system,
+        seo=seo_copy,
+        content=marketing_content,
+        base_url=output.site_url(slug),
         form_action=output.form_action,
     )
     progress.report(slug, "website", f"rendered {len(site.pages)} pages, {site.total_words} words")
-    return dg.Output(site, metadata={
-        "pages": len(site.pages), "words": site.total_words, "files": len(site.files),
-        "bytes": sum(len(text.encode("utf-8")) for text in site.files.values()),
-        "base_url": dg.MetadataValue.url(site.base_url),
-    })
+    return dg.Output(
+        site,
+        metadata={
+            "pages": len(site.pages),
+            "words": site.total_words,
+            "files": len(site.files),
+            "bytes": sum(len(text.encode("utf-8")) for text in site.files.values()),
+            "base_url": dg.MetadataValue.url(site.base_url),
+        },
+    )
