@@ -19,7 +19,7 @@ def test_sensor_and_pipeline_on_migrated_postgres(migrated_postgres_url, platfor
     store.insert_raw({"business_name": "Broken", "slug": "broken", "color": "#xyz"})
     defs = pg.definitions
     with dg.build_sensor_context(instance_ref=instance.get_ref(), definitions=defs, resources=pg.resources) as context:
-        tick = defs.get_sensor_def("pending_clients_sensor").evaluate_tick(context)
+        tick = defs.resolve_sensor_def("pending_clients_sensor").evaluate_tick(context)
     assert sorted(r.partition_key for r in tick.run_requests) == ["fittrack", "greenglow"]
     assert store.get("broken").status == "failed" and "color:" in store.get("broken").last_error
     instance.add_dynamic_partitions("clients", tick.dynamic_partitions_requests[0].partition_keys)

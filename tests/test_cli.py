@@ -201,11 +201,24 @@ def test_human_review_of_a_regulated_client(run):
     assert "already approved" in run("review", slug, "--approve", ok=False).stderr
 
 
-def test_demo_processes_the_reference_clients_and_is_rerunnable(run):
-    first = run("demo")
+def test_demo_processes_the_reference_clients_and_is_rerunnable(run, chromium_browser):
+    first = run("demo", "--workers", "2")
     for slug in ("fittrack", "greenglow", "techstart", "beautylux", "tacoloco"):
         assert f"{slug}" in first.stdout and f"output/{slug}/site/index.html" in first.stdout
     assert first.stdout.count("completed") == 5 and "5 clients processed" in first.stdout
-    assert (run.tmp / "output" / "index.html").exists()
+    # The portfolio, as a person sees it, shows every client's status as the clients table has it.
+    truth = {e["slug"]: e["status"] for e in json.loads(run("status", "--json").stdout)}
+    page = chromium_browser.new_page()
+    try:
+        page.goto((run.tmp / "output" / "index.html").as_uri())
+        rows = page.locator("tbody tr")
+        shown = {
+            rows.nth(i).locator("code").inner_text(): rows.nth(i).locator(".status").inner_text()
+            for i in range(rows.count())
+        }
+    finally:
+        page.close()
+    assert shown == {slug: status.replace("_", " ") for slug, status in truth.items()}
+    assert set(shown.values()) == {"completed"} and len(shown) == 5
     again = run("demo")
     assert "0 reference clients created" in again.stderr and again.stdout.count("completed") == 5

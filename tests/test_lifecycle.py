@@ -53,7 +53,7 @@ def _event(instance, run, event_type):
 def test_success_sensor_completes_the_client(platform, store, instance):
     row = _claimed(store, instance)
     run = _run(platform, instance, row)
-    sensor = platform.definitions.get_sensor_def("client_completed_sensor")
+    sensor = platform.definitions.resolve_sensor_def("client_completed_sensor")
     context = dg.build_run_status_sensor_context(
         sensor_name=sensor.name,
         dagster_instance=instance,
@@ -70,7 +70,7 @@ def test_failure_sensor_fails_the_client_with_the_reason(platform, store, instan
     with store.engine.begin() as conn:  # the brief went bad after the claim
         conn.execute(clients.update().where(clients.c.id == row.id).values(budget="platinum"))
     run = _run(platform, instance, row, raise_on_error=False)
-    sensor = platform.definitions.get_sensor_def("client_failed_sensor")
+    sensor = platform.definitions.resolve_sensor_def("client_failed_sensor")
     context = dg.build_run_status_sensor_context(
         sensor_name=sensor.name,
         dagster_instance=instance,

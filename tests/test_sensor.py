@@ -11,7 +11,7 @@ from deznity_assets.resources import LifecycleResource
 
 def _tick(platform: Platform, instance: dg.DagsterInstance):
     # A whole tick, partition validation included, with the resources the sensor receives.
-    sensor = platform.definitions.get_sensor_def("pending_clients_sensor")
+    sensor = platform.definitions.resolve_sensor_def("pending_clients_sensor")
     with dg.build_sensor_context(
         instance_ref=instance.get_ref(), definitions=platform.definitions, resources=platform.resources
     ) as context:

@@ -3,13 +3,11 @@
 import dagster as dg
 
 from ..flow import FLOW
-from .partitions import clients_partitions
 
 JOB_NAME = "client_package_job"
 
 client_package_job = dg.define_asset_job(
     JOB_NAME,
     selection=dg.AssetSelection.assets(*(asset for step in FLOW for asset in step.assets)),
-    partitions_def=clients_partitions,
     description="Every deliverable of one client, from brief to published package.",
 )

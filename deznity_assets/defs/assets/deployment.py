@@ -42,7 +42,7 @@ def deployment(
 ) -> Iterator[dg.Output]:
     """Phase 5: the deploy configuration and the support and analytics kit."""
     slug = context.partition_key
-    log = control_plane(store, output).project_log(run_id=context.run_id, slug=slug)
+    log = control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug)
     try:
         results = run_agent_tasks(
             keys=[d.task for d in STEP.deliverables if d.task],

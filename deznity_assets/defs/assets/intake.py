@@ -22,7 +22,7 @@ def client_brief(
     """The client's validated brief, read from the clients table; claims the row for this run."""
     slug = context.partition_key
     try:
-        row = control_plane(store, output).claim_for_run(slug, run_id=context.run_id, instance=context.instance)
+        row = control_plane(store, output).claim_for_run(slug, run_id=context.run.run_id, instance=context.instance)
     except ClaimError as exc:
         raise dg.Failure(description=str(exc)) from None
     try:

@@ -69,7 +69,7 @@ def agent_phase(step: Step, *, inputs: tuple[str, ...]) -> dg.AssetsDefinition:
                 upstream=upstream,
                 provider=agents.get_provider(),
                 memory=memory.get_memory(),
-                log=control_plane(store, output).project_log(run_id=context.run_id, slug=slug),
+                log=control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug),
             )
         except AgentTasksFailed as exc:
             raise dg.Failure(description=str(exc)) from None

@@ -42,7 +42,7 @@ def bootstrap_summary(
     markdown = summary_markdown(
         slug=slug,
         brief=brief,
-        run_id=context.run_id,
+        run_id=context.run.run_id,
         website=website,
         reports=reports,
         qa_score=score,
@@ -56,7 +56,7 @@ def bootstrap_summary(
         files=sorted([*files, SUMMARY_FILE]),
     )
     files[SUMMARY_FILE] = markdown
-    control_plane(store, output).project_log(run_id=context.run_id, slug=slug).update(
+    control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug).update(
         phase="deployment", qa_score=score, tokens=usage["tokens"], cost_usd=usage["cost"]
     )
     progress.report(slug, "summary", f"summary assembled: {len(files)} files, QA {score}")

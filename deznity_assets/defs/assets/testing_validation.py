@@ -83,7 +83,7 @@ def testing_validation(
         )
     blockers = [c for r in reports.values() for c in r.failing_blockers]
     score = qa_score(list(reports.values()))
-    log = control_plane(store, output).project_log(run_id=context.run_id, slug=slug)
+    log = control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug)
     log.update(qa_score=score, phase=STEP.name)
     for scope, report in reports.items():
         failed = [c.id for c in report.failing_blockers]
