@@ -9,11 +9,14 @@ from typing import Any
 
 import dagster as dg
 
+from .config import load_dotenv_file
 from .defs.jobs import JOB_NAME
 
 
 @lru_cache(maxsize=1)
 def _from_defs_folder() -> dg.Definitions:
+    # `.env` first: the resources and the sensors' poll interval are read while defs/ loads.
+    load_dotenv_file()
     return dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
 
 

@@ -2,14 +2,12 @@
 
 import dagster as dg
 
-from ..config import load_dotenv_file
 from ..resources import resources_from_env
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """Resources from the environment (and `.env`); secrets as environment variable names only."""
-    load_dotenv_file()
+    """Resources from the environment (definitions.py loads `.env`); secrets as environment variable names only."""
     return dg.Definitions(
         resources=resources_from_env(),
         # In-process: a client's steps are small and sequential, and a subprocess per step

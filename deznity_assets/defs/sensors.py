@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..config import load_dotenv_file
 from ..control import run_key, run_tags
 from ..resources import ClientStoreResource, LifecycleResource, MemoryResource, OutputResource, control_plane
 from ..resources.lifecycle import configured_poll_seconds
@@ -12,7 +11,6 @@ from .jobs import client_package_job
 from .partitions import CLIENTS, clients_partitions
 
 RECONCILE_SECONDS = 60
-load_dotenv_file()
 
 
 @dg.sensor(

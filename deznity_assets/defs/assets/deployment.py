@@ -17,6 +17,8 @@ from ..partitions import clients_partitions
 from .phases import LLM_POOL
 
 STEP = STEPS["deployment"]
+# The agent that writes the deploy configuration (computed here, not asked of a model).
+DEPLOY_AGENT = STEP.deliverables[0].agent_id or "web"
 
 
 @dg.multi_asset(
@@ -60,14 +62,14 @@ def deployment(
     config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)
     log.task(
         phase=STEP.name,
-        agent="web",
+        agent=DEPLOY_AGENT,
         task="Domain and production deploy configuration",
         status="completed",
         started_at=started,
         output_path="deploy/",
     )
     log.activity(
-        agent="web",
+        agent=DEPLOY_AGENT,
         action="deploy configuration",
         phase=STEP.name,
         details={"domain": config.domain, "files": sorted(config.files)},

@@ -15,6 +15,7 @@ from ...store import utcnow
 from ..partitions import clients_partitions
 
 STEP = STEPS["testing_validation"]
+QA_AGENT = STEP.deliverables[0].agent_id or "qa"
 # The QA scope each asset reports (qa/checks.py scopes its checks).
 QA_ASSETS: dict[QAScope, str] = {"functional": "functional_qa", "seo_performance": "seo_performance_qa"}
 
@@ -53,7 +54,7 @@ def testing_validation(
     """Phase 4: the QA agent runs every check on the rendered site; failing errors stop the client."""
     slug = context.partition_key
     started = utcnow()
-    progress.report(slug, STEP.name, "started: Bugz")
+    progress.report(slug, STEP.name, f"started: {STEP.agent_names}")
     escaped = [client_brief.business_name, client_brief.goal, client_brief.target_geo, *client_brief.copy_tone]
     results = run_checks(website, design_system, escaped_values=escaped)
     by_id = {r.id: r for r in results}
@@ -89,14 +90,14 @@ def testing_validation(
         failed = [c.id for c in report.failing_blockers]
         log.task(
             phase=STEP.name,
-            agent="qa",
+            agent=QA_AGENT,
             task=f"{scope.replace('_', ' ')} validation of the site",
             status="failed" if failed else "completed",
             started_at=started,
             output_path=f"qa/report.json#{scope}",
         )
         log.activity(
-            agent="qa", action=f"{scope} checks", phase=STEP.name, details={"score": report.score, "failed": failed}
+            agent=QA_AGENT, action=f"{scope} checks", phase=STEP.name, details={"score": report.score, "failed": failed}
         )
     if blockers:
         progress.report(slug, STEP.name, f"failed: {', '.join(c.id for c in blockers)}")
