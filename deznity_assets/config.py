@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import urlsplit
 
-import dagster as dg
 from dotenv import load_dotenv
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -128,6 +127,8 @@ def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: 
     its name and reads the value only where the resource is used. From an explicit mapping
     (tests, tools) every value is taken as it is.
     """
+    import dagster as dg  # here, not at the top: `deznity --help` and `.env` loading stay light
+
     as_env_vars = env is None
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
@@ -167,6 +168,8 @@ def _typed(model: type[BaseModel], var: Variable, raw: str) -> Any:
 
 def secret_value(value: str | None) -> str | None:
     """A field's value as the code needs it: an unresolved `dg.EnvVar` is read from the environment."""
+    import dagster as dg
+
     if isinstance(value, dg.EnvVar):
         return value.get_value()
     return value

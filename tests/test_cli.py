@@ -138,6 +138,10 @@ def test_doctor(run):
     assert "ok   database" in out and "ok   memory" in out and "ok   agent provider   offline" in out
     bad = run("doctor", ok=False, extra={"DEZNITY_POLL_SECONDS": "soon"})
     assert bad.returncode == 1 and "DEZNITY_POLL_SECONDS" in bad.stdout
+    # An unparsable URL is reported with the fix, never with its password, and the other checks still run.
+    url = run("doctor", ok=False, extra={"DEZNITY_DATABASE_URL": "postgresql://u:pw-4242@db:notaport/x"})
+    assert url.returncode == 1 and "BAD  database" in url.stdout and "postgresql://user:password@" in url.stdout
+    assert "ok   memory" in url.stdout and "pw-4242" not in url.stdout + url.stderr
 
 
 def test_preview_serves_the_site_and_seed_knowledge_is_idempotent(run):

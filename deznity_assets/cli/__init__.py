@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import warnings
-
 import click
-import dagster as dg
 
 from . import admin, clients, processing, review, serve
-
-
-def _quiet_known_warnings() -> None:
-    # Dagster marks `pool=` on assets and the defs-folder loader as preview/beta features; the
-    # command line uses both on purpose, and the warnings would bury its own output.
-    warnings.filterwarnings("ignore", category=dg.BetaWarning)
-    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -25,7 +15,6 @@ def main() -> None:
     Client rows with status `pending` become finished packages in output/<slug>/.
     Settings come from the environment or a .env file (`deznity env` lists them).
     """
-    _quiet_known_warnings()
 
 
 for _module in (clients, processing, review, serve, admin):

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from ..brief import REFERENCE_CLIENTS, BriefError, slugify
-from ..control import RetryError
 from .common import load_platform, open_store, overview, shown, table
 
 
@@ -92,6 +91,8 @@ def status(as_json: bool) -> None:
 @click.argument("slugs", nargs=-1)
 def retry(failed: bool, slugs: tuple[str, ...]) -> None:
     """Send clients back to pending with attempt + 1 (the sensor or `autonomous --once` picks them up)."""
+    from ..control import RetryError
+
     if not failed and not slugs:
         raise click.UsageError("name clients to retry, or pass --failed")
     platform = load_platform()

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..config import ConfigError
-from ..platform import Platform
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 
 def load_platform() -> Platform:
     """The platform from the environment and `.env`; a bad setting exits with the variable and the fix."""
+    # Imported here: Dagster takes seconds to import, and `--help` needs none of it.
+    import dagster as dg
+
+    from ..platform import Platform
+
+    # Dagster marks `pool=` on assets and the defs-folder loader as preview/beta features; the
+    # command line uses both on purpose, and the warnings would bury its own output.
+    warnings.filterwarnings("ignore", category=dg.BetaWarning)
+    warnings.filterwarnings("ignore", category=dg.PreviewWarning)
     try:
         return Platform.from_env()
     except (ConfigError, ValueError) as exc:

@@ -7,20 +7,23 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..brief import REFERENCE_CLIENTS, BriefError, generic_client, reference_client, slugify
-from ..control import ClaimError
-from ..platform import Platform
 from .common import load_platform, open_store, overview, print_outcomes, shown, subscribe_progress, table
 from .serve import serve
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 
 @click.command("simulate-client")
 @click.argument("slug")
 def simulate_client(slug: str) -> None:
     """Process one client now. A reference slug or an unknown one is created first (generic brief)."""
+    from ..control import ClaimError
     from ..runner import run_client
 
     platform = load_platform()

@@ -9,13 +9,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ..config import PROJECT_ROOT
-from ..platform import Platform
 from .common import load_platform
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 
 @click.command()
