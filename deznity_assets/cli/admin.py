@@ -7,7 +7,7 @@ import uuid
 
 import click
 
-from ..config import PROJECT_ROOT, all_variables, secret_value
+from ..config import PROJECT_ROOT, all_variables
 from .common import load_platform, open_store
 
 
@@ -36,13 +36,7 @@ def doctor(live: bool) -> None:
         open_store(platform)
     except click.ClickException as exc:
         line(False, "clients store", exc.message)
-    store = platform.resources["store"]
-    checks = check_store(
-        database_url=secret_value(store.database_url) or "",
-        supabase_url=secret_value(store.supabase_url) or "",
-        service_role_key=secret_value(store.supabase_service_role_key) or "",
-        anon_key=secret_value(store.supabase_anon_key) or "",
-    )
+    checks = check_store(**platform.resources["store"].connection())
     for name, ok, message in [*checks, *check_memory(platform.resources["memory"])]:
         line(ok, name, message)
     try:

@@ -33,30 +33,29 @@ class ClientStoreResource(dg.ConfigurableResource):
         secret="always",
     )
 
+    def connection(self) -> dict[str, str]:
+        """The store's settings with secrets read (for opening it and for `deznity doctor`); never logged."""
+        return {
+            "database_url": secret_value(self.database_url) or "",
+            "supabase_url": secret_value(self.supabase_url) or "",
+            "service_role_key": secret_value(self.supabase_service_role_key) or "",
+            "anon_key": secret_value(self.supabase_anon_key) or "",
+        }
+
     def get_store(self) -> ClientStore:
         """The store for this configuration, shared within the process."""
-        return _store_for(
-            secret_value(self.database_url) or "",
-            secret_value(self.supabase_url) or "",
-            secret_value(self.supabase_service_role_key) or "",
-            secret_value(self.supabase_anon_key) or "",
-        )
+        return _store_for(**self.connection())
 
     def open_store(self) -> ClientStore:
         """A store of its own (not shared), for callers that dispose of it."""
-        return _open(
-            secret_value(self.database_url) or "",
-            secret_value(self.supabase_url) or "",
-            secret_value(self.supabase_service_role_key) or "",
-            secret_value(self.supabase_anon_key) or "",
-        )
+        return _open(**self.connection())
 
 
-def _open(database_url: str, supabase_url: str, service_key: str, anon_key: str) -> ClientStore:
+def _open(database_url: str, supabase_url: str, service_role_key: str, anon_key: str) -> ClientStore:
     if supabase_url:
         from ..store.supabase_rest import SupabaseClientStore
 
-        return SupabaseClientStore.connect(supabase_url, service_role_key=service_key, anon_key=anon_key)
+        return SupabaseClientStore.connect(supabase_url, service_role_key=service_role_key, anon_key=anon_key)
     from ..store.sql import SqlClientStore
     from ..store.urls import normalize_database_url
 
@@ -66,6 +65,6 @@ def _open(database_url: str, supabase_url: str, service_key: str, anon_key: str)
 
 
 @lru_cache(maxsize=8)
-def _store_for(database_url: str, supabase_url: str, service_key: str, anon_key: str) -> ClientStore:
+def _store_for(database_url: str, supabase_url: str, service_role_key: str, anon_key: str) -> ClientStore:
     # One engine (or REST client) per database per process.
-    return _open(database_url, supabase_url, service_key, anon_key)
+    return _open(database_url, supabase_url, service_role_key, anon_key)
