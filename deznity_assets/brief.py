@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
 import re
+import unicodedata
+from collections.abc import Collection
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 from unidecode import unidecode
+
+from .geo import market_language
 
 Budget = Literal["starter", "growth", "enterprise"]
 Language = Literal["en", "es"]
@@ -27,41 +32,28 @@ LIMITS = {
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9 -]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SPANISH_MARKETS = (
-    "cdmx",
-    "mexico",
-    "méxico",
-    "latin america",
-    "latam",
-    "latinoamerica",
-    "latinoamérica",
-    "spain",
-    "españa",
-    "espana",
-    "madrid",
-    "barcelona",
-    "argentina",
-    "buenos aires",
-    "colombia",
-    "bogota",
-    "bogotá",
-    "chile",
-    "santiago",
-    "peru",
-    "perú",
-    "lima",
-    "guadalajara",
-    "monterrey",
-    "uruguay",
-    "venezuela",
-    "ecuador",
-    "guatemala",
-    "costa rica",
-    "panama",
-    "panamá",
-)
 # Regulated sectors whose content needs a human review before publication (domain.md).
 REVIEWED_INDUSTRIES = frozenset({"health", "legal", "finance"})
+# Characters refused in every field, by Unicode category: none is visible, and each can hide or
+# reorder what a reviewer reads (zero-width spaces and joiners, soft hyphens, bidi overrides as in
+# "Trojan Source"), break a single-line field (tab, newline, line separators) or a database write
+# (PostgreSQL refuses NUL). Escaping cannot help: the text itself is what misleads.
+HIDDEN_CATEGORIES = {
+    "Cc": "a control character",  # C0, DEL and C1
+    "Cf": "an invisible formatting character",  # U+200B-200D, U+2060, U+FEFF, U+00AD, bidi controls
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+    "Cs": "an unpaired surrogate",
+}
+# Whitespace the model strips from both ends of a value: allowed there, as it is never stored.
+EDGE_WHITESPACE = " \t\n\r\x0b\x0c"
+# Format characters that steer text direction: embeddings, overrides, isolates (by their bidi
+# class) and the three direction marks (whose bidi class is an ordinary L, R or AL).
+BIDI_CONTROL_CLASSES = frozenset({"LRE", "RLE", "PDF", "LRO", "RLO", "LRI", "RLI", "FSI", "PDI"})
+BIDI_MARKS = frozenset("\u200e\u200f\u061c")
+# Scripts with look-alike letters: one word mixing them is how a spoofed name is typed ("Taco" whose
+# T is U+0422 CYRILLIC CAPITAL LETTER TE). A name wholly in one of them (a Russian "Moskva Kafe") is fine.
+CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
 
 
 class BriefError(ValueError):
@@ -91,12 +83,15 @@ class ClientBrief(BaseModel):
     @field_validator("business_name")
     @classmethod
     def _plain_name(cls, value: str) -> str:
+        # "24/7 Fitness", "AC/DC Tribute Bar", "Wait... Bar": slashes and dots are escaped wherever
+        # the name is written, and the slug (the only name a path or URL gets) is built apart.
+        # Angle brackets stay refused although every Deznity output escapes them too: the name
+        # also leaves Deznity (brief.json, the clients table, deploy dashboards, e-mail subjects)
+        # for tools that may not escape it, and no real business name needs them.
         if re.search(r"[<>]", value):
             raise ValueError("contains markup (< or >); give the plain business name")
-        if re.search(r"[/\\]|\.\.", value):
-            raise ValueError("looks like a file path (/, \\ or ..); give the plain business name")
-        if re.search(r"[\x00-\x1f\x7f]", value):
-            raise ValueError("contains control characters; give the plain business name")
+        if mixed := _mixed_script_word(value):
+            raise ValueError(mixed)
         if not slugify(value, fallback=""):
             raise ValueError("has no letters or digits to build a URL slug from; add some")
         return value
@@ -135,12 +130,17 @@ class ClientBrief(BaseModel):
     @field_validator("pages", mode="before")
     @classmethod
     def _page_list(cls, value: Any) -> Any:
+        # Imported here: the site package imports this module.
+        from .site.render import page_file
+
         if isinstance(value, str):
-            value = [part for part in value.split(",")]
+            value = value.split(",")
         if isinstance(value, list):
             names: list[str] = []
+            spellings: dict[str, str] = {}  # site file -> the entry that claimed it
             for raw in value:
-                name = re.sub(r"\s+", " ", str(raw).strip().lower())
+                typed = str(raw).strip()
+                name = re.sub(r"\s+", " ", typed.lower())
                 if not name:
                     continue
                 if len(name) > LIMITS["page"] or not PAGE_NAME.match(name):
@@ -148,8 +148,13 @@ class ClientBrief(BaseModel):
                         f"{str(raw)[:40]!r} is not a page name; use short names of letters, digits,"
                         " spaces or dashes, e.g. home, menu, book"
                     )
-                if name not in names:
-                    names.append(name)
+                # Two spellings of one file ("about us", "about-us") would render twice and the
+                # second would overwrite the first: refuse rather than merge them silently.
+                path = page_file(name)
+                if path in spellings:
+                    raise ValueError(f"{spellings[path]!r} and {typed!r} are the same page ({path}); list it once")
+                spellings[path] = typed
+                names.append(name)
             if names and "home" not in names:
                 names.insert(0, "home")
             return names
@@ -169,12 +174,24 @@ class ClientBrief(BaseModel):
             raise ValueError("must be an http(s) URL without spaces or quotes, or left empty")
         return value
 
+    # Defined after every other "before" validator because pydantic runs those last-defined first:
+    # the text is checked as typed, before splitting or whitespace folding could hide a character.
+    @field_validator("*", mode="before")
+    @classmethod
+    def _visible_text(cls, value: Any) -> Any:
+        if isinstance(value, str) and (problem := _hidden_character(value)):
+            raise ValueError(problem)
+        if isinstance(value, (list, tuple)):
+            for number, entry in enumerate(value, 1):
+                if isinstance(entry, str) and (problem := _hidden_character(entry)):
+                    raise ValueError(f"entry {number} {problem}")
+        return value
+
     @model_validator(mode="after")
     def _language(self) -> ClientBrief:
         if self.language is None:
-            geo = self.target_geo.lower()
-            spanish = any(re.search(rf"\b{re.escape(m)}\b", geo) for m in SPANISH_MARKETS)
-            self.language = "es" if spanish else "en"
+            # The country decides ("Lima, Peru" is Spanish, "Lima, Ohio" English); English when none is named.
+            self.language = market_language(self.target_geo) or "en"
         return self
 
     @property
@@ -192,13 +209,83 @@ BRIEF_FIELDS = tuple(ClientBrief.model_fields)
 REQUIRED_FIELDS = tuple(name for name, f in ClientBrief.model_fields.items() if f.is_required())
 
 
-def validate_brief(data: dict[str, Any]) -> ClientBrief:
-    """Validate raw brief fields; raise BriefError naming every bad field and its fix."""
+def validate_brief(data: dict[str, Any], *, columns: Collection[str] = ()) -> ClientBrief:
+    """Validate raw brief fields; raise BriefError naming every bad field (unknown ones too) and its fix."""
+    # `columns`: the other columns of a clients row (id, slug, status...), passed by a store so
+    # that a row handed back as a brief is not refused for them; any other key is a mistyped field.
+    problems = [_unknown_field(str(key)) for key in data if key not in BRIEF_FIELDS and key not in columns]
     cleaned = {k: v for k, v in data.items() if k in BRIEF_FIELDS and v is not None}
     try:
-        return ClientBrief.model_validate(cleaned)
+        brief = ClientBrief.model_validate(cleaned)
     except ValidationError as exc:
-        raise BriefError([_describe(err) for err in exc.errors()]) from None
+        problems += [_describe(err) for err in exc.errors()]
+    if problems:
+        raise BriefError(problems)
+    return brief
+
+
+def _unknown_field(key: str) -> str:
+    """The problem of a key that is no brief field, with the field it most likely meant."""
+    fields = ", ".join(BRIEF_FIELDS)
+    typed = re.sub(r"[\s-]+", "_", key.strip().lower())
+    guess = difflib.get_close_matches(typed, BRIEF_FIELDS, n=1, cutoff=0.6)
+    if not guess:
+        # A part of a field's name: "name" -> business_name, "geo" -> target_geo, "tone" -> copy_tone.
+        parts = {part: name for name in BRIEF_FIELDS for part in name.split("_")}
+        guess = [parts[p] for p in difflib.get_close_matches(typed, parts, n=1, cutoff=0.75)]
+    shown = key[:40]
+    if guess:
+        return f"{shown}: is not a brief field; did you mean {guess[0]}? The fields are: {fields}"
+    return f"{shown}: is not a brief field; remove it or rename it. The fields are: {fields}"
+
+
+def _hidden_character(text: str) -> str | None:
+    """What is wrong with the first invisible or control character of `text`, or None."""
+    # Ordinary whitespace around the value is stripped by the model, so only what stays is checked;
+    # not str.strip(): it would also pass U+001C-001F and U+0085, which the model keeps.
+    start = len(text) - len(text.lstrip(EDGE_WHITESPACE))
+    for index in range(start, start + len(text.strip(EDGE_WHITESPACE))):
+        ch = text[index]
+        code = ord(ch)
+        kind = HIDDEN_CATEGORIES.get(unicodedata.category(ch))
+        if kind and (ch in BIDI_MARKS or unicodedata.bidirectional(ch) in BIDI_CONTROL_CLASSES):
+            kind = "a bidirectional text control"
+        if 0xFDD0 <= code <= 0xFDEF or (code & 0xFFFE) == 0xFFFE:
+            kind = "a Unicode noncharacter"
+        if kind:
+            return f"contains {kind} ({_char_label(ch)}) at position {index + 1}; remove it"
+    return None
+
+
+def _char_label(ch: str) -> str:
+    """U+XXXX and, when Unicode gives one, the character's name."""
+    name = unicodedata.name(ch, "")
+    return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+
+
+def _script(ch: str) -> str | None:
+    """The confusable script (LATIN, CYRILLIC, GREEK) of a letter, from its Unicode name."""
+    script = unicodedata.name(ch, "").split(" ", 1)[0]
+    return script if script in CONFUSABLE_SCRIPTS else None
+
+
+def _mixed_script_word(text: str) -> str | None:
+    """The problem of the first word that mixes Latin, Cyrillic or Greek letters, or None."""
+    for word in re.finditer(r"\w+", text):
+        found: dict[str, list[int]] = {}
+        for index in range(word.start(), word.end()):
+            if script := _script(text[index]):
+                found.setdefault(script, []).append(index)
+        if len(found) > 1:
+            # Name a letter of the script with fewest letters in the word: the odd one out.
+            odd = min(found, key=lambda s: (len(found[s]), s == "LATIN"))
+            index = found[odd][0]
+            scripts = " and ".join(sorted(s.capitalize() for s in found))
+            return (
+                f"the word {word.group()!r} mixes {scripts} letters ({_char_label(text[index])} at position"
+                f" {index + 1}), the mark of a look-alike name; type each word in one alphabet"
+            )
+    return None
 
 
 def _describe(err: ErrorDetails) -> str:

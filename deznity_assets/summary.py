@@ -7,6 +7,7 @@ from typing import Any
 
 import dagster as dg
 
+from .assembly import md_cell
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, SeoCopy
 from .flow import AGENT_ASSETS, FLOW
@@ -28,14 +29,17 @@ def step_seconds(instance: dg.DagsterInstance, slug: str, step: str, asset: str)
 
 
 def phase_rows(instance: dg.DagsterInstance, slug: str, *, until: str) -> list[dict[str, Any]]:
-    """One row per step of the flow before `until`: name, agents and seconds."""
+    """One row per step of the flow before `until`: name, agents and seconds, as Markdown table cells."""
     rows = []
     for step in FLOW:
         if step.name == until:
             break
         seconds = step_seconds(instance, slug, step.name, step.assets[0])
         name = "intake" if step.name == "client_brief" else step.name
-        rows.append({"name": name, "agents": step.agent_names, "seconds": "-" if seconds is None else seconds})
+        # The summary template writes these cells as they are, so they are made cell-safe here.
+        rows.append(
+            {"name": md_cell(name), "agents": md_cell(step.agent_names), "seconds": "-" if seconds is None else seconds}
+        )
     return rows
 
 
