@@ -331,7 +331,7 @@ def unique_slug(name: str, taken: set[str]) -> str:
 
 def is_safe_slug(slug: str) -> bool:
     """True when `slug` can name a folder under output/ and a Dagster partition."""
-    return bool(SLUG_RE.match(slug)) and len(slug) <= SLUG_MAX
+    return bool(SLUG_RE.fullmatch(slug)) and len(slug) <= SLUG_MAX
 
 
 REFERENCE_CLIENTS: list[dict[str, Any]] = [

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from .brief import is_safe_slug
 from .package import write_file_atomic
 
 _env = Environment(loader=PackageLoader("deznity_assets", "templates"), autoescape=select_autoescape(["html", "j2"]))
@@ -20,7 +21,8 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
     """One entry per client: slug, name, status, error, QA score and where its package is."""
     entries = []
     for row in store.list_clients():
-        folder = output_dir / row.slug if row.slug else None
+        # A slug typed into the table is never a path until it passes the slug check.
+        folder = output_dir / row.slug if row.slug and is_safe_slug(row.slug) else None
         qa_score = None
         if folder and (folder / "qa" / "report.json").exists():
             try:

@@ -226,3 +226,16 @@ def test_demo_processes_the_reference_clients_and_is_rerunnable(run, chromium_br
     assert set(shown.values()) == {"completed"} and len(shown) == 5
     again = run("demo")
     assert "0 reference clients created" in again.stderr and again.stdout.count("completed") == 5
+
+
+def test_doctor_survives_store_urls_that_do_not_parse(run):
+    key = "sb_secret_doctor-canary-4242"
+    bad = run("doctor", ok=False, extra={"SUPABASE_URL": "not a url", "SUPABASE_SERVICE_ROLE_KEY": key})
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "BAD  supabase url" in bad.stdout and "https://<ref>.supabase.co" in bad.stdout
+    assert "ok   memory" in bad.stdout and "ok   agent provider" in bad.stdout
+    assert key not in bad.stdout + bad.stderr
+    # An '@' left in the password: SQLAlchemy would take the rest of it for the host name.
+    at = run("doctor", ok=False, extra={"DEZNITY_DATABASE_URL": "postgresql://u:se@cret-77@db:5432/x"})
+    assert "BAD  database" in at.stdout and "%40" in at.stdout and "ok   memory" in at.stdout
+    assert "cret-77" not in at.stdout + at.stderr

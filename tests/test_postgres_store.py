@@ -155,7 +155,82 @@ def test_stale_claims_and_delete(client_store):
     assert [r.id for r in client_store.list_clients()] == [other.id]
 
 
+def _without_slug_check(client_store, request, tmp_path):
+    """The backend's store over a clients table without clients_slug_check, as before that migration."""
+    if client_store.backend == "postgresql":
+        with client_store.engine.begin() as conn:
+            conn.execute(sa.text("ALTER TABLE clients DROP CONSTRAINT clients_slug_check"))
+        return client_store
+    if client_store.backend == "supabase":
+        with psycopg.connect(request.getfixturevalue("postgrest_server").dsn, autocommit=True) as conn:
+            conn.execute("ALTER TABLE clients DROP CONSTRAINT clients_slug_check")
+        return client_store
+    # SQLite cannot drop a constraint: a database file whose tables were made without it.
+    legacy = sa.MetaData()
+    for table in metadata.sorted_tables:
+        table.to_metadata(legacy)
+    legacy.tables["clients"].constraints = {
+        c for c in legacy.tables["clients"].constraints if getattr(c, "name", None) != "clients_slug_check"
+    }
+    url = f"sqlite:///{tmp_path / 'before-the-check.db'}"
+    legacy.create_all(sa.create_engine(url))
+    return SqlClientStore(url)
+
+
+def test_claims_refuse_slugs_that_cannot_be_partitions(client_store, request, tmp_path):
+    with pytest.raises(Exception, match="clients_slug_check"):
+        client_store.insert_raw({**TACO, "slug": "../../x"})
+    store = _without_slug_check(client_store, request, tmp_path)
+    bad = store.insert_raw({**TACO, "slug": "../../x"})
+    empty = store.insert_raw({**TACO, "slug": ""})
+    good = store.add_client(REFERENCE_CLIENTS[0])
+    claimed = {r.id: r for r in store.claim_pending(10)}
+    assert claimed[good.id].status == "in_progress" and claimed[good.id].slug == "fittrack"
+    fix = "use a-z, 0-9 and '-' (at most 20), e.g. taco-loco"
+    assert (claimed[bad.id].status, claimed[bad.id].last_error) == (
+        "failed",
+        f"slug: '../../x' is not a valid slug; {fix}",
+    )
+    assert store.get(bad.id).status == "failed" and store.get(bad.id).last_error.startswith("slug: '../../x'")
+    assert store.get(empty.id).status == "failed" and store.get(empty.id).last_error.startswith("slug: is empty")
+    spaced = store.insert_raw({**TACO, "slug": "Taco Loco"})
+    refused = store.claim_client(spaced.id)
+    assert refused.status == "failed" and refused.last_error == f"slug: 'Taco Loco' is not a valid slug; {fix}"
+    assert store.get(spaced.id).status == "failed"
+    assert store.claim_pending(10) == []
+
+
 # ----- migrations and the SQLAlchemy store -----------------------------------------------------
+
+
+def test_slug_migration_fails_the_rows_it_cannot_keep_then_checks_slugs(postgres_server, postgres_url):
+    from tests.plugins.postgres import SUPABASE_BOOTSTRAP_SQL, migration_files
+
+    dbname = sa.engine.make_url(postgres_url).database
+    *before, slug_check = migration_files()
+    assert slug_check.name == "20250601000300_clients_slug_check.sql"
+    postgres_server.execute(SUPABASE_BOOTSTRAP_SQL, dbname)
+    for path in before:
+        postgres_server.execute(path.read_text(encoding="utf-8"), dbname)
+    with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
+        conn.execute(
+            "INSERT INTO clients (business_name, slug, status) VALUES ('Traversal', '../../x', 'pending'), "
+            "('Shouty', 'TacoLoco', 'completed'), ('Fine', 'fine-one', 'pending'), ('Nameless', NULL, 'pending')"
+        )
+    for _ in range(2):  # applying it again changes nothing
+        postgres_server.execute(slug_check.read_text(encoding="utf-8"), dbname)
+    with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
+        rows = {r[0]: r[1:] for r in conn.execute("SELECT business_name, slug, status, last_error FROM clients")}
+        assert rows["Fine"] == ("fine-one", "pending", None) and rows["Nameless"] == (None, "pending", None)
+        assert rows["Traversal"][:2] == rows["Shouty"][:2] == (None, "failed")
+        assert rows["Traversal"][2].startswith(
+            "slug: '../../x' is not a valid slug; use a-z, 0-9 and '-' (at most 20), e.g. taco-loco"
+        )
+        assert rows["Shouty"][2].startswith("slug: 'TacoLoco' is not a valid slug")
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("INSERT INTO clients (business_name, slug) VALUES ('Again', '../y')")
+        with pytest.raises(psycopg.errors.CheckViolation):
+            conn.execute("UPDATE clients SET slug = 'Fine One' WHERE slug = 'fine-one'")
 
 
 def test_sqlalchemy_store_on_the_migrated_database(migrated_postgres_url):
@@ -185,6 +260,7 @@ def test_migrations_match_the_sqlalchemy_schema(migrated_postgres_url, postgres_
                 ),
                 "indexes": sorted((i["name"], tuple(i["column_names"])) for i in inspector.get_indexes(table)),
                 "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+                "checks": sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
             }
             for table in metadata.tables
         }
@@ -242,9 +318,10 @@ def test_store_resource_normalises_postgres_urls(migrated_postgres_url, platform
 # ----- several OS processes claiming from one table -------------------------------------------
 
 
-def _claim_with_sqlalchemy(url: str, batch: int, start, out) -> None:
+def _claim_with_sqlalchemy(url: str, batch: int, ready, start, out) -> None:
     store = SqlClientStore(url, create=False)
     store.list_clients(status="in_progress")  # connect before the race starts
+    ready.put(True)
     start.wait()
     ids: list[str] = []
     while rows := store.claim_pending(batch):
@@ -254,9 +331,10 @@ def _claim_with_sqlalchemy(url: str, batch: int, start, out) -> None:
     out.put(ids)
 
 
-def _claim_with_rpc(dsn: str, batch: int, start, out) -> None:
+def _claim_with_rpc(dsn: str, batch: int, ready, start, out) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("SET ROLE service_role")
+        ready.put(True)
         start.wait()
         ids: list[str] = []
         while rows := conn.execute("SELECT id FROM claim_pending_clients(%s)", (batch,)).fetchall():
@@ -287,16 +365,17 @@ def _seed_pending(url: str, count: int) -> set[str]:
 def test_concurrent_processes_claim_each_client_exactly_once(migrated_postgres_url, via):
     expected = _seed_pending(migrated_postgres_url, 200)
     ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
+    ready, start, out = ctx.Queue(), ctx.Event(), ctx.Queue()
     target, arg = (
         (_claim_with_sqlalchemy, migrated_postgres_url)
         if via == "sqlalchemy"
         else (_claim_with_rpc, libpq_url(migrated_postgres_url))
     )
-    procs = [ctx.Process(target=target, args=(arg, 3, start, out)) for _ in range(4)]
+    procs = [ctx.Process(target=target, args=(arg, 3, ready, start, out)) for _ in range(4)]
     for p in procs:
         p.start()
-    time.sleep(0.5)
+    for _ in procs:  # every process connected and waiting: on a loaded machine spawning takes seconds
+        ready.get(timeout=120)
     start.set()
     results = [out.get(timeout=60) for _ in procs]
     for p in procs:
@@ -322,6 +401,7 @@ def test_check_backends_on_sql_databases(migrated_postgres_url, postgres_url, pl
 
     migrated = {n: (ok, m) for n, ok, m in check_store(database_url=migrated_postgres_url)}
     assert all(ok for ok, _ in migrated.values()) and "present" in migrated["database claim function"][1]
+    assert migrated["database slug check"][1].startswith("clients_slug_check refuses")
     empty = {n: (ok, m) for n, ok, m in check_store(database_url=postgres_url)}
     assert empty["database"][0] and not empty["database schema"][0]
     assert "supabase/migrations" in empty["database schema"][1]

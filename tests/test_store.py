@@ -116,3 +116,19 @@ def test_stale_claims(store):
     store.claim_pending(1)
     assert store.stale_claims(timedelta(hours=1)) == []
     assert len(store.stale_claims(timedelta(seconds=-1))) == 1
+
+
+def test_store_checks_report_instead_of_raising_and_hide_secrets(monkeypatch):
+    from deznity_assets.store import doctor
+
+    def broken(url: str):
+        raise RuntimeError(f"driver choked on {url}")
+
+    monkeypatch.setattr(doctor, "_check_sql", broken)
+    [(name, ok, message)] = doctor.check_store(database_url="postgresql://u:pw-77@h:5432/db")
+    assert (name, ok) == ("clients store", False)
+    assert "pw-77" not in message and "RuntimeError" in message and "DEZNITY_DATABASE_URL" in message
+    monkeypatch.undo()
+    [(name, ok, message)] = doctor.check_store(database_url="postgresql://u:pw-77@h:notaport/db")
+    assert (name, ok) == ("database", False) and "port 'notaport' is not a number" in message
+    assert "pw-77" not in message

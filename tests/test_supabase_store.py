@@ -180,3 +180,28 @@ def test_check_backends_on_supabase(postgrest_server, postgres_url, platform):
         }
     assert not bad["supabase clients table"][0] and "supabase/migrations" in bad["supabase clients table"][1]
     assert not bad["supabase claim function"][0]
+
+
+def test_claims_over_rest_refuse_slugs_that_cannot_be_partitions(postgrest_server, tmp_path):
+    import psycopg
+
+    from deznity_assets.control.plane import ClaimError, ControlPlane
+
+    store = SupabaseClientStore(postgrest_server.url, postgrest_server.service_role_key)
+    with pytest.raises(SupabaseStoreError, match="clients_slug_check.*slug: use a-z, 0-9 and '-'"):
+        store.insert_raw({**TACO, "slug": "../../x"})
+    # A project that has not applied 20250601000300_clients_slug_check.sql yet.
+    with psycopg.connect(postgrest_server.dsn, autocommit=True) as conn:
+        conn.execute("ALTER TABLE clients DROP CONSTRAINT clients_slug_check")
+    bad = store.insert_raw({**TACO, "slug": "../../x"})
+    good = store.add_client(REFERENCE_CLIENTS[0])
+    plane = ControlPlane(store, tmp_path / "output")
+    result = plane.claim_pending(5)
+    assert [r.id for r in result.ready] == [good.id] and [r.id for r in result.rejected] == [bad.id]
+    assert store.get(bad.id).last_error == (
+        "slug: '../../x' is not a valid slug; use a-z, 0-9 and '-' (at most 20), e.g. taco-loco"
+    )
+    spaced = store.insert_raw({**TACO, "slug": "Taco Loco"})
+    with pytest.raises(ClaimError, match="slug: 'Taco Loco' is not a valid slug"):
+        plane.claim_client(spaced.id)
+    assert store.get(spaced.id).status == "failed"

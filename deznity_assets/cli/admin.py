@@ -29,14 +29,29 @@ def doctor(live: bool) -> None:
         sys.exit(1)
     line(True, "settings", f"project {PROJECT_ROOT}; `deznity env` lists every variable")
     from ..memory.doctor import check_memory
-    from ..store.doctor import check_store
+    from ..store.doctor import check_store, redact
 
+    connection = platform.resources["store"].connection()
     try:
         # Opening the store creates a fresh install's tables (SQL backends), as every command does.
         open_store(platform)
+        unopened = ""
     except click.ClickException as exc:
-        line(False, "clients store", exc.message)
-    checks = check_store(**platform.resources["store"].connection())
+        unopened = exc.message
+    checks = check_store(**connection)
+    # When the store checks find the problem they say it with the fix and no secret; a driver's
+    # own words about a URL that does not parse may quote pieces of its password.
+    if unopened and all(ok for _, ok, _ in checks):
+        line(
+            False,
+            "clients store",
+            redact(
+                unopened,
+                connection["database_url"],
+                connection["supabase_url"],
+                secrets=(connection["service_role_key"], connection["anon_key"]),
+            ),
+        )
     for name, ok, message in [*checks, *check_memory(platform.resources["memory"])]:
         line(ok, name, message)
     try:

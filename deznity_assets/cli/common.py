@@ -36,9 +36,18 @@ def open_store(platform: Platform) -> Any:
     try:
         return platform.store
     except Exception as exc:  # noqa: BLE001 - any driver's error: say which setting to fix
+        from ..store.doctor import redact
+
+        conn = platform.resources["store"].connection()
+        # A URL that did not parse may be quoted whole in the driver's message: its password too.
+        first = redact(
+            str(exc).splitlines()[0] if str(exc) else "",
+            conn["database_url"],
+            conn["supabase_url"],
+            secrets=(conn["service_role_key"], conn["anon_key"]),
+        )
         raise click.ClickException(
-            f"cannot open the clients store (DEZNITY_DATABASE_URL or SUPABASE_URL): {type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else ''}"
+            f"cannot open the clients store (DEZNITY_DATABASE_URL or SUPABASE_URL): {type(exc).__name__}: {first}"
         ) from None
 
 

@@ -47,11 +47,18 @@ class ClientStore(Protocol):
         ...
 
     def claim_pending(self, limit: int) -> list[ClientRow]:
-        """Atomically move up to `limit` pending clients to in_progress and return them."""
+        """Atomically move up to `limit` pending clients to in_progress and return them.
+
+        A row that cannot become a partition (its slug, its id, its status) comes back already
+        failed, the field and the fix in last_error; it is never left in_progress.
+        """
         ...
 
     def claim_client(self, key: str) -> ClientRow | None:
-        """Atomically claim one named client that is not in progress; None if another caller has it."""
+        """Atomically claim one named client that is not in progress; None if another caller has it.
+
+        Refused as claim_pending refuses: back already failed, with the reason in last_error.
+        """
         ...
 
     def mark_in_progress(self, key: str, *, run_id: str) -> ClientRow:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from .schema import metadata
@@ -14,9 +16,50 @@ def check_store(
     *, database_url: str, supabase_url: str = "", service_role_key: str = "", anon_key: str = ""
 ) -> list[Check]:
     """(name, ok, message with the fix) for the configured clients store: Supabase when its URL is set, else SQL."""
-    if supabase_url:
-        return _check_supabase(supabase_url, service_role_key, anon_key)
-    return _check_sql(database_url)
+    try:
+        if supabase_url:
+            return _check_supabase(supabase_url, service_role_key, anon_key)
+        return _check_sql(database_url)
+    except Exception as exc:  # noqa: BLE001 - the doctor reports and goes on to its other checks
+        setting = "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY" if supabase_url else "DEZNITY_DATABASE_URL"
+        detail = redact(
+            f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            database_url,
+            supabase_url,
+            secrets=(service_role_key, anon_key),
+        )
+        return [("clients store", False, f"could not check the clients store ({detail}); check {setting}")]
+
+
+def _url_problem(url: str) -> str | None:
+    # Said without echoing the URL: in a string that does not parse, the password could be
+    # anywhere before the last '@', so only what follows it (host, port) is ever quoted.
+    scheme, sep, rest = url.partition("://")
+    if not sep or not scheme:
+        return "it has no scheme://"
+    credentials, _, location = rest.rpartition("@")
+    if "@" in credentials and not scheme.startswith("sqlite"):
+        # SQLAlchemy splits at the first '@' and would take the rest of the password for the host.
+        return "it holds more than one '@'"
+    host_port = re.split(r"[/?]", location, maxsplit=1)[0]
+    port = host_port.rpartition(":")[2] if ":" in host_port and not host_port.endswith("]") else ""
+    if port and not port.isdigit():
+        return f"its port {port[:20]!r} is not a number"
+    return None
+
+
+def redact(text: str, *urls: str, secrets: tuple[str, ...] = ()) -> str:
+    """`text` with the passwords of `urls` and every one of `secrets` replaced by ***."""
+    # A URL that does not parse cannot hide its own password: find it by hand (up to the first
+    # or the last '@', whichever the password holds) and blank it out, with any other secret.
+    found = set(secrets)
+    for url in urls:
+        for pattern in (r"://[^:/@]*:([^@]*)@", r"://[^:/@]*:(.*)@"):
+            match = re.search(pattern, url)
+            found.add(match.group(1) if match else "")
+    for secret in sorted(found - {""}, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
 
 
 def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Check]:
@@ -28,7 +71,8 @@ def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Chec
     try:
         store = SupabaseClientStore.connect(url, service_role_key=service_role_key, anon_key=anon_key)
     except ValueError as exc:
-        return [("supabase key", False, str(exc))]
+        name = "supabase url" if str(exc).startswith("SUPABASE_URL is not") else "supabase key"
+        return [(name, False, str(exc))]
     role_ok = store.role == "service_role"
     results.append(
         (
@@ -79,15 +123,19 @@ def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Chec
 def _check_sql(url: str) -> list[Check]:
     from .urls import normalize_database_url
 
+    problem = _url_problem(url)
     try:
+        if problem:
+            raise ValueError(problem)
         safe = sa.engine.make_url(normalize_database_url(url)).render_as_string(hide_password=True)
     except Exception as exc:  # noqa: BLE001 - an unparsable URL is a configuration problem, reported with the fix
         return [
             (
                 "database",
                 False,
-                f"DEZNITY_DATABASE_URL is not a database URL ({type(exc).__name__}); set it "
-                "to e.g. postgresql://user:password@host:5432/dbname or sqlite:///path/to/deznity.db",
+                f"DEZNITY_DATABASE_URL is not a database URL ({problem or type(exc).__name__}); set "
+                "it to e.g. postgresql://user:password@host:5432/dbname or sqlite:///path/to/deznity.db, "
+                "percent-encoding the password's @ : / as %40 %3A %2F",
             )
         ]
     try:
@@ -102,6 +150,9 @@ def _check_sql(url: str) -> list[Check]:
                     continue
                 have = {c["name"] for c in inspector.get_columns(table.name)}
                 missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
+            has_slug_check = inspector.has_table("clients") and any(
+                c["name"] == "clients_slug_check" for c in inspector.get_check_constraints("clients")
+            )
             has_claim = engine.dialect.name == "postgresql" and bool(
                 conn.execute(sa.text("SELECT 1 FROM pg_proc WHERE proname = 'claim_pending_clients'")).first()
             )
@@ -111,7 +162,7 @@ def _check_sql(url: str) -> list[Check]:
             (
                 "database",
                 False,
-                f"{safe} is unreachable ({type(exc).__name__}: {str(exc).splitlines()[0]}); "
+                f"{safe} is unreachable ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}); "
                 "check DEZNITY_DATABASE_URL, that the server runs and accepts this user",
             )
         ]
@@ -126,6 +177,18 @@ def _check_sql(url: str) -> list[Check]:
         )
     else:
         results.append(("database schema", True, "every table and column is present"))
+    if "clients" not in missing:
+        results.append(
+            (
+                "database slug check",
+                True,
+                "clients_slug_check refuses slugs that cannot be partition keys"
+                if has_slug_check
+                else "clients_slug_check absent (tables from before it): claims still fail rows with such slugs; "
+                "on PostgreSQL apply supabase/migrations/20250601000300_clients_slug_check.sql to refuse them "
+                "when typed",
+            )
+        )
     if engine.dialect.name == "postgresql":
         results.append(
             (

@@ -46,7 +46,7 @@ class ClientRow:
             id=str(m["id"]),
             slug=m.get("slug"),
             status=m["status"],
-            attempt=int(m.get("attempt") or 1),
+            attempt=_attempt(m.get("attempt")),
             last_error=m.get("last_error"),
             run_id=m.get("run_id"),
             claimed_at=_aware(m.get("claimed_at")),
@@ -62,6 +62,15 @@ class ClientRow:
     def brief(self) -> ClientBrief:
         """The validated brief; raises BriefError naming each bad field."""
         return validate_brief(self.fields)
+
+
+def _attempt(value: Any) -> int:
+    # A number typed by hand as text ("2", "two") must not make every read of the table fail;
+    # what cannot be read counts as the first attempt.
+    try:
+        return max(1, int(str(value).strip())) if value not in (None, "") else 1
+    except ValueError:
+        return 1
 
 
 def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from ..brief import SLUG_MAX
+
 metadata = sa.MetaData()
 
 STATUSES = ("pending", "in_progress", "completed", "failed")
+# A slug becomes a partition key and folder names: only brief.SLUG_RE, at most SLUG_MAX
+# characters (NULL is allowed: the claim names such a row). The same rule per dialect; the
+# migration 20250601000300_clients_slug_check.sql holds the PostgreSQL one.
+SLUG_CHECK_POSTGRESQL = f"slug ~ '^[a-z0-9]+(-[a-z0-9]+)*$' AND char_length(slug) <= {SLUG_MAX}"
+SLUG_CHECK_SQLITE = (
+    f"slug NOT GLOB '*[^a-z0-9-]*' AND length(slug) BETWEEN 1 AND {SLUG_MAX} "
+    "AND slug NOT GLOB '-*' AND slug NOT GLOB '*-' AND slug NOT GLOB '*--*'"
+)
 
 clients = sa.Table(
     "clients",
@@ -33,6 +43,8 @@ clients = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
     sa.CheckConstraint(f"status IN {STATUSES!r}", name="clients_status_check"),
+    sa.CheckConstraint(SLUG_CHECK_POSTGRESQL, name="clients_slug_check").ddl_if(dialect="postgresql"),
+    sa.CheckConstraint(SLUG_CHECK_SQLITE, name="clients_slug_check").ddl_if(dialect="sqlite"),
     sa.Index("clients_status_created_idx", "status", "created_at"),
 )
 

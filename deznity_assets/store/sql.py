@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -12,8 +13,35 @@ from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
-from .schema import agent_activities, clients, metadata, project_tasks, projects
-from .transitions import StoreTransitions
+from .schema import STATUSES, agent_activities, clients, metadata, project_tasks, projects
+from .transitions import StoreTransitions, slug_problem
+
+# How sa.Uuid keeps an id on SQLite (no native uuid type): 32 lowercase hex digits, no dashes.
+STORED_ID = re.compile(r"[0-9a-f]{32}")
+STATUS_FIX = (
+    "' is not a status; use one of pending, in_progress, completed, failed (lower case, no spaces): "
+    "set it to pending to have the client processed"
+)
+
+
+class _TypedId(sa.types.TypeDecorator[str]):
+    """A clients id as text, whatever was typed into it: a UUID in its usual form, anything else as it is."""
+
+    impl = sa.String
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: sa.Dialect) -> str | None:
+        # sa.Uuid raises on anything but a UUID, and one such hand-typed row would then break
+        # every read of the table (claims, status, the portfolio); such a row is failed at claim.
+        if value is None or isinstance(value, uuid.UUID):
+            return None if value is None else str(value)
+        text = str(value)
+        return str(uuid.UUID(text)) if STORED_ID.fullmatch(text) else text
+
+
+_CLIENT_COLUMNS = [sa.type_coerce(clients.c.id, _TypedId).label("id"), *(c for c in clients.c if c.name != "id")]
+# The id exactly as stored, to tell a typed-in id from one this store wrote (SQLite).
+_CLAIM_COLUMNS = [*_CLIENT_COLUMNS, sa.type_coerce(clients.c.id, sa.String).label("stored_id")]
 
 
 class SqlClientStore(StoreTransitions):
@@ -55,7 +83,7 @@ class SqlClientStore(StoreTransitions):
 
     def add_client(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
         """Validate a brief and insert it as a new client; raises BriefError when invalid."""
-        brief = validate_brief(data)
+        brief = validate_brief(data, columns=clients.c.keys())
         columns = brief_to_columns(brief.model_dump())
         for _ in range(50):
             taken = self._slugs_like(slugify(brief.business_name))
@@ -77,16 +105,25 @@ class SqlClientStore(StoreTransitions):
 
     def get(self, key: str) -> ClientRow | None:
         """The client with this slug or id, or None."""
-        cond = clients.c.slug == key
-        if is_uuid(key):
-            cond = sa.or_(cond, clients.c.id == key)
+        cond = sa.or_(clients.c.slug == key, self._id_is(clients.c.id, key))
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(clients).where(cond)).first()
+            row = conn.execute(sa.select(*_CLIENT_COLUMNS).where(cond)).first()
         return ClientRow.from_mapping(row) if row else None
+
+    def _id_is(self, column: Any, key: str) -> sa.ColumnElement[bool]:
+        # `column` (a clients id or a reference to one) names the client `key`. On PostgreSQL
+        # ids are native UUIDs, so anything else names no row. On SQLite a row typed by hand
+        # may hold any text ('42', a dashed UUID): match that text as well as the stored form.
+        if self.backend != "sqlite":
+            return column == key if is_uuid(key) else sa.false()
+        forms = {str(key)}
+        if is_uuid(key):
+            forms.add(uuid.UUID(key).hex)
+        return sa.type_coerce(column, sa.String).in_(sorted(forms))
 
     def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
         """Every client, oldest first, optionally only those with `status`."""
-        query = sa.select(clients).order_by(clients.c.created_at, clients.c.id)
+        query = sa.select(*_CLIENT_COLUMNS).order_by(clients.c.created_at, clients.c.id)
         if status:
             query = query.where(clients.c.status == status)
         with self.engine.connect() as conn:
@@ -98,11 +135,11 @@ class SqlClientStore(StoreTransitions):
         if not row:
             return False
         with self.engine.begin() as conn:
-            project_ids = sa.select(projects.c.id).where(projects.c.client_id == row.id)
+            project_ids = sa.select(projects.c.id).where(self._id_is(projects.c.client_id, row.id))
             conn.execute(project_tasks.delete().where(project_tasks.c.project_id.in_(project_ids)))
-            conn.execute(agent_activities.delete().where(agent_activities.c.client_id == row.id))
-            conn.execute(projects.delete().where(projects.c.client_id == row.id))
-            conn.execute(clients.delete().where(clients.c.id == row.id))
+            conn.execute(agent_activities.delete().where(self._id_is(agent_activities.c.client_id, row.id)))
+            conn.execute(projects.delete().where(self._id_is(projects.c.client_id, row.id)))
+            conn.execute(clients.delete().where(self._id_is(clients.c.id, row.id)))
         return True
 
     def _slugs_like(self, base: str) -> set[str]:
@@ -118,8 +155,26 @@ class SqlClientStore(StoreTransitions):
         One UPDATE ... WHERE status = 'pending' RETURNING: on PostgreSQL the candidate
         rows are locked with FOR UPDATE SKIP LOCKED, on SQLite the statement holds the
         database write lock, so a row is claimed by exactly one caller.
+
+        Rows the claim refuses come back failed, with the field and the fix in last_error: a
+        slug that cannot be a partition key, an id SQLite cannot address, or a status that is
+        not one of STATUSES.
         """
         now = utcnow()
+        # Only a table created without clients_status_check can hold 'Pending' or ' pending';
+        # such a row would sit unclaimed and unexplained forever: fail it, naming the field.
+        odd_status = (
+            clients.update()
+            .where(clients.c.status.not_in(STATUSES))
+            .values(
+                status="failed",
+                last_error=sa.literal("status: '")
+                + sa.func.substr(clients.c.status, 1, 40, type_=sa.String)
+                + sa.literal(STATUS_FIX),
+                updated_at=now,
+            )
+            .returning(*_CLAIM_COLUMNS)
+        )
         picked = (
             sa.select(clients.c.id)
             .where(clients.c.status == "pending")
@@ -136,15 +191,14 @@ class SqlClientStore(StoreTransitions):
             clients.update()
             .where(clients.c.id == picked.c.id, clients.c.status == "pending")
             .values(status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None)
-            .returning(*clients.c)
+            .returning(*_CLAIM_COLUMNS)
         )
         with self.engine.begin() as conn:
-            claimed = [ClientRow.from_mapping(r) for r in conn.execute(stmt)]
-        for row in claimed:
-            if not row.slug:
-                row.slug = self._assign_slug(row)
-        claimed.sort(key=lambda r: (r.created_at or now, r.id))
-        return claimed
+            refused = [ClientRow.from_mapping(r) for r in conn.execute(odd_status)]
+            claimed = [(ClientRow.from_mapping(r), r._mapping["stored_id"]) for r in conn.execute(stmt)]
+        rows = refused + [self._refuse_unusable(row, stored_id) for row, stored_id in claimed]
+        rows.sort(key=lambda r: (r.created_at or now, r.id))
+        return rows
 
     def claim_client(self, key: str) -> ClientRow | None:
         """Atomically claim one named client that is not in progress; None if another caller has it.
@@ -155,7 +209,7 @@ class SqlClientStore(StoreTransitions):
         now = utcnow()
         stmt = (
             clients.update()
-            .where(clients.c.id == row.id, clients.c.status != "in_progress")
+            .where(self._id_is(clients.c.id, row.id), clients.c.status != "in_progress")
             .values(
                 status="in_progress",
                 claimed_at=now,
@@ -164,16 +218,32 @@ class SqlClientStore(StoreTransitions):
                 last_error=None,
                 attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
             )
-            .returning(*clients.c)
+            .returning(*_CLAIM_COLUMNS)
         )
         with self.engine.begin() as conn:
             claimed = conn.execute(stmt).first()
         if claimed is None:
             return None
-        result = ClientRow.from_mapping(claimed)
-        if not result.slug:
-            result.slug = self._assign_slug(result)
-        return result
+        return self._refuse_unusable(ClientRow.from_mapping(claimed), claimed._mapping["stored_id"])
+
+    def _refuse_unusable(self, row: ClientRow, stored_id: Any) -> ClientRow:
+        # A row typed without a slug is named now (NULL only: an empty or odd slug was typed
+        # on purpose and is refused with the reason, as is an id this table cannot address).
+        if row.slug is None:
+            row.slug = self._assign_slug(row)
+        problems = [p for p in (self._id_problem(stored_id), slug_problem(row.slug)) if p]
+        return self._refuse(row, problems) if problems else row
+
+    def _id_problem(self, stored_id: Any) -> str | None:
+        # PostgreSQL refuses anything but a UUID in a uuid column; SQLite keeps whatever was typed,
+        # and an id not in the stored form cannot be referenced by the run's project rows.
+        if self.backend != "sqlite" or (isinstance(stored_id, str) and STORED_ID.fullmatch(stored_id)):
+            return None
+        return (
+            f"id: {str(stored_id)[:40]!r} is not an id this table can use; ids are UUIDs written as 32 "
+            "lower-case hex digits without dashes (e.g. 1b4e28ba2fa111d2883f0016d3cca427): give the row "
+            "such an id, or delete it and add the client with `deznity add-client`"
+        )
 
     def _assign_slug(self, row: ClientRow) -> str:
         # Rows typed straight into the table have no slug yet; a row whose name cannot
@@ -184,7 +254,9 @@ class SqlClientStore(StoreTransitions):
             try:
                 with self.engine.begin() as conn:
                     conn.execute(
-                        clients.update().where(clients.c.id == row.id, clients.c.slug.is_(None)).values(slug=slug)
+                        clients.update()
+                        .where(self._id_is(clients.c.id, row.id), clients.c.slug.is_(None))
+                        .values(slug=slug)
                     )
                 return self.get(row.id).slug  # type: ignore[union-attr,return-value]
             except IntegrityError:
@@ -197,7 +269,7 @@ class SqlClientStore(StoreTransitions):
         with self.engine.begin() as conn:
             conn.execute(
                 clients.update()
-                .where(clients.c.id == row.id)
+                .where(self._id_is(clients.c.id, row.id))
                 .values(
                     status="pending",
                     attempt=clients.c.attempt + 1,
@@ -240,7 +312,7 @@ class SqlClientStore(StoreTransitions):
 
     def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(clients.update().where(clients.c.id == client_id).values(**values))
+            conn.execute(clients.update().where(self._id_is(clients.c.id, client_id)).values(**values))
 
     def _update_project(self, run_id: str, values: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
@@ -251,7 +323,7 @@ class SqlClientStore(StoreTransitions):
         with self.engine.connect() as conn:
             row = conn.execute(
                 sa.select(projects)
-                .where(projects.c.client_id == client_id)
+                .where(self._id_is(projects.c.client_id, client_id))
                 .order_by(projects.c.started_at.desc())
                 .limit(1)
             ).first()
@@ -327,7 +399,7 @@ class SqlClientStore(StoreTransitions):
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(agent_activities)
-                .where(agent_activities.c.client_id == row.id)
+                .where(self._id_is(agent_activities.c.client_id, row.id))
                 .order_by(agent_activities.c.created_at)
             )
             return [dict(r._mapping) for r in rows]
@@ -362,7 +434,7 @@ class SqlClientStore(StoreTransitions):
         cutoff = utcnow() - older_than
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(clients).where(clients.c.status == "in_progress", clients.c.claimed_at < cutoff)
+                sa.select(*_CLIENT_COLUMNS).where(clients.c.status == "in_progress", clients.c.claimed_at < cutoff)
             )
             return [ClientRow.from_mapping(r) for r in rows]
 

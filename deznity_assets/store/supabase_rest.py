@@ -11,11 +11,11 @@ from typing import Any
 import jwt
 from postgrest.exceptions import APIError
 
-from supabase import Client, ClientOptions, create_client
+from supabase import Client, ClientOptions, SupabaseException, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
-from .transitions import StoreTransitions
+from .transitions import SLUG_FIX, StoreTransitions, slug_problem
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +90,14 @@ class SupabaseClientStore(StoreTransitions):
                 self.role or "unknown",
             )
         options = ClientOptions(postgrest_client_timeout=timeout, auto_refresh_token=False, persist_session=False)
-        self.client = client or create_client(self.url, key, options=options)
+        try:
+            self.client = client or create_client(self.url, key, options=options)
+        except (SupabaseException, ValueError) as exc:
+            # The SDK's words ("Invalid URL") name neither the setting nor the fix; never echo the URL.
+            raise ValueError(
+                f"SUPABASE_URL is not a Supabase project URL ({type(exc).__name__}: {str(exc).replace(key, '***')}); "
+                "set it to https://<ref>.supabase.co (Project Settings > API), or unset it to use DEZNITY_DATABASE_URL"
+            ) from None
 
     @classmethod
     def connect(cls, url: str, *, service_role_key: str = "", anon_key: str = "") -> SupabaseClientStore:
@@ -143,6 +150,8 @@ class SupabaseClientStore(StoreTransitions):
                 f"Supabase could not {what} ({exc.message}): the tables or claim function are missing — apply "
                 "supabase/migrations/*.sql with `supabase db push` or the SQL editor"
             )
+        if code == "23514" and "clients_slug_check" in str(exc.message or ""):
+            return SupabaseStoreError(f"Supabase refused to {what} ({exc.message}): slug: {SLUG_FIX}")
         return SupabaseStoreError(f"Supabase could not {what}: {exc.message} (code {code or 'unknown'})")
 
     def _select_all(self, table: str, build: Any, what: str) -> list[dict[str, Any]]:
@@ -166,7 +175,7 @@ class SupabaseClientStore(StoreTransitions):
 
     def add_client(self, data: dict[str, Any], *, status: str = "pending") -> ClientRow:
         """Validate a brief and insert it as a new client; raises BriefError when invalid."""
-        brief = validate_brief(data)
+        brief = validate_brief(data, columns=CLIENT_COLUMNS)
         columns = brief_to_columns(brief.model_dump())
         for _ in range(CAS_RETRIES):
             slug = unique_slug(brief.business_name, self._slugs_like(slugify(brief.business_name)))
@@ -232,12 +241,12 @@ class SupabaseClientStore(StoreTransitions):
     # ----- lifecycle transitions ---------------------------------------------------
 
     def claim_pending(self, limit: int) -> list[ClientRow]:
-        """Atomically move up to `limit` pending clients to in_progress (the claim_pending_clients RPC)."""
+        """Atomically move up to `limit` pending clients to in_progress (the claim_pending_clients RPC).
+
+        A row whose slug cannot be a partition key comes back failed, with the reason in last_error.
+        """
         rows = self._run(self.client.rpc("claim_pending_clients", {"max_count": int(limit)}), "claim pending clients")
-        claimed = [ClientRow.from_mapping(r) for r in rows]
-        for row in claimed:
-            if not row.slug:
-                row.slug = self._assign_slug(row)
+        claimed = [self._refuse_unusable(ClientRow.from_mapping(r)) for r in rows]
         now = utcnow()
         claimed.sort(key=lambda r: (r.created_at or now, r.id))
         return claimed
@@ -271,11 +280,16 @@ class SupabaseClientStore(StoreTransitions):
                 "claim a client",
             )
             if updated:
-                result = ClientRow.from_mapping(updated[0])
-                if not result.slug:
-                    result.slug = self._assign_slug(result)
-                return result
+                return self._refuse_unusable(ClientRow.from_mapping(updated[0]))
         return None
+
+    def _refuse_unusable(self, row: ClientRow) -> ClientRow:
+        # A row typed without a slug is named now (NULL only: an empty or odd slug was typed on
+        # purpose). A slug a database without clients_slug_check let in is refused with the reason.
+        if row.slug is None:
+            row.slug = self._assign_slug(row)
+        problem = slug_problem(row.slug)
+        return self._refuse(row, [problem]) if problem else row
 
     def _assign_slug(self, row: ClientRow) -> str:
         base_name = row.business_name if slugify(row.business_name, fallback="") else f"client {row.id[:8]}"

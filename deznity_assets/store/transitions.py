@@ -6,7 +6,22 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any
 
+from ..brief import SLUG_MAX, SLUG_RE
 from .rows import ClientRow, short_error, utcnow
+
+SLUG_FIX = f"use a-z, 0-9 and '-' (at most {SLUG_MAX}), e.g. taco-loco"
+
+
+def slug_problem(slug: object) -> str | None:
+    """Why `slug` cannot be a client's partition key and folder name (field and fix), or None when it can."""
+    # A slug becomes a Dagster partition key and the paths built from it (output/<slug>,
+    # storage/<asset>/<slug>.json): only the shape the platform itself makes is let through.
+    # fullmatch, not match: SLUG_RE ends in `$`, which also matches before a trailing newline.
+    if slug is None or (isinstance(slug, str) and not slug.strip()):
+        return f"slug: is empty; {SLUG_FIX}, or leave it NULL to have one made from business_name"
+    if not isinstance(slug, str) or len(slug) > SLUG_MAX or not SLUG_RE.fullmatch(slug):
+        return f"slug: {str(slug)[:40]!r} is not a valid slug; {SLUG_FIX}"
+    return None
 
 
 class StoreTransitions(ABC):
@@ -51,6 +66,14 @@ class StoreTransitions(ABC):
     def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
         """Processing failed with `error` (kept short)."""
         self._set_final(key, "failed", short_error(error), run_id)
+
+    def _refuse(self, row: ClientRow, problems: list[str]) -> ClientRow:
+        # A just-claimed row that cannot become a partition fails at once, by its id (its slug
+        # may be the very problem), and goes back to the caller as failed, with the reason.
+        reason = "; ".join(problems)
+        self.mark_failed(row.id, reason)
+        row.status, row.last_error = "failed", short_error(reason)
+        return row
 
     def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
         row = self._require(key)
