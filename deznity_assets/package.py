@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
 
 from .brief import is_safe_slug
+
+_TOKEN = re.compile(r"[0-9a-f]{12}")
 
 
 class UnsafePathError(ValueError):
@@ -32,10 +35,46 @@ def _safe_relative(path: str) -> PurePosixPath:
     return rel
 
 
+def _leftovers(output_dir: Path, kind: str, slug: str) -> dict[str, Path]:
+    """`.old-<slug>-<token>` or `.staging-<slug>-<token>` folders of this slug, by token."""
+    found = {}
+    prefix = f".{kind}-{slug}-"
+    for path in output_dir.glob(f"{prefix}*"):
+        token = path.name[len(prefix) :]
+        # The exact token shape keeps slug "a" from taking the leftovers of slug "a-b".
+        if _TOKEN.fullmatch(token) and path.is_dir():
+            found[token] = path
+    return found
+
+
+def recover_package(output_dir: Path, slug: str) -> Path | None:
+    """Finish or undo a publish of `slug` that a crash interrupted; returns the package folder, if any.
+
+    Call only when no run is publishing this client (the claim makes one run per client). A crash
+    between the two renames leaves `.old-*` beside a complete `.staging-*` of the same token and no
+    package: the staging folder is swapped in. A crash while staging leaves only `.staging-*`,
+    which is half-written and removed.
+    """
+    target = client_dir(output_dir, slug)
+    if not output_dir.is_dir():
+        return None
+    olds = _leftovers(output_dir, "old", slug)
+    stagings = _leftovers(output_dir, "staging", slug)
+    for token, old in sorted(olds.items(), key=lambda item: item[1].stat().st_mtime, reverse=True):
+        if not target.exists():
+            # The staging folder of the same token was complete: renames start after the last write.
+            os.rename(stagings.pop(token) if token in stagings else old, target)
+        shutil.rmtree(old, ignore_errors=True)
+    for staging in stagings.values():
+        shutil.rmtree(staging, ignore_errors=True)
+    return target if target.exists() else None
+
+
 def publish_package(output_dir: Path, slug: str, files: dict[str, str | bytes]) -> Path:
     """Write `files` as output/<slug>/, replacing any earlier package whole, never mixing two runs."""
     target = client_dir(output_dir, slug)
     output_dir.mkdir(parents=True, exist_ok=True)
+    recover_package(output_dir, slug)
     token = uuid.uuid4().hex[:12]
     staging = output_dir / f".staging-{slug}-{token}"
     staging.mkdir()

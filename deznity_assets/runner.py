@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 from .control import run_tags
+from .control.workers import worker_tags
 from .defs.jobs import JOB_NAME
 from .defs.partitions import CLIENTS
 from .platform import Platform
@@ -41,7 +42,8 @@ def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance 
     result = job.execute_in_process(
         partition_key=slug,
         instance=instance,
-        tags=run_tags(row),
+        # Recording this process lets `reconcile` tell at once when it was killed mid-run.
+        tags={**run_tags(row), **worker_tags()},
         raise_on_error=False,
         run_config=QUIET_RUN_CONFIG,
     )
@@ -73,7 +75,10 @@ def process_pending(
     instance = platform.instance()
     lifecycle = platform.resources["lifecycle"]
     platform.control.reconcile(
-        instance, claim_timeout_seconds=lifecycle.claim_timeout_seconds, max_run_seconds=lifecycle.max_run_seconds
+        instance,
+        claim_timeout_seconds=lifecycle.claim_timeout_seconds,
+        max_run_seconds=lifecycle.max_run_seconds,
+        crash_retries=lifecycle.crash_retries,
     )
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []

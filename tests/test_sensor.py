@@ -24,11 +24,12 @@ def test_tick_claims_adds_partitions_and_caps(platform, store, instance):
         store.add_client(brief)
     first = _tick(platform, instance)
     assert [r.partition_key for r in first.run_requests] == ["fittrack", "greenglow", "techstart"]
-    assert [r.run_key for r in first.run_requests] == [
+    assert [r.run_key.split(":claim-")[0] for r in first.run_requests] == [
         "fittrack:attempt-1",
         "greenglow:attempt-1",
         "techstart:attempt-1",
     ]
+    assert len({r.run_key for r in first.run_requests}) == 3
     assert first.run_requests[0].tags["deznity/attempt"] == "1"
     assert first.dynamic_partitions_requests[0].partition_keys == ["fittrack", "greenglow", "techstart"]
     assert {r.slug for r in store.list_clients(status="in_progress")} == {"fittrack", "greenglow", "techstart"}
@@ -94,5 +95,29 @@ def test_retried_client_gets_a_new_run_key(platform, store, instance):
     store.mark_failed("fittrack", "boom")
     platform.control.retry(slugs=["fittrack"])
     second = _tick(platform, instance)
-    assert [r.run_key for r in first.run_requests + second.run_requests] == ["fittrack:attempt-1", "fittrack:attempt-2"]
+    keys = [r.run_key.split(":claim-")[0] for r in first.run_requests + second.run_requests]
+    assert keys == ["fittrack:attempt-1", "fittrack:attempt-2"]
     assert not second.dynamic_partitions_requests  # the partition exists already
+
+
+def test_client_set_back_to_pending_by_hand_is_processed_again(platform, store, instance):
+    """Same attempt number, new claim: a new run key, and the old run's outcome is not written back."""
+    store.add_client(REFERENCE_CLIENTS[0])
+    first = _tick(platform, instance)
+    instance.add_dynamic_partitions("clients", first.dynamic_partitions_requests[0].partition_keys)
+    old = platform.definitions.resolve_job_def("client_package_job").execute_in_process(
+        partition_key="fittrack", instance=instance, tags=first.run_requests[0].tags
+    )
+    assert old.success
+    platform.control.write_back(instance, instance.get_run_by_id(old.run_id))
+    assert store.get("fittrack").status == "completed"
+
+    # A person sets the row back to pending in the table editor, attempt unchanged.
+    store._update_client(store.get("fittrack").id, {"status": "pending"}, "set back to pending")
+    second = _tick(platform, instance)
+    assert [r.partition_key for r in second.run_requests] == ["fittrack"]
+    assert second.run_requests[0].run_key != first.run_requests[0].run_key
+    assert second.run_requests[0].tags["deznity/attempt"] == "1"
+    # Until the new run exists, reconciliation must not hand the client the old run's result.
+    assert platform.control.reconcile(instance, claim_timeout_seconds=600) == {}
+    assert store.get("fittrack").status == "in_progress"

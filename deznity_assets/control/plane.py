@@ -10,11 +10,25 @@ from typing import Any
 import dagster as dg
 
 from ..brief import BriefError
+from ..package import recover_package
 from ..portfolio import rebuild_portfolio
 from ..store import ClientRow, utcnow
 from ..store.base import ClientStore
+from ..store.transitions import slug_problem
 from .projectlog import ProjectLog
-from .runs import FINISHED, PARTITION_TAG, find_run, overdue, owns, published_package, run_failure_reason
+from .runs import (
+    FINISHED,
+    PARTITION_TAG,
+    crash_streak,
+    crashed,
+    find_run,
+    overdue,
+    owns,
+    published_package,
+    report_crash,
+    run_failure_reason,
+)
+from .workers import orphan_reason
 
 
 @dataclass
@@ -81,6 +95,9 @@ class ControlPlane:
 
     def claim_for_run(self, slug: str, *, run_id: str, instance: dg.DagsterInstance) -> ClientRow:
         """Tie the client to `run_id` (a run from the sensor, the UI or a backfill) and open its project row."""
+        if problem := slug_problem(slug):
+            # A partition added by hand (UI, API) never becomes a path or a query before this.
+            raise ClaimError(f"partition {slug[:40]!r}: {problem}")
         row = self.store.get(slug)
         if row is None:
             raise ClaimError(f"no client with slug {slug!r} in the clients table; add it with `deznity add-client`")
@@ -98,12 +115,17 @@ class ControlPlane:
         return row
 
     def _reject_invalid(self, row: ClientRow) -> bool:
+        # The store hands back failed a row it refused at claim (a slug or id that cannot be a
+        # partition, an odd status); the brief is checked as well, so one reason names every field.
+        refused = row.status == "failed"
+        problems = [] if refused else [p for p in (slug_problem(row.slug),) if p]
         try:
             row.brief()
         except BriefError as exc:
-            self.store.mark_failed(row.id, f"invalid brief: {exc}")
-            return True
-        return False
+            problems.append(f"invalid brief: {exc}")
+        if problems:
+            self.store.mark_failed(row.id, "; ".join([row.last_error or "", *problems] if refused else problems))
+        return refused or bool(problems)
 
     def project_log(self, *, run_id: str, slug: str) -> ProjectLog:
         """The project log a run's steps write to."""
@@ -112,13 +134,18 @@ class ControlPlane:
     # ----- outcomes ---------------------------------------------------------------
 
     def write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
-        """Record a finished run's outcome on its client; idempotent. Returns the new status, if changed."""
+        """Record a finished run's outcome on its client; idempotent. Returns the new status, if changed.
+
+        A crashed run is left to `reconcile`, which retries its client at once.
+        """
+        if crashed(run):
+            return None
         status = self._write_back(instance, run)
         if status:
             self.refresh_portfolio()
         return status
 
-    def _write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+    def _write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun, *, crash_retries: int = 0) -> str | None:
         slug = run.tags.get(PARTITION_TAG)
         if not slug or run.status not in FINISHED:
             return None
@@ -130,6 +157,8 @@ class ControlPlane:
             # Someone else's attempt, or already written back: only close this run's project.
             self.store.finish_project(run.run_id, status="completed" if success else "failed")
             return None
+        if crashed(run):
+            return self._after_crash(instance, run, row, crash_retries)
         if success and published_package(instance, run):
             self.store.mark_completed(slug, run_id=run.run_id)
             self.store.finish_project(run.run_id, status="completed")
@@ -145,25 +174,55 @@ class ControlPlane:
         self.store.finish_project(run.run_id, status="failed", blockers=[reason])
         return "failed"
 
+    def _after_crash(self, instance: dg.DagsterInstance, run: dg.DagsterRun, row: ClientRow, limit: int) -> str:
+        """A crash is not the client's failure: retry it as a new attempt, up to `limit` crashes in a row."""
+        slug = str(row.slug)
+        streak = crash_streak(instance, slug, limit)
+        why = run_failure_reason(instance, run)
+        if streak > limit:
+            reason = f"the run crashed {streak} times in a row (last: {why}); see run {run.run_id}"
+            self.store.mark_failed(slug, reason, run_id=run.run_id)
+            self.store.finish_project(run.run_id, status="failed", blockers=[reason])
+            return "failed"
+        # Leftovers of a publish the crash interrupted are put right before the retry publishes.
+        recover_package(self.output_dir, slug)
+        self.store.requeue(slug, reason=f"retrying after a crash ({streak} of at most {limit}): {why}")
+        self.store.finish_project(run.run_id, status="failed", blockers=[f"crashed: {why}"])
+        return "retried"
+
     def reconcile(
-        self, instance: dg.DagsterInstance, *, claim_timeout_seconds: int, max_run_seconds: int = 3600
+        self,
+        instance: dg.DagsterInstance,
+        *,
+        claim_timeout_seconds: int,
+        max_run_seconds: int = 3600,
+        crash_retries: int = 3,
     ) -> dict[str, str]:
-        """Repair in_progress clients whose run finished, vanished, never started or never ended (slug -> action)."""
+        """Repair in_progress clients whose run finished, crashed, vanished, never started or never ended.
+
+        Returns slug -> action; "retried" clients are back to pending, to be claimed again at once.
+        """
         actions: dict[str, str] = {}
         cutoff = utcnow() - timedelta(seconds=claim_timeout_seconds)
         for row in self.store.list_clients(status="in_progress"):
             run = find_run(instance, row)
-            if run is not None and run.status not in FINISHED and overdue(instance, run, max_run_seconds):
-                # A run whose process died without a word (a killed CLI, a lost worker) stays
-                # STARTED forever; the daemon's run monitoring only covers runs it launched.
-                instance.report_run_failed(
-                    run,
-                    message=f"run {run.run_id} ran longer than {max_run_seconds} s "
-                    "without finishing; its process is presumed gone",
-                )
-                run = instance.get_run_by_id(run.run_id)
+            if run is not None and run.status not in FINISHED:
+                orphaned = orphan_reason(instance, run)
+                if orphaned:
+                    # The worker process was killed (kill -9, a lost machine): the run stays
+                    # STARTED forever and holds its slots unless someone says it ended.
+                    report_crash(instance, run, f"run {run.run_id}: {orphaned}")
+                    run = instance.get_run_by_id(run.run_id)
+                elif overdue(instance, run, max_run_seconds):
+                    # A worker we cannot see (another host) that never reports back.
+                    instance.report_run_failed(
+                        run,
+                        message=f"run {run.run_id} ran longer than {max_run_seconds} s "
+                        "without finishing; its process is presumed gone",
+                    )
+                    run = instance.get_run_by_id(run.run_id)
             if run is not None and run.status in FINISHED:
-                status = self._write_back(instance, run)
+                status = self._write_back(instance, run, crash_retries=crash_retries)
                 if status:
                     actions[str(row.slug)] = status
             elif run is None and (row.claimed_at is None or row.claimed_at < cutoff):

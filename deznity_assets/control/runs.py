@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import dagster as dg
+from dagster._core.events import JobFailureData, RunFailureReason
+from dagster._core.storage.tags import RUN_FAILURE_REASON_TAG
 
 from ..flow import PUBLISHED_ASSET
 from ..store import ClientRow, utcnow
@@ -10,17 +14,62 @@ from ..store import ClientRow, utcnow
 PARTITION_TAG = "dagster/partition"
 CLIENT_TAG = "deznity/client"
 ATTEMPT_TAG = "deznity/attempt"
+CLAIM_TAG = "deznity/claim"
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
+# Run failures that say nothing about the client: the process running it died or never started.
+CRASHES = {
+    RunFailureReason.START_TIMEOUT.value,
+    RunFailureReason.RUN_WORKER_RESTART.value,
+    RunFailureReason.UNEXPECTED_TERMINATION.value,
+}
+
+
+def claim_token(row: ClientRow) -> str:
+    """Identifies one claim of a client: a row set back to pending by hand, same attempt, is a new claim."""
+    claimed = row.claimed_at
+    if claimed is None:
+        return "unclaimed"
+    aware = claimed if claimed.tzinfo else claimed.replace(tzinfo=UTC)
+    return str(round(aware.timestamp() * 1_000_000))
 
 
 def run_key(row: ClientRow) -> str:
-    """The sensor's run key: one run per client attempt (a retry gets a new key)."""
-    return f"{row.slug}:attempt-{row.attempt}"
+    """The sensor's run key: one run per claim of a client attempt (a retry or a re-claim gets a new key)."""
+    return f"{row.slug}:attempt-{row.attempt}:claim-{claim_token(row)}"
 
 
 def run_tags(row: ClientRow) -> dict[str, str]:
-    """Tags that tie a run to the client attempt it processes."""
-    return {CLIENT_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt)}
+    """Tags that tie a run to the client attempt and claim it processes."""
+    return {CLIENT_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt), CLAIM_TAG: claim_token(row)}
+
+
+def crashed(run: dg.DagsterRun) -> bool:
+    """True when the run failed because its process died or never started, not because of its client."""
+    return run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(RUN_FAILURE_REASON_TAG) in CRASHES
+
+
+def report_crash(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> None:
+    """Fail a run whose worker is gone, as a crash, and free the pool slots its steps held."""
+    instance.report_run_failed(
+        run,
+        message=message,
+        job_failure_data=JobFailureData(error=None, failure_reason=RunFailureReason.UNEXPECTED_TERMINATION),
+    )
+    storage = instance.event_log_storage
+    if storage.supports_global_concurrency_limits:
+        # A killed step never gives its `llm` pool slot back; left alone, dead runs starve live ones.
+        storage.free_concurrency_slots_for_run(run.run_id)
+
+
+def crash_streak(instance: dg.DagsterInstance, slug: str, limit: int) -> int:
+    """How many of the client's latest runs (at most `limit` + 1 looked at) crashed in a row."""
+    runs = instance.get_runs(dg.RunsFilter(tags={PARTITION_TAG: slug}), limit=limit + 1)
+    streak = 0
+    for run in runs:
+        if not crashed(run):
+            break
+        streak += 1
+    return streak
 
 
 def run_failure_reason(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str:
@@ -54,20 +103,20 @@ def published_package(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
 
 
 def owns(row: ClientRow, run: dg.DagsterRun) -> bool:
-    """True when `run` processes the client's current attempt."""
+    """True when `run` processes the client's current claim."""
     if row.run_id:
         return row.run_id == run.run_id
-    return run.tags.get(ATTEMPT_TAG) == str(row.attempt)
+    return run.tags.get(ATTEMPT_TAG) == str(row.attempt) and run.tags.get(CLAIM_TAG) == claim_token(row)
 
 
 def find_run(instance: dg.DagsterInstance, row: ClientRow) -> dg.DagsterRun | None:
-    """The run processing a client's current attempt, if one exists."""
+    """The run processing a client's current claim, if one exists."""
     if row.run_id:
         run = instance.get_run_by_id(row.run_id)
         if run is not None:
             return run
     runs = instance.get_runs(
-        dg.RunsFilter(tags={PARTITION_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt)}),
+        dg.RunsFilter(tags={PARTITION_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt), CLAIM_TAG: claim_token(row)}),
         limit=1,
     )
     return runs[0] if runs else None

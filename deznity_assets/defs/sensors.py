@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..control import run_key, run_tags
+from ..control import ClaimError, run_key, run_tags
 from ..resources import ClientStoreResource, LifecycleResource, MemoryResource, OutputResource, control_plane
 from ..resources.lifecycle import configured_poll_seconds
 from .jobs import client_package_job
 from .partitions import CLIENTS, clients_partitions
 
-RECONCILE_SECONDS = 60
+# Crashed runs and lost claims are found within this; each pass reads only the in_progress rows.
+RECONCILE_SECONDS = 30
 
 
 @dg.sensor(
@@ -78,22 +79,39 @@ def client_failed_sensor(
 
 @dg.sensor(
     name="client_reconciliation_sensor",
+    job=client_package_job,
     minimum_interval_seconds=RECONCILE_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Repairs clients left in_progress: canceled or dead runs, lost write-backs, claims with no run.",
+    description="Repairs clients left in_progress: crashed, canceled or dead runs, lost write-backs, claims with no "
+    "run; retries crashed clients at once.",
 )
 def client_reconciliation_sensor(
     context: dg.SensorEvaluationContext,
     store: ClientStoreResource,
     output: OutputResource,
     lifecycle: LifecycleResource,
-) -> dg.SkipReason:
-    """Repair clients whose run finished unseen, died, or never started."""
-    actions = control_plane(store, output).reconcile(
+) -> dg.SensorResult:
+    """Repair clients whose run finished unseen, crashed, died, or never started; relaunch the crashed ones."""
+    plane = control_plane(store, output)
+    actions = plane.reconcile(
         context.instance,
         claim_timeout_seconds=lifecycle.claim_timeout_seconds,
         max_run_seconds=lifecycle.max_run_seconds,
+        crash_retries=lifecycle.crash_retries,
     )
     if actions:
         context.log.info(f"reconciled: {actions}")
-    return dg.SkipReason(f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile")
+    requests = []
+    for slug, action in actions.items():
+        if action != "retried":
+            continue
+        # Claimed here rather than left for the pending sensor's next poll (up to 5 minutes):
+        # a crash should cost the client its lost work, not a wait.
+        try:
+            row = plane.claim_client(slug)
+        except ClaimError as exc:
+            context.log.warning(f"could not retry {slug} at once: {exc}")
+            continue
+        requests.append(dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row)))
+    summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
+    return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)

@@ -21,15 +21,23 @@ class LifecycleResource(dg.ConfigurableResource):
     )
     claim_timeout_seconds: int = setting(
         "DEZNITY_CLAIM_TIMEOUT_SECONDS",
-        600,
-        "a claim whose run never appeared is returned to pending after this",
+        # A claim's run is created in the same sensor tick, within seconds; one that has none after
+        # two minutes was lost with a killed tick and must not wait long to be processed.
+        120,
+        "a claim whose run never appeared (its sensor tick was killed) is returned to pending after this",
         minimum=1,
     )
     max_run_seconds: int = setting(
         "DEZNITY_MAX_RUN_SECONDS",
         3600,
-        "a run still unfinished after this long (its process died) is failed, and its client with it",
+        "a run still unfinished after this long, whose worker cannot be checked from here, is failed",
         minimum=1,
+    )
+    crash_retries: int = setting(
+        "DEZNITY_CRASH_RETRIES",
+        3,
+        "a client whose run crashed (its process killed) is retried at once, up to this many crashes in a row",
+        minimum=0,
     )
 
 
