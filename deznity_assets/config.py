@@ -116,7 +116,11 @@ def has_credentials(url: str) -> bool:
     except ValueError:
         return True  # unparsable: treat as secret rather than show it
     return bool(
-        parts.username or parts.password or "password=" in parts.query.lower() or "token=" in parts.query.lower()
+        parts.username
+        or parts.password
+        or "@" in url  # userinfo with an unencoded / ? or #: urlsplit ends the authority before its @
+        or "password=" in parts.query.lower()
+        or "token=" in parts.query.lower()
     )
 
 

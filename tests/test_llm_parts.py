@@ -13,7 +13,7 @@ import pytest
 
 from deznity_assets.agents.roster import TASKS
 from deznity_assets.llm.cache import ResponseCache, cache_key
-from deznity_assets.llm.errors import redact, retry_after_seconds
+from deznity_assets.llm.errors import redact, retry_after_seconds, url_secrets
 from deznity_assets.llm.pricing import PriceTable
 from deznity_assets.llm.ratelimit import RateLimiter
 
@@ -82,6 +82,15 @@ def test_retry_after_forms():
 def test_redact_hides_the_key_and_key_shapes():
     text = redact("key sk-live-abcdef123456 and Bearer abc.def-123456 and mysecret", "mysecret")
     assert "abcdef123456" not in text and "abc.def" not in text and "mysecret" not in text
+
+
+def test_redact_hides_url_userinfo_and_basic_credentials():
+    url = "http://proxy-user:pa%2Fss@127.0.0.1:8000/v1"
+    assert url_secrets(url) == ("pa%2Fss", "pa/ss") and url_secrets("https://api.openai.com/v1") == ()
+    text = redact(f"POST {url}/chat failed (authorization: Basic cHJveHk6cGFzcw==; pa/ss)", *url_secrets(url))
+    assert text == "POST http://[redacted]@127.0.0.1:8000/v1/chat failed (authorization: [redacted]; [redacted])"
+    assert redact("user@example.com wrote https://a@b:c@host/x") == "user@example.com wrote https://[redacted]@host/x"
+    assert redact("Basic support only") == "Basic support only"  # words stay; base64 tokens go
 
 
 def test_cache_round_trip_and_counts(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 
@@ -10,6 +11,7 @@ import pytest
 from deznity_assets.agents.provider import AgentError
 from deznity_assets.agents.roster import TASKS
 from deznity_assets.deliverables import MarketAnalysis, ProjectPlan, SeoCopy
+from deznity_assets.llm.errors import display_host
 from deznity_assets.llm.pricing import Price, PriceTable
 from tests.plugins.llm import TEST_API_KEY
 from tests.servers import openai_compatible as srv
@@ -62,8 +64,9 @@ def test_retry_after_ms_is_honoured_and_capped(make_provider, llm_server, taco_c
 def test_gives_up_after_max_retries_with_reason(make_provider, llm_server, taco_context):
     llm_server.script(*[srv.server_error(500)] * 3)
     provider = make_provider(max_retries=2)
-    with pytest.raises(AgentError, match=r"project_plan: .*server error \(500.*after 2 retries"):
+    with pytest.raises(AgentError, match=r"project_plan: .*server error \(500.*after 2 retries") as caught:
         provider.run(PLAN, taco_context)
+    assert caught.value.transient is True  # a later try of the step may pass
     assert len(llm_server.completions) == 3
     assert provider.stats()["errors"] == 1
 
@@ -95,33 +98,83 @@ def test_client_errors_are_not_retried(make_provider, llm_server, taco_context, 
     with pytest.raises(AgentError) as caught:
         make_provider().run(PLAN, taco_context)
     assert expected in str(caught.value)
+    assert caught.value.transient is False  # a retry of the step would fail the same way
     assert len(llm_server.completions) == 1
 
 
 def test_insufficient_quota_is_not_retried(make_provider, llm_server, taco_context):
     llm_server.script(srv.error(429, "You exceeded your current quota", code="insufficient_quota"))
-    with pytest.raises(AgentError, match="quota is used up"):
+    with pytest.raises(AgentError, match="quota is used up") as caught:
         make_provider().run(PLAN, taco_context)
+    assert caught.value.transient is False
     assert len(llm_server.completions) == 1
 
 
-@pytest.mark.parametrize(
-    "bad, quoted", [(srv.schema_violation, "summary: Field required"), (srv.invalid_json, "Invalid JSON")]
-)
-def test_one_repair_fixes_a_bad_answer(make_provider, llm_server, taco_context, bad, quoted):
-    llm_server.script(bad())
+def test_one_repair_fixes_an_answer_that_breaks_the_schema(make_provider, llm_server, taco_context):
+    llm_server.script(srv.schema_violation())
     result = make_provider().run(PLAN, taco_context)
-    assert result.usage.repaired is True and isinstance(result.output, ProjectPlan)
+    assert result.usage.repaired is True and result.usage.retries == 0 and isinstance(result.output, ProjectPlan)
     first, repair = llm_server.completions
     assert repair["messages"][:2] == first["messages"]
     assistant, follow_up = repair["messages"][2:]
-    assert assistant["role"] == "assistant" and assistant["content"] == first_answer(bad)
+    assert assistant["role"] == "assistant" and assistant["content"] == srv.schema_violation().content
     assert follow_up["role"] == "user" and "<validation_errors>" in follow_up["content"]
-    assert quoted in follow_up["content"]  # the validation error is quoted
+    assert "summary: Field required" in follow_up["content"]  # the validation error is quoted
 
 
-def first_answer(bad) -> str:
-    return bad().content
+@pytest.mark.parametrize(
+    "unusable",
+    [srv.invalid_json(), srv.truncated(), srv.empty_answer(), srv.content("")],
+    ids=["invalid-json", "cut-off", "empty-at-token-limit", "empty"],
+)
+def test_unusable_answers_are_retried_not_repaired(make_provider, llm_server, taco_context, recorded_sleeps, unusable):
+    llm_server.script(unusable)
+    provider = make_provider()
+    result = provider.run(PLAN, taco_context)
+    assert isinstance(result.output, ProjectPlan)
+    assert (result.usage.retries, result.usage.repaired) == (1, False)
+    first, second = llm_server.completions
+    assert second["messages"] == first["messages"]  # the same request again, not a repair
+    assert len(recorded_sleeps) == 1 and recorded_sleeps[0] <= 0.05  # the transport faults' backoff
+    assert (provider.stats()["retries"], provider.stats()["repairs"]) == (1, 0)
+
+
+def test_a_cut_off_answer_to_the_repair_request_is_retried(make_provider, llm_server, taco_context):
+    llm_server.script(srv.schema_violation(), srv.truncated(), srv.server_error(503))
+    result = make_provider().run(PLAN, taco_context)
+    assert isinstance(result.output, ProjectPlan)
+    assert (result.usage.retries, result.usage.repaired) == (2, True)
+    ask, repair, *repeats = llm_server.completions
+    assert len(repeats) == 2 and all(r["messages"] == repair["messages"] for r in repeats)
+    assert len(repair["messages"]) == len(ask["messages"]) + 2
+
+
+def test_attempts_are_bounded_per_request(make_provider, llm_server, taco_context):
+    llm_server.otherwise = srv.invalid_json()
+    with pytest.raises(AgentError) as caught:
+        make_provider(max_retries=2).run(PLAN, taco_context)
+    assert str(caught.value) == (
+        "project_plan: the answer was not valid JSON (model test-model) after 2 retries;"
+        " try again later or choose another model with DEZNITY_MODEL_PM"
+    )
+    assert caught.value.transient is True
+    assert len(llm_server.completions) == 3  # 1 + max_retries
+    llm_server.script(srv.schema_violation())
+    with pytest.raises(AgentError, match=r"^project_plan \(repair\): the answer was not valid JSON .*after 2 retries"):
+        make_provider(max_retries=2, cache_dir=None).run(PLAN, taco_context)
+    assert len(llm_server.completions) == 3 + 1 + 3  # the ask, then 1 + max_retries for the repair
+
+
+def test_answers_always_cut_off_name_the_token_limit_and_are_not_transient(make_provider, llm_server, taco_context):
+    llm_server.otherwise = srv.truncated()
+    with pytest.raises(AgentError) as caught:
+        make_provider(max_retries=1, max_tokens=64).run(PLAN, taco_context)
+    assert str(caught.value) == (
+        "project_plan: every answer of model test-model was cut off at the token limit (64) after 1 retry;"
+        " raise DEZNITY_LLM_MAX_TOKENS or choose a model that answers more briefly"
+    )
+    assert caught.value.transient is False  # a later try would be cut off too
+    assert len(llm_server.completions) == 2
 
 
 def test_second_bad_answer_fails_with_the_errors(make_provider, llm_server, taco_context):
@@ -131,16 +184,17 @@ def test_second_bad_answer_fails_with_the_errors(make_provider, llm_server, taco
     message = str(caught.value)
     assert message.startswith("project_plan: the model's answer did not match the schema after one repair: ")
     assert "summary: Field required" in message
+    assert caught.value.transient is True  # answers are samples: a later try may fit
     assert len(llm_server.completions) == 2
 
 
-def test_refusal_and_empty_answer_are_agent_errors(make_provider, llm_server, taco_context):
-    llm_server.script(srv.refusal("I cannot do marketing for tacos."), srv.empty_answer())
+def test_a_refusal_is_a_permanent_agent_error(make_provider, llm_server, taco_context):
+    llm_server.script(srv.refusal("I cannot do marketing for tacos."))
     provider = make_provider()
-    with pytest.raises(AgentError, match="the model refused the task: I cannot do marketing for tacos"):
+    with pytest.raises(AgentError, match="the model refused the task: I cannot do marketing for tacos") as caught:
         provider.run(PLAN, taco_context)
-    with pytest.raises(AgentError, match=r"empty answer \(finish_reason=length\)"):
-        provider.run(PLAN, taco_context)
+    assert caught.value.transient is False
+    assert len(llm_server.completions) == 1
 
 
 def test_cache_hit_sends_no_request_and_costs_nothing(make_provider, llm_server, taco_context, tmp_path):
@@ -298,3 +352,56 @@ def test_openai_flavour_sends_max_completion_tokens_and_names_its_key(make_provi
     llm_server.script(srv.error(401, "Incorrect API key provided", code="invalid_api_key"))
     with pytest.raises(AgentError, match="openai refused the API key .*check OPENAI_API_KEY"):
         make_provider(name="openai", cache_dir=None).run(PLAN, taco_context)
+
+
+def test_credentials_in_the_base_url_are_sent_but_never_shown(make_provider, llm_server, taco_context, caplog):
+    caplog.set_level(logging.DEBUG)  # httpx logs every request's URL at INFO
+    user, password = "proxy-user", "url-pass/DO-NOT-LEAK"  # a / the URL must percent-encode
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode()
+    port = llm_server.base_url.split(":")[-1].split("/")[0]
+    base_url = f"http://{user}:{password.replace('/', '%2F')}@127.0.0.1:{port}/v1"
+    provider = make_provider(base_url=base_url)
+    assert provider.host == f"127.0.0.1:{port}" and provider.stats()["host"] == provider.host
+    result = provider.run(PLAN, taco_context)
+    assert isinstance(result.output, ProjectPlan)
+    assert llm_server.requests[-1]["headers"]["authorization"] == f"Basic {basic}"  # as httpx sends userinfo
+    # A proxy that echoes the request, credentials and all, in its error message.
+    echo = f"proxy denied POST {base_url}/chat/completions (authorization: Basic {basic}; password {password})"
+    llm_server.script(srv.error(403, echo), srv.error(502, echo), srv.error(502, echo))
+    errors = []
+    for _ in range(2):
+        with pytest.raises(AgentError) as caught:
+            make_provider(base_url=base_url, cache_dir=None, max_retries=1).run(PLAN, taco_context)
+        errors.append(caught.value)
+    assert "proxy denied POST http://[redacted]@127.0.0.1" in str(errors[0])
+    llm_server.api_key = "sk-the-right-key-000000"
+    with pytest.raises(AgentError, match="refused the user name and password of the base URL") as unauthorized:
+        make_provider(base_url=base_url, cache_dir=None).run(PLAN, taco_context)
+    errors.append(unauthorized.value)
+    with pytest.raises(AgentError, match=r"could not connect to 127\.0\.0\.1:1 ") as unreachable:
+        make_provider(base_url=base_url.replace(f":{port}/", ":1/"), cache_dir=None, max_retries=0).ping()
+    errors.append(unreachable.value)
+    texts = [str(e) for e in errors] + [repr(e) for e in errors] + [caplog.text, json.dumps(provider.stats())]
+    for needle in (password, password.replace("/", "%2F"), "DO-NOT-LEAK", basic, user):
+        assert [text for text in texts if needle in text] == [], needle
+
+
+@pytest.mark.parametrize(
+    "url, host",
+    [
+        ("http://user:pass@127.0.0.1:8000/v1", "127.0.0.1:8000"),
+        ("https://api.openai.com/v1", "api.openai.com"),
+        ("http://user:p%40ss@[::1]:11434/v1", "[::1]:11434"),
+        ("http://Proxy.Example.com/v1", "proxy.example.com"),
+        ("http://user:pa/ss@host:8000/v1", "the server"),  # unparsable: nothing of it is shown
+    ],
+)
+def test_display_host_shows_host_and_port_only(url, host):
+    assert display_host(url) == host
+
+
+def test_a_base_url_with_an_unencoded_password_is_refused_without_quoting_it(make_provider):
+    with pytest.raises(ValueError) as caught:
+        make_provider(base_url="http://proxy-user:pa/DO-NOT-LEAK@127.0.0.1:8000/v1")
+    assert str(caught.value).startswith("DEZNITY_LLM_BASE_URL is not a usable http(s) URL;")
+    assert "DO-NOT-LEAK" not in str(caught.value) and "proxy-user" not in str(caught.value)

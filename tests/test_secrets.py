@@ -3,9 +3,11 @@ then every file under the state, Dagster and output folders searched."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,10 +17,11 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from deznity_assets.brief import REFERENCE_CLIENTS
+from deznity_assets.brief import REFERENCE_CLIENTS, slugify
 from deznity_assets.config import all_variables
 from deznity_assets.definitions import JOB_NAME, build_definitions
 from deznity_assets.resources import ClientStoreResource
+from deznity_assets.store import SqlClientStore
 from tests.plugins.platform import env_for
 from tests.servers import openai_compatible as srv
 from tests.servers.offline_answers import offline_answer
@@ -48,18 +51,18 @@ def _cells(path: Path) -> list[bytes]:
     return cells
 
 
-def _leaks(*folders: Path) -> list[str]:
-    """Every file (and file name) under `folders` that contains the canary stem, SQLite contents unpacked."""
+def _leaks(*folders: Path, needle: str = CANARY) -> list[str]:
+    """Every file (and file name) under `folders` that contains `needle` (the canary stem), SQLite contents unpacked."""
     found = []
     for folder in folders:
         for path in folder.rglob("*"):
-            if CANARY in path.name:
+            if needle in path.name:
                 found.append(f"{path} (name)")
             if not path.is_file():
                 continue
             data = path.read_bytes()
             chunks = [data, *(_cells(path) if data.startswith(b"SQLite format 3") else [])]
-            if any(CANARY.encode() in chunk for chunk in chunks):
+            if any(needle.encode() in chunk for chunk in chunks):
                 found.append(str(path))
     return found
 
@@ -131,3 +134,89 @@ def test_a_plain_secret_would_be_caught(tmp_path):
     with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
         instance.create_run_for_job(job_def=defs.resolve_job_def(JOB_NAME), run_config={})
     assert _leaks(tmp_path), "a plainly configured secret should be in the run snapshot; the scan found nothing"
+
+
+def _free_port() -> int:
+    with contextlib.closing(socket.socket()) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _llm_url_env(tmp_path: Path, url: str) -> dict[str, str]:
+    """The environment of `deznity` commands whose LLM server is at `url` (and nothing else configured)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "PINECONE", "SUPABASE"))}
+    env.update(env_for(tmp_path))
+    env.update(
+        {
+            "DEZNITY_LLM_PROVIDER": "compatible",
+            "DEZNITY_LLM_BASE_URL": url,
+            "DEZNITY_LLM_MODEL": "test-model",
+            "DEZNITY_LLM_MAX_RETRIES": "0",
+            "DEZNITY_EMBEDDINGS": "hashing",
+        }
+    )
+    return env
+
+
+def _run(env: dict[str, str], cwd: Path, printed: list[str], *args: str, ok: bool = True, stdin: str | None = None):
+    """`deznity *args`, its output added to `printed`."""
+    proc = subprocess.run([DEZNITY, *args], env=env, cwd=cwd, input=stdin, capture_output=True, text=True, timeout=300)
+    assert not ok or proc.returncode == 0, f"{args}: {proc.stdout}\n{proc.stderr}"
+    printed.append(proc.stdout + proc.stderr)
+    return proc
+
+
+def _assert_nowhere(tmp_path: Path, printed: list[str], *needles: str) -> None:
+    """No needle in the commands' output, the client rows' last_error, or any file of the state and output folders."""
+    state, output = tmp_path / "state", tmp_path / "output"
+    rows = SqlClientStore(f"sqlite:///{state / 'deznity.db'}")
+    errors = [row.last_error or "" for row in rows.list_clients()]
+    rows.dispose()
+    assert any(errors)
+    for needle in needles:
+        assert [text for text in [*printed, *errors] if needle in text] == [], needle
+        assert _leaks(state, output, needle=needle) == [], needle
+
+
+def test_credentials_in_the_llm_base_url_are_never_shown(tmp_path):
+    """A proxy URL with user:password@: sent as HTTP Basic auth, never stored or shown, on success or failure."""
+    user, password = "proxy-user", _canary("URL_PASSWORD")
+    basic = base64.b64encode(f"{user}:{password}".encode()).decode()  # the form the credentials travel in
+    slugs = [slugify(REFERENCE_CLIENTS[i]["business_name"]) for i in (4, 0)]
+    printed: list[str] = []
+    with srv.OpenAICompatibleServer(models=("test-model",)) as llm:
+        llm.otherwise = srv.content(offline_answer)
+        port = llm.base_url.split(":")[-1].split("/")[0]
+        url = f"http://{user}:{password}@127.0.0.1:{port}/v1"
+        env = _llm_url_env(tmp_path, url)
+        # Success: the credentials reach the server (as Basic auth) and the client completes.
+        _run(env, tmp_path, printed, "add-client", "--file", "-", stdin=json.dumps(REFERENCE_CLIENTS[4]))
+        _run(env, tmp_path, printed, "autonomous", "--once")
+        assert llm.completions and llm.requests[-1]["headers"]["authorization"] == f"Basic {basic}"
+        # Failure: a proxy refuses every request, echoing the URL and the credentials it got.
+        llm.otherwise = srv.error(403, f"proxy denied POST {url}/chat/completions (authorization: Basic {basic})")
+        _run(env, tmp_path, printed, "add-client", "--file", "-", stdin=json.dumps(REFERENCE_CLIENTS[0]))
+        _run(env, tmp_path, printed, "autonomous", "--once", ok=False)
+        _run(env, tmp_path, printed, "doctor", "--live", ok=False)
+        status = {e["slug"]: e for e in json.loads(_run(env, tmp_path, printed, "status", "--json").stdout)}
+        # Failure: nothing listens on the base URL's port.
+        env["DEZNITY_LLM_BASE_URL"] = f"http://{user}:{password}@127.0.0.1:{_free_port()}/v1"
+        _run(env, tmp_path, printed, "doctor", "--live", ok=False)
+
+    assert status[slugs[0]]["status"] == "completed", status[slugs[0]]
+    assert status[slugs[1]]["status"] == "failed" and "403" in status[slugs[1]]["error"], status[slugs[1]]
+    assert "proxy denied POST http://[redacted]@127.0.0.1" in status[slugs[1]]["error"]
+    assert "could not connect to 127.0.0.1:" in printed[-1], printed[-1]
+    _assert_nowhere(tmp_path, printed, CANARY, basic, user)
+
+
+def test_a_base_url_password_with_an_unencoded_slash_is_never_shown(tmp_path):
+    """user:pa/ss@host: the URL's authority ends at the /, so its password looks like a host and port."""
+    printed: list[str] = []
+    env = _llm_url_env(tmp_path, f"http://proxy-user:{_canary('URL_PASSWORD')}/x@127.0.0.1:{_free_port()}/v1")
+    _run(env, tmp_path, printed, "add-client", "--file", "-", stdin=json.dumps(REFERENCE_CLIENTS[1]))
+    _run(env, tmp_path, printed, "autonomous", "--once", ok=False)
+    _run(env, tmp_path, printed, "doctor", ok=False)
+    (entry,) = json.loads(_run(env, tmp_path, printed, "status", "--json").stdout)
+    assert entry["status"] == "failed" and "DEZNITY_LLM_BASE_URL is not a usable" in entry["error"], entry
+    _assert_nowhere(tmp_path, printed, CANARY, "proxy-user")

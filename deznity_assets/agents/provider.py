@@ -71,7 +71,16 @@ class AgentResult:
 
 
 class AgentError(RuntimeError):
-    """An agent could not produce its deliverable; the message is the client's failure reason."""
+    """An agent could not produce its deliverable; the message is the client's failure reason.
+
+    `transient` is True for a fault that outlived the provider's own retries but that a later try
+    may cure (rate limits, server errors, timeouts, unusable or off-schema answers), and False for
+    what needs a fix first (a refused key, an empty quota, a bad request, a refusal).
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 class AgentProvider(ABC):

@@ -19,7 +19,15 @@ from .roster import TASKS
 
 
 class AgentTasksFailed(RuntimeError):
-    """One or more agent tasks of a step failed; the message names each with its reason."""
+    """One or more agent tasks of a step failed; the message names each with its reason.
+
+    `transient` is True when every failure was transient (a later try of the step may pass);
+    one failure that needs a fix first (a refused key, say) makes a retry pointless.
+    """
+
+    def __init__(self, message: str, *, transient: bool = False):
+        super().__init__(message)
+        self.transient = transient
 
 
 def run_agent_tasks(
@@ -78,16 +86,18 @@ def run_agent_tasks(
 
     with ThreadPoolExecutor(max_workers=len(keys), thread_name_prefix=f"agents-{phase}") as pool:
         futures = {key: pool.submit(one, key) for key in keys}
-        errors = []
+        errors: list[tuple[str, AgentError]] = []
         results: dict[str, AgentResult] = {}
         for key, future in futures.items():
             try:
                 results[key] = future.result()
             except AgentError as exc:
-                errors.append(f"{key}: {exc}")
+                errors.append((key, exc))
     if errors:
         progress.report(slug, phase, "failed")
-        raise AgentTasksFailed("; ".join(errors))
+        raise AgentTasksFailed(
+            "; ".join(f"{key}: {exc}" for key, exc in errors), transient=all(exc.transient for _, exc in errors)
+        )
     progress.report(slug, phase, "done")
     return results
 

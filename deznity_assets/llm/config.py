@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..agents.roster import AGENTS
+from .errors import display_host, url_secrets
 
 ProviderName = Literal["openai", "openrouter", "compatible"]
 StructuredMode = Literal["json_schema", "json_object"]
@@ -33,6 +36,12 @@ KEY_VARIABLE: dict[str, str] = {
     "openrouter": "OPENROUTER_API_KEY",
     "compatible": "DEZNITY_LLM_API_KEY",
 }
+# The variable holding each provider's base URL (OpenRouter's is fixed).
+URL_VARIABLE: dict[str, str] = {
+    "openai": "OPENAI_BASE_URL",
+    "openrouter": "the OpenRouter base URL",
+    "compatible": "DEZNITY_LLM_BASE_URL",
+}
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class LLMConfig:
     max_tokens: int = 8000
     structured: StructuredMode = "json_schema"
     cache_dir: Path | None = None
+    # Where the rate limit's shared token buckets live (None: a bucket per process).
+    ratelimit_dir: Path | None = None
     prices_path: Path | None = None
     # Backoff: base seconds of the exponential wait and the cap of any single wait.
     backoff_base: float = 0.5
@@ -59,6 +70,46 @@ class LLMConfig:
     def key_variable(self) -> str:
         """The environment variable to fix when the key is refused."""
         return KEY_VARIABLE[self.name]
+
+    @property
+    def host(self) -> str:
+        """host[:port] of the base URL, the only part of it ever shown (it may carry user:password@)."""
+        return display_host(self.base_url)
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """The API key, the base URL's password and its Basic auth token, as `redact` takes them."""
+        basic = split_userinfo(self.base_url)[1]
+        return (self.api_key, *url_secrets(self.base_url), *([basic.split()[-1]] if basic else []))
+
+
+def split_userinfo(url: str) -> tuple[str, str | None]:
+    """`url` without user:password@, and the HTTP Basic Authorization header they make (None without them)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    token = base64.b64encode(f"{unquote(user)}:{unquote(password)}".encode()).decode("ascii")
+    return urlunsplit(parts._replace(netloc=hostport)), f"Basic {token}"
+
+
+def check_base_url(url: str, variable: str) -> str:
+    """`url` when it is an absolute http(s) URL; a ValueError naming `variable` (never the URL) otherwise."""
+    try:
+        parts = urlsplit(url)
+        # An @ past the authority is a user:password with an unencoded / ? or # (its tail would be shown).
+        stray_at = "@" in url.split("://", 1)[-1] and "@" not in parts.netloc
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and not stray_at
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError(
+            f"{variable} is not a usable http(s) URL; set it like http://127.0.0.1:8000/v1, and percent-encode"
+            " any of : / ? # @ in a user name or password (e.g. / as %2F)"
+        )
+    return url
 
 
 def models_for(name: ProviderName, *, default: str, overrides: Mapping[str, str]) -> dict[str, str]:

@@ -6,6 +6,7 @@ import email.utils
 import re
 import time
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 import openai
 
@@ -14,21 +15,62 @@ TRANSIENT_STATUS = frozenset({408, 409, 429})
 _SECRET_PATTERNS = (
     re.compile(r"\bsk-[A-Za-z0-9_*\-]{6,}"),
     re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]{6,}"),
+    # Basic auth's user:password in base64 (a token with a capital, digit or symbol: not "basic support").
+    re.compile(r"\bBasic\s+(?=[A-Za-z0-9+/]*[A-Z0-9+/=])[A-Za-z0-9+/]{8,}={0,2}"),
 )
+# The userinfo of any URL in a text (greedy up to the last @ of the authority).
+_URL_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://)[^\s/?#]*@")
 
 
-def redact(text: str, secret: str | None) -> str:
-    """`text` with the API key, and anything shaped like an API key or bearer token, blanked out."""
-    if secret and len(secret) >= 4:
-        text = text.replace(secret, "[redacted]")
+class UnusableAnswer(Exception):
+    """A 200 whose answer cannot be used: empty, cut off at the token limit, or not JSON; worth another try."""
+
+    def __init__(self, reason: str, *, finish_reason: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.finish_reason = finish_reason
+
+
+def display_host(url: str) -> str:
+    """host[:port] of `url`, never its scheme, user name or password; 'the server' when it does not parse."""
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "the server"
+    if not host:
+        return "the server"
+    host = f"[{host}]" if ":" in host else host
+    return f"{host}:{port}" if port else host
+
+
+def has_userinfo(url: str) -> bool:
+    """True when `url` carries user[:password]@, which is sent as HTTP Basic auth."""
+    return "@" in _authority(url)
+
+
+def url_secrets(url: str) -> tuple[str, ...]:
+    """The password of `url`'s userinfo, as written and decoded, for `redact` (none when it has none)."""
+    # Up to the last @ of the whole URL: a password with an unencoded / ? or # is still found.
+    userinfo = url.strip().split("://", 1)[-1].rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    return tuple(dict.fromkeys(p for p in (password, unquote(password)) if p))
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """`text` with the given secrets, URL userinfo, and anything shaped like an API key or token blanked out."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    text = _URL_USERINFO.sub(r"\1[redacted]@", text)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub("[redacted]", text)
     return text
 
 
 def is_transient(exc: BaseException) -> bool:
-    """True for failures a retry may cure: timeouts, dropped connections, 408/409/429 and 5xx."""
-    if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
+    """True for failures a retry may cure: timeouts, dropped connections, 408/409/429, 5xx, unusable answers."""
+    if isinstance(exc, (openai.APIConnectionError, UnusableAnswer)):  # APIConnectionError includes timeouts
         return True
     if isinstance(exc, openai.APIStatusError):
         if exc.status_code == 429 and _error_code(exc) == "insufficient_quota":
@@ -37,7 +79,7 @@ def is_transient(exc: BaseException) -> bool:
     return False
 
 
-def server_message(exc: openai.APIStatusError, secret: str | None, limit: int = 300) -> str:
+def server_message(exc: openai.APIStatusError, *secrets: str | None, limit: int = 300) -> str:
     """The server's own error message, redacted and shortened."""
     body: Any = exc.body
     message = None
@@ -46,7 +88,7 @@ def server_message(exc: openai.APIStatusError, secret: str | None, limit: int = 
         message = inner.get("message") if isinstance(inner, dict) else inner
     if not message:
         message = exc.message
-    text = redact(" ".join(str(message).split()), secret)
+    text = redact(" ".join(str(message).split()), *secrets)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -95,20 +137,27 @@ def failure_reason(
     host: str,
     model: str,
     key_variable: str,
-    secret: str | None,
+    secrets: tuple[str | None, ...],
     timeout: float,
     retries: int,
     model_variable: str,
+    url_credentials: bool = False,
 ) -> str:
-    """A one-line reason for a failed request that names the fix (never the key)."""
-    after = f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+    """A one-line reason for a failed request that names the fix (never the key, the URL's password or the URL)."""
+    after = retried(retries)
     if isinstance(exc, openai.APITimeoutError):
         return f"{host} did not answer within {timeout:g}s{after}; raise DEZNITY_LLM_TIMEOUT or try again later"
     if isinstance(exc, openai.APIConnectionError):
         return f"could not connect to {host} (connection failed or dropped){after}; check the network and the base URL"
     if not isinstance(exc, openai.APIStatusError):
-        return redact(f"{type(exc).__name__}: {exc}", secret)
-    status, message = exc.status_code, server_message(exc, secret)
+        return redact(f"{type(exc).__name__}: {exc}", *secrets)
+    status, message = exc.status_code, server_message(exc, *secrets)
+    if status == 401 and url_credentials:
+        # A URL's user:password goes as HTTP Basic auth, in place of the API key (as httpx would send it).
+        return (
+            f"{host} refused the user name and password of the base URL (401 Unauthorized), which are sent"
+            f" instead of the API key; check them, or remove them from the URL to send {key_variable}"
+        )
     if status == 401:
         return f"{provider} refused the API key (401 Unauthorized); check {key_variable}"
     if status == 403:
@@ -128,6 +177,16 @@ def failure_reason(
     if status >= 500:
         return f"{host} failed with a server error ({status}: {message}){after}; try again later"
     return f"{host} refused the request ({status}: {message})"
+
+
+def retried(retries: int) -> str:
+    """' after N retries' for a reason, or '' when the first attempt was the last."""
+    return f" after {retries} retr{'y' if retries == 1 else 'ies'}" if retries else ""
+
+
+def _authority(url: str) -> str:
+    # Split by hand: urlsplit raises on the malformed URLs whose secrets matter most.
+    return url.strip().split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
 
 
 def _error_code(exc: openai.APIStatusError) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import threading
@@ -10,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
 
 import openai
 from pydantic import BaseModel, ValidationError
@@ -19,11 +19,20 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from ..agents.provider import AgentContext, AgentError, AgentProvider, AgentResult, Usage
 from ..agents.roster import AGENTS, AgentTask
 from .cache import ResponseCache, cache_key
-from .config import LLMConfig
-from .errors import failure_reason, is_transient, redact, retry_after_seconds, structured_output_unsupported
+from .config import URL_VARIABLE, LLMConfig, check_base_url, split_userinfo
+from .errors import (
+    UnusableAnswer,
+    failure_reason,
+    has_userinfo,
+    is_transient,
+    redact,
+    retried,
+    retry_after_seconds,
+    structured_output_unsupported,
+)
 from .pricing import PriceTable
 from .prompts import build_messages, repair_messages, validation_summary
-from .ratelimit import RateLimiter
+from .ratelimit import RateLimiter, bucket_file
 
 log = logging.getLogger(__name__)
 _CODE_FENCE = re.compile(r"^\s*```(?:json)?\s*\n(.*)\n\s*```\s*$", re.DOTALL)
@@ -50,7 +59,15 @@ class _StructuredOutputUnsupported(Exception):
 
 
 class OpenAICompatibleProvider(AgentProvider):
-    """Agent deliverables from a Chat Completions server: structured output, retries, cache, costs, rate limit."""
+    """Agent deliverables from a Chat Completions server: structured output, retries, cache, costs, rate limit.
+
+    Attempts are bounded per request: the ask, and the one repair request sent for an answer that
+    is JSON but breaks the schema, each get 1 + max_retries attempts. Transport faults (429 but
+    not insufficient_quota, 408, 409, 5xx, timeouts, dropped connections) and unusable answers
+    (empty, cut off at the token limit, not JSON) are retried within that budget with the same
+    backoff; anything else fails at once. A run thus sends at most 2 x (1 + max_retries)
+    requests in each output mode it tries (json_schema, then JSON mode if the server refuses it).
+    """
 
     def __init__(
         self,
@@ -62,20 +79,27 @@ class OpenAICompatibleProvider(AgentProvider):
     ):
         self.name = config.name
         self.config = config
+        check_base_url(config.base_url, URL_VARIABLE[config.name])
         # Host and port only: a base URL may carry credentials (user:password@), never shown.
-        parts = urlsplit(config.base_url)
-        self.host = f"{parts.hostname}:{parts.port}" if parts.port else (parts.hostname or "the server")
-        headers = {"X-Title": "Deznity"} if config.name == "openrouter" else None
+        self.host = config.host
+        self._secrets = config.secrets
+        headers = {"X-Title": "Deznity"} if config.name == "openrouter" else {}
+        # user:password@ in the base URL becomes the Basic auth header httpx would make of it (in place
+        # of the key), so the URL the SDK and httpx log and quote in errors carries no credentials.
+        base_url, basic_auth = split_userinfo(config.base_url)
+        if basic_auth:
+            headers["Authorization"] = basic_auth
         # SDK retries off: ours are counted, logged and bounded (see _request).
         self._client = openai.OpenAI(
-            base_url=config.base_url,
+            base_url=base_url,
             api_key=config.api_key,
             timeout=config.timeout,
             max_retries=0,
-            default_headers=headers,
+            default_headers=headers or None,
         )
         self._sleep = sleep
-        self._limiter = limiter or RateLimiter(config.rpm, sleep=sleep)
+        bucket = bucket_file(config.ratelimit_dir, config.base_url, config.api_key) if config.ratelimit_dir else None
+        self._limiter = limiter or RateLimiter(config.rpm, sleep=sleep, state_file=bucket)
         self._prices = prices or PriceTable.load(config.prices_path)
         self._cache = ResponseCache(config.cache_dir)
         self._lock = threading.Lock()
@@ -185,10 +209,7 @@ class OpenAICompatibleProvider(AgentProvider):
         """One tiny live call with the agent's model; the model's answer, or AgentError saying what to fix."""
         model = self.model_for(agent_id)
         messages = [{"role": "user", "content": "Reply with the single word: pong"}]
-        completion = self._request(
-            "ping", agent_id, model, messages, None, _Tally(), max_tokens=max_tokens, allow_empty=True
-        )
-        text = (completion.choices[0].message.content or "").strip() if completion.choices else ""
+        text = self._request("ping", agent_id, model, messages, None, _Tally(), max_tokens=max_tokens).strip()
         return text or f"{model} answered with no text within {max_tokens} tokens (reachable)"
 
     # ----- internals ---------------------------------------------------------------------
@@ -201,7 +222,7 @@ class OpenAICompatibleProvider(AgentProvider):
         response_format: dict[str, Any],
         tally: _Tally,
     ) -> BaseModel:
-        answer = self._answer(task.key, task.agent_id, model, messages, response_format, tally)
+        answer = self._request(task.key, task.agent_id, model, messages, response_format, tally, expect_json=True)
         try:
             return task.output_model.model_validate_json(answer)
         except ValidationError as first:
@@ -214,28 +235,17 @@ class OpenAICompatibleProvider(AgentProvider):
             tally.repaired = True
             self._bump("repairs")
             repair = repair_messages(messages, answer, first)
-            second_answer = self._answer(task.key, task.agent_id, model, repair, response_format, tally)
+            label = f"{task.key} (repair)"
+            second_answer = self._request(label, task.agent_id, model, repair, response_format, tally, expect_json=True)
             try:
                 return task.output_model.model_validate_json(second_answer)
             except ValidationError as second:
                 errors = "; ".join(validation_summary(second, limit=8))
+                # Answers are samples: a later try of the step may get one that fits.
                 raise AgentError(
-                    f"{task.key}: the model's answer did not match the schema after one repair: {errors}"
+                    f"{task.key}: the model's answer did not match the schema after one repair: {errors}",
+                    transient=True,
                 ) from None
-
-    def _answer(
-        self,
-        label: str,
-        agent_id: str,
-        model: str,
-        messages: list[dict[str, str]],
-        response_format: dict[str, Any],
-        tally: _Tally,
-    ) -> str:
-        completion = self._request(label, agent_id, model, messages, response_format, tally)
-        content = completion.choices[0].message.content or ""
-        fenced = _CODE_FENCE.match(content)
-        return fenced.group(1) if fenced else content
 
     def _request(
         self,
@@ -247,32 +257,40 @@ class OpenAICompatibleProvider(AgentProvider):
         tally: _Tally,
         *,
         max_tokens: int | None = None,
-        allow_empty: bool = False,
-    ) -> Any:
-        params: dict[str, Any] = {
-            "model": model,
-            "messages": messages,
-            **self._token_param(max_tokens or self.config.max_tokens),
-        }
+        expect_json: bool = False,
+    ) -> str:
+        """One request with its retries: the answer's text (JSON text when `expect_json`), or AgentError."""
+        max_tokens = max_tokens or self.config.max_tokens
+        params: dict[str, Any] = {"model": model, "messages": messages, **self._token_param(max_tokens)}
         if response_format is not None:
             params["response_format"] = response_format
+        attempts = {"sent": 0, "retries": 0, "cut_off": 0}
 
-        def send() -> Any:
+        def send() -> str:
             self._limiter.acquire()
             self._bump("requests")
-            return self._client.chat.completions.create(**params)
+            attempts["sent"] += 1
+            completion = self._client.chat.completions.create(**params)
+            self._account(model, completion, tally)  # a cut-off answer is paid for too
+            try:
+                return self._answer_text(label, model, completion, expect_json)
+            except UnusableAnswer as exc:
+                attempts["cut_off"] += exc.finish_reason == "length"
+                raise
 
         def before_sleep(state: RetryCallState) -> None:
+            attempts["retries"] += 1
             tally.retries += 1
             self._bump("retries")
             exc = state.outcome.exception() if state.outcome else None
             wait = state.next_action.sleep if state.next_action else 0.0
             log.warning(
-                "%s: %s (%s); retry %d of %d in %.2fs",
+                "%s: %s (%s, %s); retry %d of %d in %.2fs",
                 label,
-                type(exc).__name__,
+                _fault(exc),
+                model,
                 self.host,
-                tally.retries,
+                attempts["retries"],
                 self.config.max_retries,
                 wait,
             )
@@ -286,7 +304,20 @@ class OpenAICompatibleProvider(AgentProvider):
             reraise=True,
         )
         try:
-            completion = retrying(send)
+            return retrying(send)
+        except UnusableAnswer as exc:
+            after = retried(attempts["retries"])
+            if attempts["cut_off"] == attempts["sent"]:
+                # Cut off every time: the limit, not chance, is the cause; another try would be cut off too.
+                raise AgentError(
+                    f"{label}: every answer of model {model} was cut off at the token limit ({max_tokens}){after};"
+                    " raise DEZNITY_LLM_MAX_TOKENS or choose a model that answers more briefly"
+                ) from None
+            raise AgentError(
+                f"{label}: {exc.reason} (model {model}){after}; try again later or choose another model with"
+                f" {_model_variable(agent_id)}",
+                transient=True,
+            ) from None
         except openai.OpenAIError as exc:
             if structured_output_unsupported(exc) and response_format and response_format["type"] == "json_schema":
                 raise _StructuredOutputUnsupported() from None
@@ -296,25 +327,36 @@ class OpenAICompatibleProvider(AgentProvider):
                 host=self.host,
                 model=model,
                 key_variable=self.config.key_variable,
-                secret=self.config.api_key,
+                secrets=self._secrets,
                 timeout=self.config.timeout,
-                retries=tally.retries,
+                retries=attempts["retries"],
                 model_variable=_model_variable(agent_id),
+                url_credentials=has_userinfo(self.config.base_url),
             )
-            raise AgentError(f"{label}: {reason}") from None
-        self._account(model, completion, tally)
+            raise AgentError(f"{label}: {reason}", transient=is_transient(exc)) from None
+
+    def _answer_text(self, label: str, model: str, completion: Any, expect_json: bool) -> str:
+        """The answer's text; UnusableAnswer (a retry may cure it) if missing, cut off, or not JSON when JSON is due."""
         if not completion.choices:
-            raise AgentError(f"{label}: {self.host} returned no choices for model {model}")
+            raise UnusableAnswer(f"{self.host} returned no choices")
         choice = completion.choices[0]
         refusal = getattr(choice.message, "refusal", None)
         if refusal:
-            raise AgentError(f"{label}: the model refused the task: {redact(str(refusal), self.config.api_key)[:300]}")
-        if not (choice.message.content or "").strip() and not allow_empty:
-            raise AgentError(
-                f"{label}: the model returned an empty answer (finish_reason={choice.finish_reason});"
-                " try again or choose another model"
-            )
-        return completion
+            raise AgentError(f"{label}: the model refused the task: {redact(str(refusal), *self._secrets)[:300]}")
+        content = choice.message.content or ""
+        if not expect_json:
+            return content
+        if choice.finish_reason == "length":
+            raise UnusableAnswer("the answer was cut off at the token limit", finish_reason="length")
+        if not content.strip():
+            raise UnusableAnswer(f"the answer was empty (finish_reason={choice.finish_reason})")
+        fenced = _CODE_FENCE.match(content)
+        text = fenced.group(1) if fenced else content
+        try:
+            json.loads(text)
+        except ValueError:
+            raise UnusableAnswer("the answer was not valid JSON") from None
+        return text
 
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
@@ -369,6 +411,15 @@ class OpenAICompatibleProvider(AgentProvider):
     def _bump(self, counter: str) -> None:
         with self._lock:
             self._counts[counter] += 1
+
+
+def _fault(exc: BaseException | None) -> str:
+    """What went wrong with one attempt, for the retry's log line."""
+    if isinstance(exc, UnusableAnswer):
+        return exc.reason
+    if isinstance(exc, openai.APIStatusError):
+        return f"{type(exc).__name__} {exc.status_code}"
+    return type(exc).__name__
 
 
 def _model_variable(agent_id: str) -> str:

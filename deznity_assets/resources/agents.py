@@ -15,8 +15,10 @@ from ..llm.config import (
     OPENAI_BASE_URL,
     OPENROUTER_BASE_URL,
     PLACEHOLDER_API_KEY,
+    URL_VARIABLE,
     LLMConfig,
     ProviderName,
+    check_base_url,
     models_for,
 )
 from .openai_account import OpenAIResource
@@ -58,9 +60,17 @@ class AgentProviderResource(dg.ConfigurableResource):
     )
     timeout: float = setting("DEZNITY_LLM_TIMEOUT", 120.0, "seconds per request", minimum=0.001)
     max_retries: int = setting(
-        "DEZNITY_LLM_MAX_RETRIES", 4, "retries of 429/5xx/timeouts/dropped connections", minimum=0
+        "DEZNITY_LLM_MAX_RETRIES",
+        4,
+        "retries per request of 429/5xx/timeouts/dropped connections and of empty, cut-off or non-JSON answers",
+        minimum=0,
     )
-    rpm: int = setting("DEZNITY_LLM_RPM", 60, "requests per minute, per process (0 = no limit)", minimum=0)
+    rpm: int = setting(
+        "DEZNITY_LLM_RPM",
+        60,
+        "requests per minute to one server with one key, shared by every run process of this machine (0 = no limit)",
+        minimum=0,
+    )
     max_tokens: int = setting("DEZNITY_LLM_MAX_TOKENS", 8000, "most output tokens per answer", minimum=16)
     cache: str = setting("DEZNITY_LLM_CACHE", "on", "response cache: on or off", choices=("on", "off"))
     cache_dir: str = setting("DEZNITY_LLM_CACHE_DIR", "", "response cache folder", shown_default="<state>/llm-cache")
@@ -110,6 +120,9 @@ class AgentProviderResource(dg.ConfigurableResource):
             raise ValueError(
                 f"DEZNITY_LLM_STRUCTURED={self.structured!r} is not allowed; use json_schema or json_object"
             )
+        check_base_url(base_url, URL_VARIABLE[name])
+        # The rate limit's buckets live beside the cache (<state>/ratelimit), shared by the instance's processes.
+        cache_dir = Path(self.cache_dir).expanduser() if self.cache_dir else None
         return LLMConfig(
             name=name,  # type: ignore[arg-type]
             base_url=base_url.rstrip("/"),
@@ -120,12 +133,13 @@ class AgentProviderResource(dg.ConfigurableResource):
             rpm=self.rpm,
             max_tokens=self.max_tokens,
             structured=self.structured,  # type: ignore[arg-type]
-            cache_dir=Path(self.cache_dir).expanduser() if self.cache == "on" and self.cache_dir else None,
+            cache_dir=cache_dir if self.cache == "on" else None,
+            ratelimit_dir=cache_dir.parent / "ratelimit" if cache_dir else None,
             prices_path=Path(self.prices).expanduser() if self.prices else None,
         )
 
     def get_provider(self) -> AgentProvider:
-        """The provider instance, shared within the process (it holds caches and rate limits)."""
+        """The provider instance, shared within the process (it holds the counters and the rate limiter)."""
         name = self.provider_name()
         if name == "offline":
             return _offline()
@@ -149,7 +163,7 @@ _providers: dict[tuple[object, ...], AgentProvider] = {}
 
 
 def _llm_provider(config: LLMConfig) -> AgentProvider:
-    # One provider per distinct configuration per process: it holds the rate limiter and cache.
+    # One provider per distinct configuration per process: it holds the counters and the rate limiter.
     key = tuple(tuple(sorted(v.items())) if isinstance(v, dict) else v for v in dataclasses.astuple(config))
     with _lock:
         if key not in _providers:

@@ -18,6 +18,6 @@ def offline_answer(body: dict[str, Any]) -> str:
     name = body["response_format"]["json_schema"]["name"]
     prompt = next(m["content"] for m in body["messages"] if m["role"] == "user" and "<client_brief>" in m["content"])
     data = json.loads(prompt.split("<client_brief>", 1)[1].split("</client_brief>", 1)[0])
-    brief = validate_brief(data)
+    brief = validate_brief(data, columns=("slug",))  # the prompt names the client by its slug too
     result = OfflineGenerator().run(_BY_SCHEMA[name], AgentContext(brief=brief, slug=data.get("slug", "client")))
     return result.output.model_dump_json()

@@ -28,6 +28,7 @@ class Behaviour:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     finish_reason: str = "stop"
+    cut_at: float | None = None  # answer only this fraction of the content (a truncated answer)
 
 
 # ----- behaviours a test queues -------------------------------------------------------------
@@ -51,6 +52,11 @@ def schema_violation() -> Behaviour:
 def invalid_json() -> Behaviour:
     """Text that is not JSON at all."""
     return Behaviour("answer", content='{"summary": "cut off')
+
+
+def truncated(fraction: float = 0.5, value: str | ContentFn | None = None) -> Behaviour:
+    """An answer (`value`, default valid()) cut off part-way, finish_reason "length": max_tokens ran out."""
+    return Behaviour("answer", content=value, finish_reason="length", cut_at=fraction)
 
 
 def refusal(text: str = "I'm sorry, I can't help with that.") -> Behaviour:
@@ -152,6 +158,9 @@ class OpenAICompatibleServer:
         self.api_key = api_key  # when set, other keys get OpenAI's 401 (which quotes the key it got)
         self.requests: list[dict[str, Any]] = []
         self.default_schema: dict[str, Any] | None = None  # for JSON mode, where the request has no schema
+        self.otherwise: Behaviour | None = None  # the answer once the script is used up (default: valid())
+        # Chooses the behaviour from the request body (before the script) when set: faults per task.
+        self.route: Callable[[dict[str, Any]], Behaviour | None] | None = None
         self._queue: deque[Behaviour] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -173,7 +182,7 @@ class OpenAICompatibleServer:
             return [r["body"] for r in self.requests if r["path"].endswith("/chat/completions")]
 
     def script(self, *behaviours: Behaviour) -> None:
-        """Queue behaviours for the next requests; once the queue is empty, answers are valid()."""
+        """Queue behaviours for the next requests; once the queue is empty, answers are `otherwise` or valid()."""
         with self._lock:
             self._queue.extend(behaviours)
 
@@ -195,9 +204,12 @@ class OpenAICompatibleServer:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def _next(self) -> Behaviour:
+    def _next(self, body: dict[str, Any]) -> Behaviour:
+        routed = self.route(body) if self.route is not None else None
+        if routed is not None:
+            return routed
         with self._lock:
-            return self._queue.popleft() if self._queue else valid()
+            return self._queue.popleft() if self._queue else self.otherwise or valid()
 
     def _record(self, handler: BaseHTTPRequestHandler, body: Any) -> None:
         with self._lock:
@@ -250,7 +262,7 @@ class OpenAICompatibleServer:
                             }
                         },
                     )
-                behaviour = server._next()
+                behaviour = server._next(body)
                 if behaviour.kind == "drop":
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -286,6 +298,8 @@ class OpenAICompatibleServer:
             text = behaviour.content
         else:
             text = json.dumps(instance_of(self._requested_schema(body)))
+        if behaviour.cut_at is not None and text:
+            text = text[: int(len(text) * behaviour.cut_at)]
         prompt_tokens = max(1, len(json.dumps(body.get("messages", []))) // 4)
         completion_tokens = len(text or behaviour.refusal or "") // 4
         return {

@@ -14,7 +14,7 @@ from ...flow import STEPS
 from ...resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
 from ...store import utcnow
 from ..partitions import clients_partitions
-from .phases import LLM_POOL
+from .phases import AGENT_RETRY_POLICY, LLM_POOL, agent_step_failure, step_provider
 
 STEP = STEPS["deployment"]
 # The agent that writes the deploy configuration (computed here, not asked of a model).
@@ -28,6 +28,7 @@ DEPLOY_AGENT = STEP.deliverables[0].agent_id or "web"
     group_name=STEP.group,
     outs={d.asset: dg.AssetOut(description=d.description) for d in STEP.deliverables},
     pool=LLM_POOL,
+    retry_policy=AGENT_RETRY_POLICY,
 )
 def deployment(
     context: dg.AssetExecutionContext,
@@ -51,12 +52,12 @@ def deployment(
             slug=slug,
             brief=client_brief,
             upstream={"site_structure": site_structure, "seo_copy": seo_copy},
-            provider=agents.get_provider(),
+            provider=step_provider(agents),
             memory=memory.get_memory(),
             log=log,
         )
     except AgentTasksFailed as exc:
-        raise dg.Failure(description=str(exc)) from None
+        raise agent_step_failure(exc) from None
     variants = ["a", "b"] if "index-b.html" in website.files else ["a"]
     started = utcnow()
     config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)

@@ -6,6 +6,7 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel
 
+from ...agents.provider import AgentProvider
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...brief import ClientBrief
 from ...flow import STEPS, Step
@@ -16,6 +17,24 @@ from ..partitions import clients_partitions
 # Steps that call an agent provider take a slot of this pool (limit set in dagster.yaml),
 # so a burst of runs cannot exceed an LLM provider's concurrency.
 LLM_POOL = "llm"
+# An agent step whose provider faults outlived the provider's own retries (DEZNITY_LLM_MAX_RETRIES per
+# request, with backoff and the server's Retry-After) is tried twice more, after about 5 s and then
+# 15 s (each +-5 s). agent_step_failure and step_provider keep failures that need a fix first (a
+# refused key, a bad setting) from being retried; any other error takes the policy, as in Dagster.
+AGENT_RETRY_POLICY = dg.RetryPolicy(max_retries=2, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS)
+
+
+def agent_step_failure(exc: AgentTasksFailed) -> dg.Failure:
+    """The step's Failure: the retry policy applies only when every failed task hit a transient fault."""
+    return dg.Failure(description=str(exc), allow_retries=exc.transient)
+
+
+def step_provider(agents: AgentProviderResource) -> AgentProvider:
+    """The configured provider; a setting to fix fails the step at once (no retry can help)."""
+    try:
+        return agents.get_provider()
+    except ValueError as exc:
+        raise dg.Failure(description=str(exc), allow_retries=False) from None
 
 
 def _design_metadata(design: Any) -> dict[str, Any]:
@@ -39,7 +58,9 @@ METADATA: dict[str, Callable[[Any], dict[str, Any]]] = {
 DERIVE: dict[str, Callable[[ClientBrief, Any], BaseModel]] = {"design_system": build_design_system}
 
 
-def agent_phase(step: Step, *, inputs: tuple[str, ...]) -> dg.AssetsDefinition:
+def agent_phase(
+    step: Step, *, inputs: tuple[str, ...], retry_policy: dg.RetryPolicy = AGENT_RETRY_POLICY
+) -> dg.AssetsDefinition:
     """A multi-asset running the step's agent tasks concurrently, one asset per deliverable."""
 
     @dg.multi_asset(
@@ -50,6 +71,7 @@ def agent_phase(step: Step, *, inputs: tuple[str, ...]) -> dg.AssetsDefinition:
         ins={key: dg.AssetIn() for key in ("client_brief", *inputs)},
         outs={d.asset: dg.AssetOut(description=d.description, kinds={"python"}) for d in step.deliverables},
         pool=LLM_POOL,
+        retry_policy=retry_policy,
     )
     def _phase(
         context: dg.AssetExecutionContext,
@@ -67,12 +89,12 @@ def agent_phase(step: Step, *, inputs: tuple[str, ...]) -> dg.AssetsDefinition:
                 slug=slug,
                 brief=brief,
                 upstream=upstream,
-                provider=agents.get_provider(),
+                provider=step_provider(agents),
                 memory=memory.get_memory(),
                 log=control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug),
             )
         except AgentTasksFailed as exc:
-            raise dg.Failure(description=str(exc)) from None
+            raise agent_step_failure(exc) from None
         for d in step.deliverables:
             result = results[d.task or ""]
             value = DERIVE[d.asset](brief, result.output) if d.asset in DERIVE else result.output
