@@ -170,8 +170,13 @@ def run(
     max_gap: float = 40.0,
     settle_seconds: float = 300.0,
     poll_seconds: int = 5,
+    mid_run: bool = False,
 ) -> Report:
-    """Queue `clients`, kill and restart the continuous mode `kills` times, wait `settle_seconds` for the rest."""
+    """Queue `clients`, kill and restart the continuous mode `kills` times, wait `settle_seconds` for the rest.
+
+    With `mid_run`, each kill waits (at most `max_gap` seconds) until a run is executing, so that
+    every kill lands on work in flight.
+    """
     rng = random.Random(seed)
     env = project_env(folder, poll_seconds)
     log = folder / "autonomous.log"
@@ -181,7 +186,11 @@ def run(
     proc = start(env, log)
     try:
         for _ in range(kills):
-            time.sleep(rng.uniform(min_gap, max_gap))
+            if mid_run:
+                wait_for_a_started_run(Path(env["DAGSTER_HOME"]), max_gap)
+                time.sleep(rng.uniform(0, 2))
+            else:
+                time.sleep(rng.uniform(min_gap, max_gap))
             kill_tree(proc)
             proc = start(env, log)
         restarted = time.monotonic()
@@ -213,6 +222,20 @@ def run(
     return report
 
 
+def wait_for_a_started_run(dagster_home: Path, timeout: float) -> bool:
+    """Wait until some run of the instance is executing; False after `timeout` seconds."""
+    import dagster as dg
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if (dagster_home / "dagster.yaml").exists():
+            with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+                if instance.get_runs(dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]), limit=1):
+                    return True
+        time.sleep(0.5)
+    return False
+
+
 def count_runs(dagster_home: Path) -> tuple[int, int]:
     """All runs of the instance, and those that ended as crashes."""
     import dagster as dg
@@ -236,6 +259,7 @@ def main() -> None:
     parser.add_argument("--max-gap", type=float, default=40.0, help="longest wait before a kill, seconds")
     parser.add_argument("--settle", type=float, default=300.0, help="seconds allowed after the last restart")
     parser.add_argument("--poll", type=int, default=5, help="DEZNITY_POLL_SECONDS of the continuous mode")
+    parser.add_argument("--mid-run", action="store_true", help="kill only while a run executes")
     parser.add_argument("--write", action="store_true", help="append the figures to docs/PERFORMANCE.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -248,6 +272,7 @@ def main() -> None:
             max_gap=args.max_gap,
             settle_seconds=args.settle,
             poll_seconds=args.poll,
+            mid_run=args.mid_run,
         )
         if not report.ok:
             print((Path(tmp) / "autonomous.log").read_text()[-4000:], file=sys.stderr)
