@@ -10,6 +10,7 @@ from typing import Literal
 
 from ..package import client_dir, write_file_atomic
 from ..store import ClientRow, utcnow
+from ..store.events import client_event
 from .plane import ControlPlane
 
 REVIEW_WINDOW = timedelta(hours=24)
@@ -82,6 +83,16 @@ def decide(
     write_file_atomic(folder / "DECISION.json", json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     store.log_activity(
         client_id=row.id, agent="review", action=f"human review {decision}", phase="deployment", details=record
+    )
+    # Told to the agency's endpoints before the rejection's retry, so they arrive in that order.
+    store.record_event(
+        client_event(
+            row,
+            status=row.status,
+            event_type="review.decided",
+            reason=reason.strip() or None,
+            extra={"decision": decision, "reviewer": reviewer},
+        )
     )
     if decision == "rejected":
         # Back to the agents: pending with attempt + 1, the reviewer's reason kept on the row.

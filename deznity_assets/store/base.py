@@ -146,5 +146,29 @@ class ClientStore(Protocol):
         """in_progress rows claimed more than `older_than` ago."""
         ...
 
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Add one webhook_events row (an event that is not a clients status change, e.g. review.decided)."""
+        ...
+
+    def pending_events(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` webhook events not yet done, oldest first."""
+        ...
+
+    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made."""
+        ...
+
+    def record_delivery(self, delivery: dict[str, Any]) -> None:
+        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        ...
+
+    def finish_events(self, event_ids: list[str]) -> None:
+        """Mark events done: every endpoint delivered them or gave them up."""
+        ...
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every webhook event, oldest first (for `deznity` and tests)."""
+        ...
+
 
 __all__ = ["ClientStore"]

@@ -101,3 +101,40 @@ agent_activities = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Index("agent_activities_client_idx", "client_id"),
 )
+
+# The webhook outbox: one row per status change, written with the change (SQL backends: in the
+# same transaction), and one row per delivery attempt to each endpoint. `seq` orders events;
+# `done` is set once every endpoint configured at the time delivered the event or gave it up.
+webhook_events = sa.Table(
+    "webhook_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Uuid(as_uuid=False), nullable=False, unique=True),
+    # No foreign key: a client deleted after a status change still has its event delivered.
+    sa.Column("client_id", sa.String(64)),
+    sa.Column("slug", sa.String(64)),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("done", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Index("webhook_events_done_seq_idx", "done", "seq"),
+)
+
+webhook_deliveries = sa.Table(
+    "webhook_deliveries",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column(
+        "event_id", sa.Uuid(as_uuid=False), sa.ForeignKey("webhook_events.id", ondelete="CASCADE"), nullable=False
+    ),
+    # The endpoint's name without secrets: no userinfo, query or (Slack) token path.
+    sa.Column("endpoint", sa.Text, nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),  # delivered | retry | gave_up
+    sa.Column("status_code", sa.Integer),
+    sa.Column("error", sa.Text),
+    sa.Column("duration_ms", sa.Integer),
+    sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Index("webhook_deliveries_event_idx", "event_id"),
+)

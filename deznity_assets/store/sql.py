@@ -12,8 +12,18 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
+from .events import client_event
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
-from .schema import STATUSES, agent_activities, clients, metadata, project_tasks, projects
+from .schema import (
+    STATUSES,
+    agent_activities,
+    clients,
+    metadata,
+    project_tasks,
+    projects,
+    webhook_deliveries,
+    webhook_events,
+)
 from .transitions import StoreTransitions, slug_problem
 
 # How sa.Uuid keeps an id on SQLite (no native uuid type): 32 lowercase hex digits, no dashes.
@@ -196,6 +206,11 @@ class SqlClientStore(StoreTransitions):
         with self.engine.begin() as conn:
             refused = [ClientRow.from_mapping(r) for r in conn.execute(odd_status)]
             claimed = [(ClientRow.from_mapping(r), r._mapping["stored_id"]) for r in conn.execute(stmt)]
+            # The outbox rows commit with the status change, or not at all.
+            events = [client_event(r, status="failed", reason=r.last_error, at=now) for r in refused]
+            events += [client_event(r, status="in_progress", at=now) for r, _ in claimed]
+            if events:
+                conn.execute(webhook_events.insert(), events)
         rows = refused + [self._refuse_unusable(row, stored_id) for row, stored_id in claimed]
         rows.sort(key=lambda r: (r.created_at or now, r.id))
         return rows
@@ -222,6 +237,9 @@ class SqlClientStore(StoreTransitions):
         )
         with self.engine.begin() as conn:
             claimed = conn.execute(stmt).first()
+            if claimed is not None:
+                event = client_event(ClientRow.from_mapping(claimed), status="in_progress", at=now)
+                conn.execute(webhook_events.insert().values(**event))
         if claimed is None:
             return None
         return self._refuse_unusable(ClientRow.from_mapping(claimed), claimed._mapping["stored_id"])
@@ -266,8 +284,9 @@ class SqlClientStore(StoreTransitions):
     def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
         """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
         row = self._require(key)
+        now = utcnow()
         with self.engine.begin() as conn:
-            conn.execute(
+            requeued = conn.execute(
                 clients.update()
                 .where(self._id_is(clients.c.id, row.id))
                 .values(
@@ -276,9 +295,13 @@ class SqlClientStore(StoreTransitions):
                     run_id=None,
                     claimed_at=None,
                     last_error=reason,
-                    updated_at=utcnow(),
+                    updated_at=now,
                 )
-            )
+                .returning(clients.c.attempt)
+            ).scalar()
+            if requeued is not None:
+                event = client_event(row, status="pending", attempt=int(requeued), reason=reason, at=now)
+                conn.execute(webhook_events.insert().values(**event))
         return self._require(key)
 
     # ----- projects, tasks, activities ---------------------------------------------
@@ -310,9 +333,13 @@ class SqlClientStore(StoreTransitions):
             row = conn.execute(sa.select(projects).where(projects.c.run_id == run_id)).first()
         return dict(row._mapping) if row else None
 
-    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
+    def _update_client(
+        self, client_id: str, values: dict[str, Any], what: str, event: dict[str, Any] | None = None
+    ) -> None:
         with self.engine.begin() as conn:
             conn.execute(clients.update().where(self._id_is(clients.c.id, client_id)).values(**values))
+            if event is not None:
+                conn.execute(webhook_events.insert().values(**event))
 
     def _update_project(self, run_id: str, values: dict[str, Any]) -> None:
         with self.engine.begin() as conn:
@@ -437,6 +464,44 @@ class SqlClientStore(StoreTransitions):
                 sa.select(*_CLIENT_COLUMNS).where(clients.c.status == "in_progress", clients.c.claimed_at < cutoff)
             )
             return [ClientRow.from_mapping(r) for r in rows]
+
+    # ----- webhook outbox ------------------------------------------------------------
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Add one webhook_events row (an event that is not a clients status change, e.g. review.decided)."""
+        with self.engine.begin() as conn:
+            conn.execute(webhook_events.insert().values(**event))
+
+    def pending_events(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` webhook events not yet done, oldest first."""
+        query = sa.select(webhook_events).where(webhook_events.c.done.is_(False))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(webhook_events.c.seq).limit(limit))
+            return [dict(r._mapping) for r in rows]
+
+    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made."""
+        query = sa.select(webhook_deliveries).order_by(webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+        if event_ids is not None:
+            query = query.where(webhook_deliveries.c.event_id.in_(event_ids))
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def record_delivery(self, delivery: dict[str, Any]) -> None:
+        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        with self.engine.begin() as conn:
+            conn.execute(webhook_deliveries.insert().values(id=str(uuid.uuid4()), **delivery))
+
+    def finish_events(self, event_ids: list[str]) -> None:
+        """Mark events done: every endpoint delivered them or gave them up."""
+        if event_ids:
+            with self.engine.begin() as conn:
+                conn.execute(webhook_events.update().where(webhook_events.c.id.in_(event_ids)).values(done=True))
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every webhook event, oldest first (for `deznity` and tests)."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(webhook_events).order_by(webhook_events.c.seq))]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

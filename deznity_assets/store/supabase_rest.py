@@ -14,6 +14,7 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, SupabaseException, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
+from .events import client_event
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .transitions import SLUG_FIX, StoreTransitions, slug_problem
 
@@ -21,7 +22,9 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # Supabase's default max-rows; larger reads are paged.
 CAS_RETRIES = 50
-TIMESTAMP_COLUMNS = frozenset({"claimed_at", "created_at", "updated_at", "started_at", "finished_at"})
+TIMESTAMP_COLUMNS = frozenset(
+    {"claimed_at", "created_at", "updated_at", "started_at", "finished_at", "attempted_at", "next_attempt_at"}
+)
 CLIENT_COLUMNS = (
     "id",
     "slug",
@@ -246,6 +249,8 @@ class SupabaseClientStore(StoreTransitions):
         A row whose slug cannot be a partition key comes back failed, with the reason in last_error.
         """
         rows = self._run(self.client.rpc("claim_pending_clients", {"max_count": int(limit)}), "claim pending clients")
+        # PostgREST has no transaction across requests: the outbox rows follow the claim at once.
+        self._record_events([client_event(ClientRow.from_mapping(r), status="in_progress") for r in rows])
         claimed = [self._refuse_unusable(ClientRow.from_mapping(r)) for r in rows]
         now = utcnow()
         claimed.sort(key=lambda r: (r.created_at or now, r.id))
@@ -280,7 +285,9 @@ class SupabaseClientStore(StoreTransitions):
                 "claim a client",
             )
             if updated:
-                return self._refuse_unusable(ClientRow.from_mapping(updated[0]))
+                claimed = ClientRow.from_mapping(updated[0])
+                self.record_event(client_event(claimed, status="in_progress", at=now))
+                return self._refuse_unusable(claimed)
         return None
 
     def _refuse_unusable(self, row: ClientRow) -> ClientRow:
@@ -306,8 +313,12 @@ class SupabaseClientStore(StoreTransitions):
                     raise
         raise RuntimeError(f"could not find a free slug for client {row.id}")
 
-    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
+    def _update_client(
+        self, client_id: str, values: dict[str, Any], what: str, event: dict[str, Any] | None = None
+    ) -> None:
         self._run(self.client.table("clients").update(_jsonable(values)).eq("id", client_id), what)
+        if event is not None:
+            self.record_event(event)
 
     def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
         """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
@@ -326,7 +337,9 @@ class SupabaseClientStore(StoreTransitions):
                 "requeue a client",
             )
             if updated:
-                return ClientRow.from_mapping(updated[0])
+                requeued = ClientRow.from_mapping(updated[0])
+                self.record_event(client_event(row, status="pending", attempt=requeued.attempt, reason=reason))
+                return requeued
         raise RuntimeError(f"could not requeue client {key!r}: it kept changing underneath")
 
     # ----- projects, tasks, activities ---------------------------------------------
@@ -493,6 +506,50 @@ class SupabaseClientStore(StoreTransitions):
             "clients", lambda q: q.eq("status", "in_progress").lt("claimed_at", cutoff).order("id"), "read stale claims"
         )
         return [ClientRow.from_mapping(r) for r in rows]
+
+    # ----- webhook outbox ------------------------------------------------------------
+
+    def record_event(self, event: dict[str, Any]) -> None:
+        """Add one webhook_events row (an event that is not a clients status change, e.g. review.decided)."""
+        self._record_events([event])
+
+    def _record_events(self, events: list[dict[str, Any]]) -> None:
+        if events:
+            self._run(self.client.table("webhook_events").insert([_jsonable(e) for e in events]), "record events")
+
+    def pending_events(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` webhook events not yet done, oldest first."""
+        return self._run(
+            self.client.table("webhook_events").select("*").eq("done", "false").order("seq").limit(limit),
+            "read webhook events",
+        )
+
+    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made."""
+        if event_ids == []:
+            return []
+
+        def build(q: Any) -> Any:
+            q = q.order("attempted_at").order("attempt").order("id")
+            return q.in_("event_id", event_ids) if event_ids is not None else q
+
+        return self._select_all("webhook_deliveries", build, "read webhook deliveries")
+
+    def record_delivery(self, delivery: dict[str, Any]) -> None:
+        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        row = _jsonable({"id": str(uuid.uuid4()), **delivery})
+        self._run(self.client.table("webhook_deliveries").insert(row), "record a webhook delivery")
+
+    def finish_events(self, event_ids: list[str]) -> None:
+        """Mark events done: every endpoint delivered them or gave them up."""
+        if event_ids:
+            self._run(
+                self.client.table("webhook_events").update({"done": True}).in_("id", event_ids), "finish webhook events"
+            )
+
+    def events(self) -> list[dict[str, Any]]:
+        """Every webhook event, oldest first (for `deznity` and tests)."""
+        return self._select_all("webhook_events", lambda q: q.order("seq"), "read webhook events")
 
 
 __all__ = ["SupabaseClientStore", "SupabaseStoreError", "key_role"]

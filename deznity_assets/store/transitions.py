@@ -7,6 +7,7 @@ from abc import ABC, abstractmethod
 from typing import Any
 
 from ..brief import SLUG_MAX, SLUG_RE
+from .events import client_event, qa_score_of
 from .rows import ClientRow, short_error, utcnow
 
 SLUG_FIX = f"use a-z, 0-9 and '-' (at most {SLUG_MAX}), e.g. taco-loco"
@@ -32,8 +33,14 @@ class StoreTransitions(ABC):
         """The client with this slug or id, or None."""
 
     @abstractmethod
-    def _update_client(self, client_id: str, values: dict[str, Any], what: str) -> None:
-        """Write `values` to one clients row (`what` names the action in errors)."""
+    def _update_client(
+        self, client_id: str, values: dict[str, Any], what: str, event: dict[str, Any] | None = None
+    ) -> None:
+        """Write `values` to one clients row (`what` names the action in errors), and `event` to the outbox."""
+
+    @abstractmethod
+    def latest_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client."""
 
     @abstractmethod
     def project_for_run(self, run_id: str) -> dict[str, Any] | None:
@@ -54,9 +61,12 @@ class StoreTransitions(ABC):
         now = utcnow()
         row = self._require(key)
         values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
+        event = None
         if row.status != "in_progress":
+            # A run launched by hand (UI, backfill) on a client no sensor claimed: a claim too.
             values.update(claimed_at=now, last_error=None)
-        self._update_client(row.id, values, "mark a client in progress")
+            event = client_event(row, status="in_progress", run_id=run_id, at=now)
+        self._update_client(row.id, values, "mark a client in progress", event)
         return self._require(key)
 
     def mark_completed(self, key: str, *, run_id: str | None) -> None:
@@ -77,10 +87,18 @@ class StoreTransitions(ABC):
 
     def _set_final(self, key: str, status: str, error: str | None, run_id: str | None) -> None:
         row = self._require(key)
-        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": utcnow()}
+        now = utcnow()
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
         if run_id:
             values["run_id"] = run_id
-        self._update_client(row.id, values, f"mark a client {status}")
+        event = None
+        if row.status != status:
+            # Only a change is an event: a reason added to an already failed row is not news.
+            project = self.project_for_run(run_id) if run_id else self.latest_project(row.id)
+            event = client_event(
+                row, status=status, reason=error, run_id=run_id or row.run_id, qa_score=qa_score_of(project), at=now
+            )
+        self._update_client(row.id, values, f"mark a client {status}", event)
 
     def update_project(self, run_id: str, **values: Any) -> None:
         """Update the projects row of a run (phase, status, qa_score, blockers, ...)."""

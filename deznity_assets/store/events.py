@@ -1,0 +1,60 @@
+"""Webhook events: the outbox row a client's status change writes, and what the delivery pass reads back."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any
+
+from .rows import ClientRow, utcnow
+
+# What each status change is called on the wire.
+EVENT_FOR_STATUS = {
+    "in_progress": "client.claimed",
+    "completed": "client.completed",
+    "failed": "client.failed",
+    "pending": "client.retried",
+}
+
+
+def client_event(
+    row: ClientRow,
+    *,
+    status: str,
+    attempt: int | None = None,
+    reason: str | None = None,
+    run_id: str | None = None,
+    qa_score: float | None = None,
+    event_type: str | None = None,
+    extra: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    """The webhook_events row for `row` moving to `status` (payload as JSON text, a fresh event id)."""
+    at = at or utcnow()
+    payload: dict[str, Any] = {
+        "client_id": row.id,
+        "slug": row.slug,
+        "business_name": row.business_name,
+        "status": status,
+        "attempt": row.attempt if attempt is None else attempt,
+        "reason": reason,
+        "run_id": run_id,
+        "qa_score": qa_score,
+        **(extra or {}),
+    }
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": row.id,
+        "slug": row.slug,
+        "type": event_type or EVENT_FOR_STATUS[status],
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "done": False,
+        "created_at": at,
+    }
+
+
+def qa_score_of(project: dict[str, Any] | None) -> float | None:
+    """The QA score of a projects row, when its QA step has run."""
+    score = (project or {}).get("qa_score")
+    return float(score) if score is not None else None
