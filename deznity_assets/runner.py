@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -102,4 +103,14 @@ def process_pending(
     finally:
         if pool is not None:
             pool.shutdown()
+    # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
+    flush_webhooks(platform)
     return outcomes, rejected
+
+
+def flush_webhooks(platform: Platform) -> str:
+    """Deliver the webhook events that are due now (what the webhook sensor does each tick)."""
+    from .webhooks import delivery_pass
+
+    res = platform.resources
+    return delivery_pass(res["store"], res["output"], res["webhooks"], logging.getLogger("deznity.webhooks"))

@@ -69,11 +69,21 @@ def test_sensors_checks_and_resources(platform):
         "client_completed_sensor",
         "client_failed_sensor",
         "client_reconciliation_sensor",
+        "webhook_delivery_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert sensors["pending_clients_sensor"].minimum_interval_seconds == 300  # DEZNITY_POLL_SECONDS' default
     assert {"store", "output", "lifecycle"} <= set(sensors["pending_clients_sensor"].required_resource_keys)
-    assert set(defs.resources) == {"lifecycle", "output", "store", "openai", "agents", "memory", "io_manager"}
+    assert set(defs.resources) == {
+        "lifecycle",
+        "output",
+        "store",
+        "openai",
+        "agents",
+        "memory",
+        "webhooks",
+        "io_manager",
+    }
     graph = defs.resolve_asset_graph()
     from deznity_assets.qa.checks import CHECKS
 

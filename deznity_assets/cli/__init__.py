@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import admin, clients, processing, review, serve
+from . import admin, clients, processing, review, serve, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,7 +17,7 @@ def main() -> None:
     """
 
 
-for _module in (clients, processing, review, serve, admin):
+for _module in (clients, processing, review, serve, webhooks, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -8,6 +8,7 @@ import uuid
 import click
 
 from ..config import PROJECT_ROOT, all_variables
+from ..webhooks.doctor import check_webhooks
 from .common import load_platform, open_store
 
 
@@ -81,6 +82,8 @@ def doctor(live: bool) -> None:
             line(True, "live call", "the offline generator makes no calls")
     except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
         line(False, "agent provider", f"{exc}")
+    for ok, what, detail in check_webhooks(platform.resources["webhooks"]):
+        line(ok, what, detail)
     lifecycle = platform.resources["lifecycle"]
     click.echo(f"poll every {lifecycle.poll_seconds}s, at most {lifecycle.max_runs_per_tick} clients per tick")
     sys.exit(1 if problems else 0)

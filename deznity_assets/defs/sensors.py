@@ -1,17 +1,27 @@
-"""Sensors: claim pending clients, write back finished runs, reconcile what was missed."""
+"""Sensors: claim pending clients, write back finished runs, reconcile what was missed, deliver webhooks."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from ..control import ClaimError, run_key, run_tags
-from ..resources import ClientStoreResource, LifecycleResource, MemoryResource, OutputResource, control_plane
+from ..resources import (
+    ClientStoreResource,
+    LifecycleResource,
+    MemoryResource,
+    OutputResource,
+    WebhookResource,
+    control_plane,
+)
 from ..resources.lifecycle import configured_poll_seconds
+from ..webhooks import delivery_pass
 from .jobs import client_package_job
 from .partitions import CLIENTS, clients_partitions
 
 # Crashed runs and lost claims are found within this; each pass reads only the in_progress rows.
 RECONCILE_SECONDS = 30
+# Status changes reach the agency's CRM and Slack within this (plus any retry's backoff).
+WEBHOOK_SECONDS = 15
 
 
 @dg.sensor(
@@ -115,3 +125,20 @@ def client_reconciliation_sensor(
         requests.append(dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row)))
     summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)
+
+
+@dg.sensor(
+    name="webhook_delivery_sensor",
+    minimum_interval_seconds=WEBHOOK_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Posts each client status change, signed, to the configured webhook endpoints (outside the runs), "
+    "in order per client, retrying timeouts and 5xx with backoff.",
+)
+def webhook_delivery_sensor(
+    context: dg.SensorEvaluationContext,
+    store: ClientStoreResource,
+    output: OutputResource,
+    webhooks: WebhookResource,
+) -> dg.SkipReason:
+    """Deliver due webhook events; a failing endpoint or store is logged, never raised."""
+    return dg.SkipReason(delivery_pass(store, output, webhooks, context.log))

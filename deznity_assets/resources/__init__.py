@@ -12,6 +12,7 @@ from .memory import MemoryResource
 from .openai_account import OpenAIResource
 from .output import OutputResource
 from .store import ClientStoreResource
+from .webhooks import WebhookResource
 
 if TYPE_CHECKING:
     from ..control import ControlPlane
@@ -24,6 +25,7 @@ RESOURCE_CLASSES = (
     AgentProviderResource,
     OpenAIResource,
     MemoryResource,
+    WebhookResource,
 )
 
 
@@ -43,6 +45,7 @@ def resources_from_env(
         "openai": openai,
         "agents": from_env(AgentProviderResource, env, openai=openai, cache_dir=str(state / "llm-cache")),
         "memory": from_env(MemoryResource, env, openai=openai, memory_dir=str(state / "memory")),
+        "webhooks": from_env(WebhookResource, env),
         "io_manager": DeliverableIOManager(),
     }
 
@@ -62,6 +65,7 @@ __all__ = [
     "MemoryResource",
     "OpenAIResource",
     "OutputResource",
+    "WebhookResource",
     "control_plane",
     "resources_from_env",
 ]

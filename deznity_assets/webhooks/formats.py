@@ -1,0 +1,68 @@
+"""What an endpoint receives: the signed JSON event, or a one-line Slack message for people."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+SLACK_STATUS = {
+    "client.claimed": "in progress",
+    "client.completed": "completed",
+    "client.failed": "failed",
+    "client.retried": "back to pending",
+}
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return str(value)
+
+
+def event_data(event: dict[str, Any], output_dir: Path, site_url: str | None = None) -> dict[str, Any]:
+    """The event's payload, with links to the package and site once the client is completed."""
+    data = json.loads(event["payload"]) if isinstance(event["payload"], str) else dict(event["payload"])
+    slug = data.get("slug")
+    if event["type"] == "client.completed" and slug:
+        folder = output_dir / slug
+        data["links"] = {
+            "package": str(folder),
+            "site": str(folder / "site" / "index.html"),
+            **({"site_url": site_url} if site_url else {}),
+        }
+    return data
+
+
+def json_body(event: dict[str, Any], data: dict[str, Any]) -> bytes:
+    """The JSON body every signed endpoint receives (the same bytes on every attempt)."""
+    body = {"id": str(event["id"]), "type": event["type"], "created_at": _iso(event["created_at"]), "data": data}
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def slack_text(event_type: str, data: dict[str, Any]) -> str:
+    """One line for people: `TacoLoco (tacoloco): completed, QA 96 — output/tacoloco/site/index.html`."""
+    name = data.get("business_name") or data.get("slug") or "a client"
+    status = SLACK_STATUS.get(event_type) or str(data.get("status") or event_type)
+    if event_type == "review.decided" and data.get("decision"):
+        status = f"review {data['decision']}" + (f" by {data['reviewer']}" if data.get("reviewer") else "")
+    parts = [f"{name} ({data.get('slug')}): {status}"]
+    if event_type in {"client.claimed", "client.retried"} and data.get("attempt"):
+        parts[0] += f" (attempt {data['attempt']})"
+    if data.get("qa_score") is not None:
+        parts.append(f"QA {float(data['qa_score']):g}")
+    text = ", ".join(parts)
+    detail = (data.get("links") or {}).get("site") or data.get("reason")
+    if detail:
+        text += f" — {detail}"
+    # One line, whatever a reason holds; Slack's own markup characters are escaped.
+    text = " ".join(text.split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_body(event_type: str, data: dict[str, Any]) -> bytes:
+    """The body a Slack incoming webhook takes: {"text": "<one line>"}."""
+    return json.dumps({"text": slack_text(event_type, data)}, ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,345 @@
+"""Webhooks: the outbox each status change writes, signed delivery with retries to a real receiver, Slack, CLI."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from deznity_assets.brief import REFERENCE_CLIENTS
+from deznity_assets.resources import WebhookResource
+from deznity_assets.runner import process_pending
+from deznity_assets.store import utcnow
+from deznity_assets.webhooks import deliver_due, parse_endpoints, send_test, sign, verify_signature
+from deznity_assets.webhooks.doctor import check_webhooks
+from deznity_assets.webhooks.formats import slack_text
+from deznity_assets.webhooks.signing import SignatureError
+from tests.plugins.platform import env_for
+from tests.servers.webhook_receiver import WebhookReceiver
+
+SECRET = "whsec-canary-7f3a9c21d8e4b6"
+TACO = REFERENCE_CLIENTS[4]
+DEZNITY = str(Path(sys.executable).parent / "deznity")
+
+
+def hooks(*urls: str, secret: str = SECRET, **limits) -> WebhookResource:
+    """Settings for tests: short timeout, no backoff wait unless asked."""
+    return WebhookResource(
+        urls=",".join(urls), secret=secret, **{"timeout_seconds": 0.5, "backoff_seconds": 0, **limits}
+    )
+
+
+def drain(store, settings, output_dir, passes: int = 20):
+    """Delivery passes until the outbox is empty (each a sensor tick's worth)."""
+    for _ in range(passes):
+        deliver_due(store, settings, output_dir)
+        if not store.pending_events(1000):
+            return
+    raise AssertionError(f"events still pending after {passes} passes: {store.pending_events(1000)}")
+
+
+def assert_exactly_once_in_order(receiver: WebhookReceiver, store) -> None:
+    events = store.events()
+    ids = [e["id"] for e in receiver.accepted]
+    assert sorted(ids) == sorted(str(e["id"]) for e in events) and len(ids) == len(set(ids))
+    seq = {str(e["id"]): e["seq"] for e in events}
+    per_client = defaultdict(list)
+    for event in receiver.accepted:
+        per_client[event["data"]["client_id"]].append(seq[event["id"]])
+    assert all(order == sorted(order) for order in per_client.values()), per_client
+
+
+def assert_no_secret(store, *texts: str) -> None:
+    dumped = json.dumps([store.events(), store.deliveries()], default=str)
+    for text in (dumped, *texts):
+        assert SECRET not in text
+        assert "slacktoken" not in text
+
+
+# ----- signing and endpoints -------------------------------------------------------------------
+
+
+def test_signature_verifies_and_refuses_wrong_secret_tampering_and_replays():
+    body = b'{"id":"e1"}'
+    header = sign(SECRET, body)
+    assert verify_signature(SECRET, body, header) > 0
+    with pytest.raises(SignatureError, match="another secret"):
+        verify_signature("not-the-secret", body, header)
+    with pytest.raises(SignatureError, match="changed body"):
+        verify_signature(SECRET, b'{"id":"e2"}', header)
+    old = sign(SECRET, body, timestamp=int(utcnow().timestamp()) - 301)
+    with pytest.raises(SignatureError, match="older than 300"):
+        verify_signature(SECRET, body, old)
+    with pytest.raises(SignatureError, match="t=<unix seconds>"):
+        verify_signature(SECRET, body, "v1=abc")
+
+
+def test_endpoint_names_carry_no_secret():
+    endpoints, problems = parse_endpoints(
+        [
+            "https://user:pw@crm.example.com/hooks/deznity?token=abc",
+            "slack+https://hooks.slack.com/services/T0/B0/slacktoken",
+            "ftp://nope",
+            "https://crm.example.com/plain",
+        ]
+    )
+    labels = [e.label for e in endpoints]
+    assert labels[0].startswith("https://crm.example.com/hooks/deznity#") and "pw" not in labels[0]
+    assert "abc" not in labels[0]
+    assert labels[1].startswith("slack+https://hooks.slack.com/…#") and "slacktoken" not in labels[1]
+    assert labels[2] == "https://crm.example.com/plain"
+    assert [e.slack for e in endpoints] == [False, True, False]
+    assert len(problems) == 1 and "DEZNITY_WEBHOOK_URLS" in problems[0] and "ftp" not in problems[0]
+    assert "slacktoken" not in repr(endpoints)
+
+
+def test_slack_text_is_one_line():
+    data = {
+        "slug": "tacoloco",
+        "business_name": "TacoLoco",
+        "qa_score": 96.0,
+        "links": {"site": "output/tacoloco/site/index.html"},
+    }
+    assert (
+        slack_text("client.completed", data)
+        == "TacoLoco (tacoloco): completed, QA 96 — output/tacoloco/site/index.html"
+    )
+    failed = slack_text("client.failed", {"slug": "x", "business_name": "X <b>", "reason": "color: bad\nsecond line"})
+    assert failed == "X &lt;b&gt; (x): failed — color: bad second line"
+
+
+# ----- the outbox on every backend ------------------------------------------------------------
+
+
+def test_each_status_change_writes_one_event(client_store):
+    row = client_store.add_client(TACO)
+    assert client_store.events() == []
+    client_store.claim_pending(5)
+    client_store.start_project(row.slug, run_id="run-1", attempt=1)
+    client_store.update_project("run-1", qa_score=96.0)
+    client_store.mark_in_progress(row.slug, run_id="run-1")  # already in progress: no event
+    client_store.mark_completed(row.slug, run_id="run-1")
+    client_store.mark_completed(row.slug, run_id="run-1")  # no change: no event
+    client_store.requeue(row.slug, reason="rework")
+    client_store.claim_client(row.slug)
+    client_store.mark_failed(row.slug, "color: not a colour")
+    events = client_store.events()
+    assert [e["type"] for e in events] == [
+        "client.claimed",
+        "client.completed",
+        "client.retried",
+        "client.claimed",
+        "client.failed",
+    ]
+    payloads = [json.loads(e["payload"]) for e in events]
+    assert payloads[1]["qa_score"] == 96.0 and payloads[1]["run_id"] == "run-1"
+    assert payloads[1]["business_name"] == "TacoLoco" and payloads[1]["slug"] == "tacoloco"
+    assert [p["attempt"] for p in payloads] == [1, 1, 2, 2, 2]
+    assert payloads[2]["reason"] == "rework" and payloads[4]["reason"] == "color: not a colour"
+    assert len({e["id"] for e in events}) == 5 and all(not e["done"] for e in events)
+
+
+def test_retries_500_and_timeouts_then_delivers_each_event_once_in_order(client_store, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    first, second = client_store.add_client(TACO), client_store.add_client(REFERENCE_CLIENTS[0])
+    client_store.claim_pending(5)
+    client_store.mark_completed(first.slug, run_id=None)
+    client_store.mark_failed(second.slug, "boom")
+    with WebhookReceiver(SECRET, sleep_seconds=1.0) as receiver:
+        # The first client's claim: 500, then a timeout, then accepted; its completion must wait.
+        receiver.plan = ["500", "ok", "ok", "sleep"]
+        settings = hooks(receiver.url, max_attempts=5)
+        report = deliver_due(client_store, settings, tmp_path)
+        # Pass 1: first's claim gets 500 and its completion waits behind it; second's two events go.
+        assert (report.delivered, report.retrying) == (2, 1)
+        assert [e["type"] for e in receiver.accepted] == ["client.claimed", "client.failed"]
+        drain(client_store, settings, tmp_path)
+    assert_exactly_once_in_order(receiver, client_store)
+    attempts = client_store.deliveries()
+    label = parse_endpoints([receiver.url])[0][0].label
+    assert {a["endpoint"] for a in attempts} == {label}
+    failed = [a for a in attempts if a["outcome"] == "retry"]
+    assert [a["status_code"] for a in failed] == [500, None]
+    assert "timeout" in failed[1]["error"] and failed[0]["next_attempt_at"] is not None
+    assert [a["attempt"] for a in attempts if a["event_id"] == failed[0]["event_id"]] == [1, 2, 3]
+    assert len([a for a in attempts if a["outcome"] == "delivered"]) == 4
+    assert all(e["done"] for e in client_store.events())
+    bodies = [r["body"] for r in receiver.requests]
+    assert_no_secret(client_store, caplog.text, *bodies)
+
+
+def test_backoff_waits_and_gives_up_after_max_attempts(store, tmp_path):
+    row = store.add_client(TACO)
+    store.claim_pending(1)
+    with WebhookReceiver(SECRET) as receiver:
+        receiver.plan = ["429", "500", "500"]
+        settings = hooks(receiver.url, backoff_seconds=60, max_attempts=3)
+        now = utcnow()
+        deliver_due(store, settings, tmp_path, now=now)
+        deliver_due(store, settings, tmp_path, now=now + timedelta(seconds=30))  # not due yet
+        assert len(receiver.requests) == 1
+        deliver_due(store, settings, tmp_path, now=now + timedelta(seconds=61))
+        second = store.deliveries()[-1]
+        assert second["attempt"] == 2
+        # Exponential: 60 s after the first failure, 120 s after the second.
+        assert (
+            abs(
+                (
+                    second["next_attempt_at"].replace(tzinfo=None) - (now + timedelta(seconds=181)).replace(tzinfo=None)
+                ).total_seconds()
+            )
+            < 1
+        )
+        deliver_due(store, settings, tmp_path, now=now + timedelta(seconds=200))
+    assert [(d["status_code"], d["outcome"]) for d in store.deliveries()] == [
+        (429, "retry"),
+        (500, "retry"),
+        (500, "gave_up"),
+    ]
+    assert store.pending_events(10) == [] and receiver.accepted == []
+    assert row.slug
+
+
+def test_wrong_secret_is_rejected_by_the_receiver_and_given_up_at_once(store, tmp_path):
+    row = store.add_client(TACO)
+    store.claim_pending(1)
+    with WebhookReceiver("the-receivers-own-secret") as receiver:
+        report = deliver_due(store, hooks(receiver.url), tmp_path)
+    assert receiver.rejected == ["signature mismatch"] and receiver.accepted == []
+    (attempt,) = store.deliveries()
+    assert (attempt["status_code"], attempt["outcome"], report.gave_up) == (401, "gave_up", 1)
+    assert "signature mismatch" in attempt["error"] and row.slug
+
+
+def test_slack_endpoint_gets_one_line_with_client_status_qa_and_site(store, tmp_path, caplog):
+    caplog.set_level(logging.DEBUG)
+    row = store.add_client(TACO)
+    store.claim_pending(1)
+    store.start_project(row.slug, run_id="r1", attempt=1)
+    store.update_project("r1", qa_score=96.0)
+    store.mark_completed(row.slug, run_id="r1")
+    with WebhookReceiver(slack=True) as slack:
+        # No secret needed: Slack verifies nothing.
+        drain(store, hooks(f"slack+{slack.url}", secret=""), tmp_path / "output")
+    site = tmp_path / "output" / "tacoloco" / "site" / "index.html"
+    assert [m["text"] for m in slack.accepted] == [
+        "TacoLoco (tacoloco): in progress (attempt 1)",
+        f"TacoLoco (tacoloco): completed, QA 96 — {site}",
+    ]
+    assert "Deznity-Signature" not in slack.requests[0]["headers"]
+    assert_no_secret(store, caplog.text)
+
+
+def test_no_endpoint_means_no_backlog_and_a_missing_secret_keeps_events_waiting(store, tmp_path):
+    store.add_client(TACO)
+    store.claim_pending(1)
+    report = deliver_due(store, WebhookResource(), tmp_path)
+    assert report.finished_events == 1 and store.pending_events(10) == []
+    store.requeue("tacoloco")
+    with WebhookReceiver(SECRET) as receiver:
+        waiting = deliver_due(store, hooks(receiver.url, secret=""), tmp_path)
+        assert "DEZNITY_WEBHOOK_SECRET" in waiting.warnings[0] and receiver.requests == []
+        assert len(store.pending_events(10)) == 1
+        drain(store, hooks(receiver.url), tmp_path)
+    assert [e["type"] for e in receiver.accepted] == ["client.retried"]
+
+
+# ----- real clients, the sensor, the CLI ----------------------------------------------------------
+
+
+def _sensor_tick(platform, instance):
+    sensor = platform.definitions.resolve_sensor_def("webhook_delivery_sensor")
+    with dg.build_sensor_context(
+        instance_ref=instance.get_ref(), definitions=platform.definitions, resources=platform.resources
+    ) as context:
+        return sensor.evaluate_tick(context)
+
+
+def test_real_clients_success_and_failure_reach_the_receiver_through_the_sensor(platform, store, instance, caplog):
+    caplog.set_level(logging.DEBUG)
+    good = store.add_client(TACO)
+    bad = store.insert_raw({"business_name": "Bad Colour", "color": "not-a-colour", "industry": "retail"})
+    dead = WebhookReceiver(SECRET).start()
+    dead_url = dead.url
+    dead.stop()  # nothing listens there any more: connection refused
+    with WebhookReceiver(SECRET, sleep_seconds=1.0) as receiver:
+        receiver.plan = ["500", "sleep"]
+        platform = platform.with_resources(webhooks=hooks(receiver.url, dead_url, max_attempts=4))
+        outcomes, rejected = process_pending(platform)  # ends with one delivery pass
+        assert [o.status for o in outcomes] == ["completed"] and [r.id for r in rejected] == [bad.id]
+        for _ in range(10):
+            result = _sensor_tick(platform, instance)
+            assert result.run_requests == [] and "webhooks:" in (result.skip_message or "")
+            if not store.pending_events(100):
+                break
+    assert_exactly_once_in_order(receiver, store)
+    by_client = defaultdict(list)
+    for event in receiver.accepted:
+        by_client[event["data"]["client_id"]].append(event["type"])
+    # A row typed without a slug is named after its claim: client_id is the key that never changes.
+    assert by_client[good.id] == ["client.claimed", "client.completed"]
+    assert by_client[bad.id] == ["client.claimed", "client.failed"]
+    completed = next(e for e in receiver.accepted if e["type"] == "client.completed")["data"]
+    assert completed["qa_score"] is not None and completed["links"]["site"].endswith("tacoloco/site/index.html")
+    failed = next(e for e in receiver.accepted if e["type"] == "client.failed")["data"]
+    assert "color" in failed["reason"]
+    dead_label = parse_endpoints([dead_url])[0][0].label
+    refused = [d for d in store.deliveries() if d["endpoint"] == dead_label]
+    assert refused and all(d["status_code"] is None and "ConnectError" in d["error"] for d in refused)
+    assert {d["outcome"] for d in refused} == {"retry", "gave_up"}
+    codes = [d["status_code"] for d in store.deliveries() if d["endpoint"] != dead_label]
+    assert 500 in codes and None in codes
+    assert_no_secret(store, caplog.text, *[r["body"] for r in receiver.requests])
+    assert good.slug == "tacoloco"
+
+
+def test_sensor_never_raises_on_a_broken_store(platform, instance, tmp_path):
+    from deznity_assets.resources import ClientStoreResource
+
+    broken = ClientStoreResource(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none")
+    platform = platform.with_resources(store=broken, webhooks=hooks("http://127.0.0.1:1/x"))
+    result = _sensor_tick(platform, instance)
+    assert result.skip_message.startswith("webhook delivery failed: ")
+
+
+def test_cli_webhooks_test_and_doctor_check(tmp_path):
+    env = {**env_for(tmp_path), "DEZNITY_WEBHOOK_SECRET": SECRET, "PATH": "/usr/bin:/bin"}
+    import os
+
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    with (
+        WebhookReceiver(SECRET) as good,
+        WebhookReceiver("another-secret") as wrong,
+        WebhookReceiver(slack=True) as slack,
+    ):
+        ok = subprocess.run(
+            [DEZNITY, "webhooks", "test", good.url], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert ok.returncode == 0, ok.stderr
+        assert "HTTP 200" in ok.stdout and "received" in ok.stdout
+        assert good.accepted[0]["type"] == "webhook.test"
+        refused = subprocess.run(
+            [DEZNITY, "webhooks", "test", wrong.url], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert refused.returncode == 1 and "HTTP 401" in refused.stdout and "signature mismatch" in refused.stdout
+        for proc in (ok, refused):
+            assert SECRET not in proc.stdout + proc.stderr
+        checks = check_webhooks(hooks(good.url, wrong.url, f"slack+{slack.url}"))
+    assert [c[0] for c in checks] == [True, False, True]
+    assert good.accepted[-1]["type"] == "webhook.ping" and slack.accepted == []
+    assert "DEZNITY_WEBHOOK_SECRET" in checks[1][2]
+    assert all(SECRET not in c[2] and "slacktoken" not in c[2] for c in checks)
+
+
+def test_send_test_needs_a_secret_for_signed_endpoints():
+    with pytest.raises(ValueError, match="DEZNITY_WEBHOOK_SECRET"):
+        send_test("https://crm.example.com/hooks", "", timeout=1)
+    with pytest.raises(ValueError, match="http"):
+        send_test("crm.example.com", SECRET, timeout=1)
