@@ -26,6 +26,7 @@ from tests.plugins.platform import env_for
 from tests.servers import openai_compatible as srv
 from tests.servers.offline_answers import offline_answer
 from tests.servers.pinecone_dataplane import PineconeDataPlane
+from tests.servers.webhook_receiver import WebhookReceiver
 
 DEZNITY = str(Path(sys.executable).parent / "deznity")
 CANARY = "cnry7Q4xZ"  # the common stem: any leak of any canary contains it
@@ -81,6 +82,12 @@ def canary_database(postgres_server) -> str:
 def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_database):
     secrets = {v.name: _canary(v.name) for v in all_variables() if v.secret == "always"}
     plane = PineconeDataPlane(api_key=secrets["PINECONE_API_KEY"])
+    # Webhook receivers whose URLs carry canaries (a token query, a Slack token path), the
+    # signing secret a canary too: events are delivered, and none of it may be kept or shown.
+    hooks = WebhookReceiver(secrets["DEZNITY_WEBHOOK_SECRET"]).start()
+    slack = WebhookReceiver(slack=True).start()
+    secrets["DEZNITY_WEBHOOK_URLS"] = f"{hooks.url}?token={secrets['DEZNITY_WEBHOOK_URLS']}"
+    secrets["DEZNITY_SLACK_WEBHOOK_URL"] = f"{slack.base_url}/services/{secrets['DEZNITY_SLACK_WEBHOOK_URL']}"
     with srv.OpenAICompatibleServer(models=("test-model",), api_key=secrets["DEZNITY_LLM_API_KEY"]) as llm, plane:
         llm.script(*[srv.content(offline_answer) for _ in range(40)])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "PINECONE", "SUPABASE"))}
@@ -117,6 +124,9 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
         status = {e["slug"]: e for e in json.loads(deznity("status", "--json").stdout)}
         deznity("doctor", ok=False)
         deznity("env")
+        deznity("webhooks", "deliveries")
+    hooks.stop()
+    slack.stop()
 
     assert status["tacoloco"]["status"] == "completed", status["tacoloco"]
     assert status["fittrack"]["status"] == "failed" and "API key" in status["fittrack"]["error"]
@@ -125,6 +135,16 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
     state, output = tmp_path / "state", tmp_path / "output"
     assert (state / "dagster_home" / "storage").exists() and (output / "tacoloco" / "site" / "index.html").exists()
     assert _leaks(state, output) == []
+    assert {e["type"] for e in hooks.accepted} >= {"client.claimed", "client.completed", "client.failed"}
+    assert any("TacoLoco (tacoloco): completed" in m["text"] for m in slack.accepted)
+    assert hooks.rejected == []
+    import psycopg
+
+    from tests.plugins.postgres import libpq_url
+
+    with psycopg.connect(libpq_url(canary_database)) as conn:
+        kept = conn.execute("SELECT * FROM webhook_events, webhook_deliveries").fetchall()
+    assert kept and CANARY not in repr(kept)
 
 
 def test_a_plain_secret_would_be_caught(tmp_path):
