@@ -6,6 +6,7 @@ import contextvars
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -142,16 +143,16 @@ def backoff(base_seconds: float, attempt: int) -> timedelta:
 
 def deliver_due(
     store: ClientStore,
-    webhooks: Any,
+    webhooks: WebhookResource,
     output_dir: Path,
     *,
-    site_url: Any = None,
+    site_url: Callable[[str], str] | None = None,
     now: datetime | None = None,
     log: logging.Logger | Any | None = None,
 ) -> DeliveryReport:
     """Send every due event to every endpoint (a client's events in order); never raises for an endpoint.
 
-    `webhooks` is a WebhookResource; `site_url(slug)` gives a completed client's public URL.
+    `site_url(slug)` gives a completed client's public URL; `now` stands in for the clock (tests).
     """
     report = DeliveryReport()
     endpoints, problems = parse_endpoints(webhooks.endpoint_urls())
