@@ -205,3 +205,30 @@ def test_continuous_mode_killed_and_restarted_completes_every_client(tmp_path):
     assert report.ok, "\n".join(report.lines()) + "\n" + log
     assert report.crashed_runs >= 1, "no kill landed on a run in flight:\n" + "\n".join(report.lines())
     assert report.recovery_seconds is not None and report.recovery_seconds < 300
+
+
+def test_a_killed_run_gives_back_its_pool_slots(platform, store, instance):
+    row = _claimed(store, instance)
+    run = _orphaned_run(platform, instance, row, _dead_worker_tag())
+    storage = instance.event_log_storage
+    storage.set_concurrency_slots("llm", 4)
+    storage.claim_concurrency_slot("llm", run.run_id, "client_analysis")
+    assert storage.get_concurrency_info("llm").active_slot_count == 1
+    assert platform.control.reconcile(instance, claim_timeout_seconds=600) == {row.slug: "retried"}
+    assert storage.get_concurrency_info("llm").active_slot_count == 0
+
+
+def test_a_run_that_never_started_is_a_crash_too(platform, store, instance):
+    """Dagster's run monitoring fails a run whose launch died (START_TIMEOUT): retried, not failed."""
+    from dagster._core.events import JobFailureData, RunFailureReason
+
+    row = _claimed(store, instance)
+    job = platform.definitions.resolve_job_def(JOB_NAME)
+    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+    instance.report_run_failed(
+        run,
+        message="run timed out after 60 seconds to start",
+        job_failure_data=JobFailureData(error=None, failure_reason=RunFailureReason.START_TIMEOUT),
+    )
+    assert platform.control.reconcile(instance, claim_timeout_seconds=600) == {row.slug: "retried"}
+    assert store.get(row.slug).status == "pending"
