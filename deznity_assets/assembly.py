@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,14 +16,6 @@ from .flow import DELIVERABLES, result_files
 from .reports import deliverable_markdown, md_text, render_markdown
 
 SUMMARY_FILE = "BOOTSTRAP_SUMMARY.md"
-# After md_text every backslash is the first of an escape pair, so a bare `|` is one no pair holds.
-_ESCAPE_OR_PIPE = re.compile(r"\\.|\|")
-
-
-def md_cell(value: Any) -> str:
-    """Text as one Markdown table cell: md_text (specials escaped, newlines folded) and `|` escaped as `\\|`."""
-    # A bare `|` from a client ("Tacos | Bar") would end the cell and shift every column after it.
-    return _ESCAPE_OR_PIPE.sub(lambda m: "\\|" if m.group() == "|" else m.group(), md_text(value))
 
 
 def as_json(model: BaseModel | dict[str, Any]) -> str:
@@ -51,7 +42,7 @@ def qa_markdown(brief: ClientBrief, reports: list[QAReport]) -> str:
             "|---|---|---|---|",
         ]
         for c in report.checks:
-            lines.append(f"| `{c.id}` | {c.severity} | {'pass' if c.passed else '**FAIL**'} | {md_cell(c.message)} |")
+            lines.append(f"| `{c.id}` | {c.severity} | {'pass' if c.passed else '**FAIL**'} | {md_text(c.message)} |")
         lines.append("")
     return "\n".join(lines)
 

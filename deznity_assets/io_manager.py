@@ -30,25 +30,18 @@ class UnsafePartitionKeyError(ValueError):
 class _JsonDeliverables(dg.UPathIOManager):
     extension = ".json"
 
-    def get_path_for_partition(self, context: dg.InputContext | dg.OutputContext, path: UPath, partition: str) -> UPath:
-        """The deliverable's file of one client partition; refuses a key that is not a client slug."""
-        return self.make_safe_partition_path(path, partition)
-
     def make_safe_partition_path(self, base_path: UPath, partition: str) -> UPath:
-        """`base_path`/`partition`, refused unless the key is a client slug and the path stays under the base."""
+        """`base_path`/`partition`, refused unless the key is a client slug (every partition path is built here)."""
         # Partition keys are client slugs from a table people type into, and Dagster's default only
         # escapes a leading '/': '../../x' would write beside (or over) another client's files.
+        # A slug holds no '/', '.' or '\\', so the joined path cannot leave the base.
         problem = slug_problem(partition)
         if problem:
             raise UnsafePartitionKeyError(
                 f"partition key {str(partition)[:40]!r} is not a client slug, refusing to build a path from it "
                 f"({problem}); fix the client's slug and delete this partition"
             )
-        path = base_path / partition
-        root = UPath(self._base_path).resolve()
-        if not path.resolve().is_relative_to(root):
-            raise UnsafePartitionKeyError(f"partition key {partition!r} resolves outside {root}")
-        return path
+        return base_path / partition
 
     def dump_to_path(self, context: dg.OutputContext, obj: Any, path: UPath) -> None:
         if not isinstance(obj, BaseModel) or type(obj).__name__ not in _MODELS:

@@ -12,7 +12,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def md_text(value: Any) -> str:
-    """Text from a client or a model as Markdown data: specials escaped, newlines folded."""
+    """Text from a client or a model as Markdown data: specials (`|` too, for table cells) escaped, newlines folded."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(value).split()))
 
 

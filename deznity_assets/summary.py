@@ -7,7 +7,6 @@ from typing import Any
 
 import dagster as dg
 
-from .assembly import md_cell
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, SeoCopy
 from .flow import AGENT_ASSETS, FLOW
@@ -38,7 +37,7 @@ def phase_rows(instance: dg.DagsterInstance, slug: str, *, until: str) -> list[d
         name = "intake" if step.name == "client_brief" else step.name
         # The summary template writes these cells as they are, so they are made cell-safe here.
         rows.append(
-            {"name": md_cell(name), "agents": md_cell(step.agent_names), "seconds": "-" if seconds is None else seconds}
+            {"name": md_text(name), "agents": md_text(step.agent_names), "seconds": "-" if seconds is None else seconds}
         )
     return rows
 

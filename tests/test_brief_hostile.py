@@ -13,12 +13,13 @@ from click.testing import CliRunner
 from deznity_assets.agents.offline import OfflineGenerator
 from deznity_assets.agents.provider import AgentContext
 from deznity_assets.agents.roster import TASKS
-from deznity_assets.assembly import md_cell, qa_markdown
+from deznity_assets.assembly import qa_markdown
 from deznity_assets.brief import REFERENCE_CLIENTS, BriefError, is_safe_slug, slugify, validate_brief
 from deznity_assets.cli import main as cli
 from deznity_assets.deliverables import CheckResult
 from deznity_assets.deploy import build_deploy_config
 from deznity_assets.qa.checks import build_qa_report, run_checks
+from deznity_assets.reports import md_text
 from deznity_assets.site.render import page_file
 from deznity_assets.store.rows import ClientRow
 from deznity_assets.summary import summary_markdown
@@ -278,9 +279,9 @@ def table_widths(markdown: str) -> list[set[int]]:
     return tables
 
 
-def test_md_cell_escapes_pipes_and_folds_newlines():
-    assert md_cell("Tacos | Bar\nand\r\nGrill") == r"Tacos \| Bar and Grill"
-    assert md_cell("a \\| b") == r"a \\\| b"  # the backslash stays text, the pipe is escaped
+def test_md_text_escapes_pipes_and_folds_newlines():
+    assert md_text("Tacos | Bar\nand\r\nGrill") == r"Tacos \| Bar and Grill"
+    assert md_text("a \\| b") == r"a \\\| b"  # the backslash stays text, the pipe is escaped
 
 
 PIPED = {
@@ -332,7 +333,7 @@ def test_summary_tables_keep_their_columns(piped_package):
         deploy_config=deploy,
         usage={"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set(), "knowledge": {}},
         provider="offline | test",
-        phases=[{"name": md_cell("intake | x"), "agents": md_cell("-"), "seconds": 1.0}],
+        phases=[{"name": md_text("intake | x"), "agents": md_text("-"), "seconds": 1.0}],
         files=["BOOTSTRAP_SUMMARY.md"],
     )
     assert "Tacos \\| Bar" in markdown

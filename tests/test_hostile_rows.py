@@ -274,8 +274,8 @@ def test_text_where_a_list_is_expected(checked, instance):
     # A number typed into a text column is text to the database: '42' is then judged as a tone.
     tone = rows["Number Tone"]
     assert tone.fields["copy_tone"] == "42"
-    assert ("number-tone" in requested) != (tone.status == "failed" and "copy_tone" in tone.last_error)
-    if "Blob Tone" in rows:
+    assert "number-tone" in requested and tone.status == "in_progress"
+    if checked.store.backend == "sqlite":
         assert rows["Blob Tone"].status == "failed" and "copy_tone:" in rows["Blob Tone"].last_error
     assert not any(r.status == "in_progress" and r.slug not in requested for r in rows.values())
 

@@ -118,7 +118,7 @@ class ControlPlane:
         # The store hands back failed a row it refused at claim (a slug or id that cannot be a
         # partition, an odd status); the brief is checked as well, so one reason names every field.
         refused = row.status == "failed"
-        problems = [] if refused else [p for p in (slug_problem(row.slug),) if p]
+        problems: list[str] = []
         try:
             row.brief()
         except BriefError as exc:

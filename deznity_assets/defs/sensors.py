@@ -14,6 +14,7 @@ from ..resources import (
     control_plane,
 )
 from ..resources.lifecycle import configured_poll_seconds
+from ..store import ClientRow
 from ..webhooks import delivery_pass
 from .jobs import client_package_job
 from .partitions import CLIENTS, clients_partitions
@@ -22,6 +23,11 @@ from .partitions import CLIENTS, clients_partitions
 RECONCILE_SECONDS = 30
 # Status changes reach the agency's CRM and Slack within this (plus any retry's backoff).
 WEBHOOK_SECONDS = 15
+
+
+def _run_request(row: ClientRow) -> dg.RunRequest:
+    """The run of one claimed client: its partition, a run key per claim, the tags that tie them."""
+    return dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row))
 
 
 @dg.sensor(
@@ -52,10 +58,7 @@ def pending_clients_sensor(
     new = [str(row.slug) for row in claimed.ready if row.slug not in known]
     context.log.info(f"claimed {len(claimed.ready)} clients: {', '.join(str(r.slug) for r in claimed.ready)}")
     return dg.SensorResult(
-        run_requests=[
-            dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row))
-            for row in claimed.ready
-        ],
+        run_requests=[_run_request(row) for row in claimed.ready],
         dynamic_partitions_requests=[clients_partitions.build_add_request(new)] if new else [],
     )
 
@@ -122,7 +125,7 @@ def client_reconciliation_sensor(
         except ClaimError as exc:
             context.log.warning(f"could not retry {slug} at once: {exc}")
             continue
-        requests.append(dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row)))
+        requests.append(_run_request(row))
     summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)
 
@@ -132,7 +135,7 @@ def client_reconciliation_sensor(
     minimum_interval_seconds=WEBHOOK_SECONDS,
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="Posts each client status change, signed, to the configured webhook endpoints (outside the runs), "
-    "in order per client, retrying timeouts and 5xx with backoff.",
+    "in order per client, retrying timeouts, connection errors, 408, 429 and 5xx with backoff.",
 )
 def webhook_delivery_sensor(
     context: dg.SensorEvaluationContext,

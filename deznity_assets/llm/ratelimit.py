@@ -59,6 +59,8 @@ class RateLimiter:
         self.state_file = Path(state_file) if state_file is not None and fcntl is not None else None
         if state_file is not None and self.state_file is None:
             log.warning("no file locks on this system: DEZNITY_LLM_RPM applies to each process on its own")
+        if self.state_file is not None:
+            self.state_file.parent.mkdir(parents=True, exist_ok=True)  # once, not on every request
         # The in-process balance, used without a state file (the wall clock: shared by processes).
         self._tokens = self.capacity
         self._updated = clock()
@@ -94,7 +96,6 @@ class RateLimiter:
     @contextmanager
     def _locked_state(self) -> Iterator[IO[str]]:
         assert self.state_file is not None and fcntl is not None
-        self.state_file.parent.mkdir(parents=True, exist_ok=True)
         # Opened without truncating and never deleted: every process locks the same inode.
         fd = os.open(self.state_file, os.O_RDWR | os.O_CREAT, 0o600)
         with os.fdopen(fd, "r+", encoding="utf-8") as handle:

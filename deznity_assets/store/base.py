@@ -167,7 +167,7 @@ class ClientStore(Protocol):
         ...
 
     def events(self) -> list[dict[str, Any]]:
-        """Every webhook event, oldest first (for `deznity` and tests)."""
+        """Every webhook event, oldest first (for tests and inspection)."""
         ...
 
 

@@ -499,7 +499,7 @@ class SqlClientStore(StoreTransitions):
                 conn.execute(webhook_events.update().where(webhook_events.c.id.in_(event_ids)).values(done=True))
 
     def events(self) -> list[dict[str, Any]]:
-        """Every webhook event, oldest first (for `deznity` and tests)."""
+        """Every webhook event, oldest first (for tests and inspection)."""
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(webhook_events).order_by(webhook_events.c.seq))]
 

@@ -548,7 +548,7 @@ class SupabaseClientStore(StoreTransitions):
             )
 
     def events(self) -> list[dict[str, Any]]:
-        """Every webhook event, oldest first (for `deznity` and tests)."""
+        """Every webhook event, oldest first (for tests and inspection)."""
         return self._select_all("webhook_events", lambda q: q.order("seq"), "read webhook events")
 
 

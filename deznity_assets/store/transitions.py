@@ -6,7 +6,7 @@ import json
 from abc import ABC, abstractmethod
 from typing import Any
 
-from ..brief import SLUG_MAX, SLUG_RE
+from ..brief import SLUG_MAX, is_safe_slug
 from .events import client_event, qa_score_of
 from .rows import ClientRow, short_error, utcnow
 
@@ -17,10 +17,9 @@ def slug_problem(slug: object) -> str | None:
     """Why `slug` cannot be a client's partition key and folder name (field and fix), or None when it can."""
     # A slug becomes a Dagster partition key and the paths built from it (output/<slug>,
     # storage/<asset>/<slug>.json): only the shape the platform itself makes is let through.
-    # fullmatch, not match: SLUG_RE ends in `$`, which also matches before a trailing newline.
     if slug is None or (isinstance(slug, str) and not slug.strip()):
         return f"slug: is empty; {SLUG_FIX}, or leave it NULL to have one made from business_name"
-    if not isinstance(slug, str) or len(slug) > SLUG_MAX or not SLUG_RE.fullmatch(slug):
+    if not isinstance(slug, str) or not is_safe_slug(slug):
         return f"slug: {str(slug)[:40]!r} is not a valid slug; {SLUG_FIX}"
     return None
 
