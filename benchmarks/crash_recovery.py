@@ -68,7 +68,9 @@ class Report:
 
 def project_env(folder: Path, poll_seconds: int) -> dict[str, str]:
     """The environment of a throwaway project in `folder`: SQLite, offline agents, hashing embeddings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE"))}
+    # No key of a real service may leak in from the shell: the benchmark runs on the embedded defaults.
+    services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
     env.update(
         {
             "DEZNITY_STATE_DIR": str(folder / "state"),

@@ -309,7 +309,7 @@ def test_sensor_never_raises_on_a_broken_store(platform, instance, tmp_path):
     assert result.skip_message.startswith("webhook delivery failed: ")
 
 
-def test_cli_webhooks_test_and_doctor_check(tmp_path):
+def test_cli_webhooks_test_and_the_endpoint_check_doctor_runs(tmp_path):
     env = {**env_for(tmp_path), "DEZNITY_WEBHOOK_SECRET": SECRET, "PATH": "/usr/bin:/bin"}
     import os
 

@@ -96,7 +96,9 @@ def run_agent_tasks(
     if errors:
         progress.report(slug, phase, "failed")
         raise AgentTasksFailed(
-            "; ".join(f"{key}: {exc}" for key, exc in errors), transient=all(exc.transient for _, exc in errors)
+            # Provider errors already begin with their task's name; say it once.
+            "; ".join(str(exc) if str(exc).startswith(f"{key}:") else f"{key}: {exc}" for key, exc in errors),
+            transient=all(exc.transient for _, exc in errors),
         )
     progress.report(slug, phase, "done")
     return results
