@@ -13,6 +13,7 @@ from pydantic_core import ErrorDetails
 from unidecode import unidecode
 
 from .geo import market_language
+from .sectors import SectorFinding, classify
 
 Budget = Literal["starter", "growth", "enterprise"]
 Language = Literal["en", "es"]
@@ -32,8 +33,6 @@ LIMITS = {
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9 -]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-# Regulated sectors whose content needs a human review before publication (domain.md).
-REVIEWED_INDUSTRIES = frozenset({"health", "legal", "finance"})
 # Characters refused in every field, by Unicode category: none is visible, and each can hide or
 # reorder what a reviewer reads (zero-width spaces and joiners, soft hyphens, bidi overrides as in
 # "Trojan Source"), break a single-line field (tab, newline, line separators) or a database write
@@ -100,7 +99,8 @@ class ClientBrief(BaseModel):
     @classmethod
     def _industry(cls, value: str) -> str:
         value = value.lower()
-        if not re.fullmatch(r"[a-z][a-z &-]*", value):
+        # Letters of any alphabet (a Spanish "clínica dental" too), spaces, '&' and '-'.
+        if not re.fullmatch(r"[^\W\d_](?:[^\W\d_]|[ &-])*", value):
             raise ValueError("must be a plain sector name such as restaurant, saas or ecommerce")
         return value
 
@@ -195,9 +195,19 @@ class ClientBrief(BaseModel):
         return self
 
     @property
+    def review_findings(self) -> list[SectorFinding]:
+        """What makes this brief health, legal or finance work: industry, goal or pages, with the words."""
+        return classify(self.industry, self.goal, self.pages)
+
+    @property
+    def review_reasons(self) -> list[str]:
+        """Why a person must review this client's content before it is published; empty when nobody must."""
+        return [finding.reason for finding in self.review_findings]
+
+    @property
     def needs_human_review(self) -> bool:
-        """Regulated sectors (health, legal, finance) are not published automatically."""
-        return self.industry in REVIEWED_INDUSTRIES
+        """Regulated sectors (health, legal, finance) are not published before a reviewer approves."""
+        return bool(self.review_findings)
 
     @property
     def tone(self) -> str:
