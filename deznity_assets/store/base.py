@@ -43,7 +43,7 @@ class ClientStore(Protocol):
         ...
 
     def delete_client(self, key: str) -> bool:
-        """Remove a client and its project history; True when a row was removed."""
+        """Remove a client, its project history and its reviews; True when a row was removed."""
         ...
 
     def claim_pending(self, limit: int) -> list[ClientRow]:
@@ -71,6 +71,14 @@ class ClientStore(Protocol):
 
     def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
         """Processing failed with `error` (kept short)."""
+        ...
+
+    def mark_needs_review(self, key: str, *, run_id: str, reason: str) -> None:
+        """The client's package waits for a reviewer's decision; `reason` goes in the client.needs_review event."""
+        ...
+
+    def claim_reviewed(self, key: str) -> ClientRow | None:
+        """Atomically move a client from needs_review to in_progress; None if it was not in needs_review."""
         ...
 
     def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
@@ -144,6 +152,24 @@ class ClientStore(Protocol):
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""
+        ...
+
+    def add_review(
+        self, key: str, *, attempt: int, decision: str, reviewer: str, reason: str = "", rework: str | None = None
+    ) -> dict[str, Any]:
+        """Record a reviewer's decision (approved or rejected) on a client; KeyError if there is no such client."""
+        ...
+
+    def unapplied_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` reviews not yet acted on, oldest decision first, each with its client's slug."""
+        ...
+
+    def apply_review(self, review_id: str, *, outcome: str, run_id: str | None = None) -> bool:
+        """Mark a review acted on (once): True only for the call that did it."""
+        ...
+
+    def reviews_for(self, key: str) -> list[dict[str, Any]]:
+        """A client's reviews, oldest first; KeyError if there is no such client."""
         ...
 
     def record_event(self, event: dict[str, Any]) -> None:

@@ -6,7 +6,7 @@ import re
 
 import sqlalchemy as sa
 
-from .schema import metadata
+from .schema import STATUSES, metadata
 
 Check = tuple[str, bool, str]
 MIGRATIONS_FIX = "apply supabase/migrations/*.sql in order (`supabase db push`, or psql -f each file)"
@@ -89,6 +89,12 @@ def _check_supabase(url: str, service_role_key: str, anon_key: str) -> list[Chec
         results.append(("supabase clients table", True, f"{store.url}: clients table has every column"))
     except (SupabaseStoreError, APIError) as exc:
         results.append(("supabase clients table", False, f"{exc}; {MIGRATIONS_FIX}"))
+    reviews = ",".join(c.name for c in metadata.tables["reviews"].columns)
+    try:
+        store._run(store.client.table("reviews").select(reviews).limit(1), "read the reviews table")
+        results.append(("supabase reviews table", True, "reviews table has every column"))
+    except (SupabaseStoreError, APIError) as exc:
+        results.append(("supabase reviews table", False, f"{exc}; {MIGRATIONS_FIX}"))
     try:
         store._run(store.client.rpc("claim_pending_clients", {"max_count": 0}), "call claim_pending_clients")
         results.append(("supabase claim function", True, "claim_pending_clients is callable"))
@@ -150,9 +156,16 @@ def _check_sql(url: str) -> list[Check]:
                     continue
                 have = {c["name"] for c in inspector.get_columns(table.name)}
                 missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in have]
-            has_slug_check = inspector.has_table("clients") and any(
-                c["name"] == "clients_slug_check" for c in inspector.get_check_constraints("clients")
+            checks = (
+                {c["name"]: c["sqltext"] for c in inspector.get_check_constraints("clients")}
+                if inspector.has_table("clients")
+                else {}
             )
+            has_slug_check = "clients_slug_check" in checks
+            # A check made before the newest status (needs_review) refuses the move into it;
+            # a table without the check takes any status.
+            status_check = checks.get("clients_status_check")
+            refused = [s for s in STATUSES if status_check is not None and f"'{s}'" not in status_check]
             has_claim = engine.dialect.name == "postgresql" and bool(
                 conn.execute(sa.text("SELECT 1 FROM pg_proc WHERE proname = 'claim_pending_clients'")).first()
             )
@@ -187,6 +200,17 @@ def _check_sql(url: str) -> list[Check]:
                 else "clients_slug_check absent (tables from before it): claims still fail rows with such slugs; "
                 "on PostgreSQL apply supabase/migrations/20250601000300_clients_slug_check.sql to refuse them "
                 "when typed",
+            )
+        )
+    if "clients" not in missing:
+        results.append(
+            (
+                "database status check",
+                not refused,
+                "clients_status_check allows every status"
+                if not refused
+                else f"clients_status_check refuses {', '.join(refused)} (tables from an older version); run "
+                "`deznity` once to widen it, or apply supabase/migrations/20250601000500_reviews.sql",
             )
         )
     if engine.dialect.name == "postgresql":

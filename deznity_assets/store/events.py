@@ -15,6 +15,7 @@ EVENT_FOR_STATUS = {
     "completed": "client.completed",
     "failed": "client.failed",
     "pending": "client.retried",
+    "needs_review": "client.needs_review",
 }
 
 

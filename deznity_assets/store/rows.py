@@ -17,8 +17,8 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything we write is UTC.
+def aware(value: datetime | None) -> datetime | None:
+    """`value` with its time zone: SQLite hands back naive datetimes, and everything stored is UTC."""
     if value is not None and value.tzinfo is None:
         return value.replace(tzinfo=timezone.utc)
     return value
@@ -49,9 +49,9 @@ class ClientRow:
             attempt=_attempt(m.get("attempt")),
             last_error=m.get("last_error"),
             run_id=m.get("run_id"),
-            claimed_at=_aware(m.get("claimed_at")),
-            created_at=_aware(m.get("created_at")),
-            updated_at=_aware(m.get("updated_at")),
+            claimed_at=aware(m.get("claimed_at")),
+            created_at=aware(m.get("created_at")),
+            updated_at=aware(m.get("updated_at")),
             fields={k: m.get(k) for k in BRIEF_FIELDS},
         )
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import uuid
+from typing import Any
+
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 
 from ..brief import SLUG_MAX
 
 metadata = sa.MetaData()
 
-STATUSES = ("pending", "in_progress", "completed", "failed")
+# needs_review: a regulated client's package waits for a person's decision (a reviews row).
+# A new status goes at the end: SqlClientStore.create_tables widens clients_status_check of
+# tables made before it, and the migrations re-add the check with the same list in this order.
+STATUSES = ("pending", "in_progress", "completed", "failed", "needs_review")
+STATUS_CHECK = f"status IN {STATUSES!r}"
+DECISIONS = ("approved", "rejected")
 # A slug becomes a partition key and folder names: only brief.SLUG_RE, at most SLUG_MAX
 # characters (NULL is allowed: the claim names such a row). The same rule per dialect; the
 # migration 20250601000300_clients_slug_check.sql holds the PostgreSQL one.
@@ -42,7 +51,7 @@ clients = sa.Table(
     sa.Column("claimed_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
-    sa.CheckConstraint(f"status IN {STATUSES!r}", name="clients_status_check"),
+    sa.CheckConstraint(STATUS_CHECK, name="clients_status_check"),
     sa.CheckConstraint(SLUG_CHECK_POSTGRESQL, name="clients_slug_check").ddl_if(dialect="postgresql"),
     sa.CheckConstraint(SLUG_CHECK_SQLITE, name="clients_slug_check").ddl_if(dialect="sqlite"),
     sa.Index("clients_status_created_idx", "status", "created_at"),
@@ -137,4 +146,52 @@ webhook_deliveries = sa.Table(
     sa.Column("attempted_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
     sa.Index("webhook_deliveries_event_idx", "event_id"),
+)
+
+
+class _NewUuid(sa.sql.functions.FunctionElement[str]):
+    """A fresh random id made by the database, for rows typed by hand (a server default)."""
+
+    type = sa.String()
+    name = "new_uuid"
+    inherit_cache = True
+
+
+@compiles(_NewUuid)  # PostgreSQL (13+), the only other dialect the store serves
+def _new_uuid_postgresql(element: _NewUuid, compiler: Any, **kw: Any) -> str:
+    return "gen_random_uuid()"
+
+
+@compiles(_NewUuid, "sqlite")
+def _new_uuid_sqlite(element: _NewUuid, compiler: Any, **kw: Any) -> str:
+    # The form sa.Uuid stores on SQLite: 32 lower-case hex digits without dashes.
+    return "lower(hex(randomblob(16)))"
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+# A reviewer's decision on a client waiting in needs_review: written by `deznity review`, or
+# typed into the table (client_id, attempt, decision, reviewer, reason; the rest defaults).
+# The platform acts on each row once and says so in applied_at, applied_run and outcome.
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True, default=_new_id, server_default=_NewUuid()),
+    sa.Column("client_id", sa.Uuid(as_uuid=False), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("attempt", sa.Integer, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("reviewer", sa.Text, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    # The step a rejection re-runs from; NULL means the default step.
+    sa.Column("rework", sa.String(40)),
+    sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    sa.Column("applied_at", sa.DateTime(timezone=True)),
+    sa.Column("applied_run", sa.String(64)),
+    sa.Column("outcome", sa.Text),
+    sa.CheckConstraint(f"decision IN {DECISIONS!r}", name="reviews_decision_check"),
+    # The review sensor's query: decisions not yet acted on, oldest first.
+    sa.Index("reviews_applied_decided_idx", "applied_at", "decided_at"),
+    sa.Index("reviews_client_idx", "client_id"),
 )

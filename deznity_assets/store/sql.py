@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import uuid
 from datetime import datetime, timedelta
@@ -13,25 +14,32 @@ from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
 from .events import client_event
-from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
+from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
+    STATUS_CHECK,
     STATUSES,
     agent_activities,
     clients,
     metadata,
     project_tasks,
     projects,
+    reviews,
     webhook_deliveries,
     webhook_events,
 )
-from .transitions import StoreTransitions, slug_problem
+from .transitions import StoreTransitions, new_review, slug_problem
+
+log = logging.getLogger(__name__)
 
 # How sa.Uuid keeps an id on SQLite (no native uuid type): 32 lowercase hex digits, no dashes.
 STORED_ID = re.compile(r"[0-9a-f]{32}")
 STATUS_FIX = (
-    "' is not a status; use one of pending, in_progress, completed, failed (lower case, no spaces): "
+    f"' is not a status; use one of {', '.join(STATUSES)} (lower case, no spaces): "
     "set it to pending to have the client processed"
 )
+# clients_status_check as SQLAlchemy wrote it on SQLite (any list of statuses), to widen it in place.
+SQLITE_STATUS_CHECK = re.compile(r'CONSTRAINT\s+"?clients_status_check"?\s+CHECK\s*\((?:[^()]|\([^()]*\))*\)', re.I)
+SQLITE_CREATE_CLIENTS = re.compile(r'^\s*CREATE\s+TABLE\s+"?clients"?(?=\s*\()', re.I)
 
 
 class _TypedId(sa.types.TypeDecorator[str]):
@@ -52,6 +60,13 @@ class _TypedId(sa.types.TypeDecorator[str]):
 _CLIENT_COLUMNS = [sa.type_coerce(clients.c.id, _TypedId).label("id"), *(c for c in clients.c if c.name != "id")]
 # The id exactly as stored, to tell a typed-in id from one this store wrote (SQLite).
 _CLAIM_COLUMNS = [*_CLIENT_COLUMNS, sa.type_coerce(clients.c.id, sa.String).label("stored_id")]
+# A reviews row and its client's slug; ids read as _TypedId, as a row typed by hand may hold any text.
+_REVIEW_COLUMNS = [
+    sa.type_coerce(reviews.c.id, _TypedId).label("id"),
+    sa.type_coerce(reviews.c.client_id, _TypedId).label("client_id"),
+    *(c for c in reviews.c if c.name not in ("id", "client_id")),
+    clients.c.slug,
+]
 
 
 class SqlClientStore(StoreTransitions):
@@ -78,12 +93,89 @@ class SqlClientStore(StoreTransitions):
         return self.engine.dialect.name
 
     def create_tables(self) -> None:
-        """Create missing tables (idempotent)."""
+        """Create missing tables (idempotent), and widen a clients_status_check made before the newest status."""
         if self.url.startswith("sqlite:///"):
             from pathlib import Path
 
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(self.engine)
+        with self.engine.connect() as conn:
+            outdated = _status_check_outdated(conn)
+        if outdated:
+            self._widen_status_check()
+
+    def _widen_status_check(self) -> None:
+        # A database made by an older version has a clients_status_check without the newer
+        # statuses (needs_review), and would refuse the transition into them.
+        if self.backend == "sqlite":
+            self._rebuild_sqlite_clients()
+            return
+        try:
+            with self.engine.begin() as conn:
+                # One ALTER TABLE: it locks the table, so processes starting together take turns.
+                conn.execute(
+                    sa.text(
+                        "ALTER TABLE clients DROP CONSTRAINT IF EXISTS clients_status_check, "
+                        f"ADD CONSTRAINT clients_status_check CHECK ({STATUS_CHECK})"
+                    )
+                )
+        except sa.exc.DBAPIError as exc:
+            # E.g. a user that may write rows but not alter the table: the platform still runs,
+            # and only the move to a newer status would be refused.
+            log.warning(
+                "clients_status_check does not allow %s and could not be widened (%s); apply "
+                "supabase/migrations/20250601000500_reviews.sql as the table's owner",
+                ", ".join(STATUSES),
+                str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+            )
+
+    def _rebuild_sqlite_clients(self) -> None:
+        # SQLite cannot alter a CHECK. Its documented way: a new table (here the same definition
+        # with the check widened), the rows copied, the old table dropped and the new one renamed,
+        # its indexes and triggers made again; in one transaction with foreign keys off, or
+        # dropping clients would cascade to every project, activity and review.
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # BEGIN and COMMIT are ours
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # no effect inside a transaction
+            try:
+                # The write lock first: processes starting together rebuild once, the others see it done.
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    if _status_check_outdated(conn):
+                        self._copy_sqlite_clients(conn)
+                    conn.exec_driver_sql("COMMIT")
+                except BaseException:
+                    conn.exec_driver_sql("ROLLBACK")
+                    raise
+            finally:
+                conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+
+    def _copy_sqlite_clients(self, conn: sa.Connection) -> None:
+        table_sql = conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'clients'")
+        ddl = str(table_sql.scalar_one())
+        widened, found = SQLITE_STATUS_CHECK.subn(f"CONSTRAINT clients_status_check CHECK ({STATUS_CHECK})", ddl)
+        rebuilt, named = SQLITE_CREATE_CLIENTS.subn("CREATE TABLE clients_rebuilt", widened)
+        if found != 1 or named != 1:
+            log.warning(
+                "clients_status_check does not allow %s, and the clients table is not in a form this "
+                "version can rebuild; recreate the table (copying its rows) with the check from "
+                "deznity_assets/store/schema.py",
+                ", ".join(STATUSES),
+            )
+            return
+        others = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'clients' AND type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL"
+        )
+        recreate = [str(r[0]) for r in others]
+        conn.exec_driver_sql("DROP TABLE IF EXISTS clients_rebuilt")
+        conn.exec_driver_sql(rebuilt)
+        # Same definition, so the same columns in the same order.
+        conn.exec_driver_sql("INSERT INTO clients_rebuilt SELECT * FROM clients")
+        conn.exec_driver_sql("DROP TABLE clients")
+        conn.exec_driver_sql("ALTER TABLE clients_rebuilt RENAME TO clients")
+        for statement in recreate:
+            conn.exec_driver_sql(statement)
 
     def dispose(self) -> None:
         """Close pooled connections."""
@@ -149,6 +241,7 @@ class SqlClientStore(StoreTransitions):
             conn.execute(project_tasks.delete().where(project_tasks.c.project_id.in_(project_ids)))
             conn.execute(agent_activities.delete().where(self._id_is(agent_activities.c.client_id, row.id)))
             conn.execute(projects.delete().where(self._id_is(projects.c.client_id, row.id)))
+            conn.execute(reviews.delete().where(self._id_is(reviews.c.client_id, row.id)))
             conn.execute(clients.delete().where(self._id_is(clients.c.id, row.id)))
         return True
 
@@ -233,6 +326,31 @@ class SqlClientStore(StoreTransitions):
                 last_error=None,
                 attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
             )
+            .returning(*_CLAIM_COLUMNS)
+        )
+        with self.engine.begin() as conn:
+            claimed = conn.execute(stmt).first()
+            if claimed is not None:
+                event = client_event(ClientRow.from_mapping(claimed), status="in_progress", at=now)
+                conn.execute(webhook_events.insert().values(**event))
+        if claimed is None:
+            return None
+        return self._refuse_unusable(ClientRow.from_mapping(claimed), claimed._mapping["stored_id"])
+
+    def claim_reviewed(self, key: str) -> ClientRow | None:
+        """Atomically move a client from needs_review to in_progress; None if it is not (or no longer) waiting.
+
+        One UPDATE ... WHERE status = 'needs_review': of two callers acting on the same decision
+        (sensor ticks, a CLI pass) only one gets the row.
+        """
+        row = self.get(key)
+        if row is None:
+            return None
+        now = utcnow()
+        stmt = (
+            clients.update()
+            .where(self._id_is(clients.c.id, row.id), clients.c.status == "needs_review")
+            .values(status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None)
             .returning(*_CLAIM_COLUMNS)
         )
         with self.engine.begin() as conn:
@@ -465,6 +583,55 @@ class SqlClientStore(StoreTransitions):
             )
             return [ClientRow.from_mapping(r) for r in rows]
 
+    # ----- human review --------------------------------------------------------------
+
+    def add_review(
+        self, key: str, *, attempt: int, decision: str, reviewer: str, reason: str = "", rework: str | None = None
+    ) -> dict[str, Any]:
+        """Record a reviewer's decision (approved or rejected) on a client; KeyError if there is no such client."""
+        row = self._require(key)
+        review = new_review(row, attempt=attempt, decision=decision, reviewer=reviewer, reason=reason, rework=rework)
+        with self.engine.begin() as conn:
+            conn.execute(reviews.insert().values(**review))
+        return self._select_reviews(self._id_is(reviews.c.id, review["id"]))[0]
+
+    def unapplied_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` reviews not yet acted on, oldest decision first, each with its client's slug."""
+        return self._select_reviews(reviews.c.applied_at.is_(None), limit=limit)
+
+    def apply_review(self, review_id: str, *, outcome: str, run_id: str | None = None) -> bool:
+        """Mark a review acted on (once): True only for the call that did it."""
+        # Conditional on applied_at IS NULL: of two sensor ticks acting on one row, one wins.
+        stmt = (
+            reviews.update()
+            .where(self._id_is(reviews.c.id, review_id), reviews.c.applied_at.is_(None))
+            .values(applied_at=utcnow(), outcome=outcome, applied_run=run_id)
+            .returning(reviews.c.applied_at)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(stmt).first() is not None
+
+    def reviews_for(self, key: str) -> list[dict[str, Any]]:
+        """A client's reviews, oldest first; KeyError if there is no such client."""
+        row = self._require(key)
+        return self._select_reviews(self._id_is(reviews.c.client_id, row.id))
+
+    def _select_reviews(self, where: sa.ColumnElement[bool], *, limit: int | None = None) -> list[dict[str, Any]]:
+        # An outer join: a review whose client is gone (typed with foreign keys off) still shows, slug None.
+        query = (
+            sa.select(*_REVIEW_COLUMNS)
+            .select_from(reviews.outerjoin(clients, clients.c.id == reviews.c.client_id))
+            .where(where)
+            .order_by(reviews.c.decided_at, reviews.c.id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for review in rows:
+            review["decided_at"], review["applied_at"] = aware(review["decided_at"]), aware(review["applied_at"])
+        return rows
+
     # ----- webhook outbox ------------------------------------------------------------
 
     def record_event(self, event: dict[str, Any]) -> None:
@@ -502,6 +669,15 @@ class SqlClientStore(StoreTransitions):
         """Every webhook event, oldest first (for tests and inspection)."""
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(webhook_events).order_by(webhook_events.c.seq))]
+
+
+def _status_check_outdated(conn: sa.Connection) -> bool:
+    """True when clients_status_check exists and refuses one of STATUSES (made by an older version)."""
+    # A table without the check at all takes any status: claim_pending fails the odd ones.
+    for check in sa.inspect(conn).get_check_constraints("clients"):
+        if check["name"] == "clients_status_check":
+            return any(f"'{status}'" not in check["sqltext"] for status in STATUSES)
+    return False
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

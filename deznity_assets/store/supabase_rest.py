@@ -16,14 +16,24 @@ from supabase import Client, ClientOptions, SupabaseException, create_client
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from .events import client_event
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
-from .transitions import SLUG_FIX, StoreTransitions, slug_problem
+from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # Supabase's default max-rows; larger reads are paged.
 CAS_RETRIES = 50
 TIMESTAMP_COLUMNS = frozenset(
-    {"claimed_at", "created_at", "updated_at", "started_at", "finished_at", "attempted_at", "next_attempt_at"}
+    {
+        "claimed_at",
+        "created_at",
+        "updated_at",
+        "started_at",
+        "finished_at",
+        "attempted_at",
+        "next_attempt_at",
+        "decided_at",
+        "applied_at",
+    }
 )
 CLIENT_COLUMNS = (
     "id",
@@ -234,6 +244,7 @@ class SupabaseClientStore(StoreTransitions):
             self._run(self.client.table("project_tasks").delete().in_("project_id", project_ids), "delete tasks")
         self._run(self.client.table("agent_activities").delete().eq("client_id", row.id), "delete activities")
         self._run(self.client.table("projects").delete().eq("client_id", row.id), "delete projects")
+        # Its reviews go with it: reviews.client_id is ON DELETE CASCADE (20250601000500_reviews.sql).
         self._run(self.client.table("clients").delete().eq("id", row.id), "delete a client")
         return True
 
@@ -289,6 +300,27 @@ class SupabaseClientStore(StoreTransitions):
                 self.record_event(client_event(claimed, status="in_progress", at=now))
                 return self._refuse_unusable(claimed)
         return None
+
+    def claim_reviewed(self, key: str) -> ClientRow | None:
+        """Atomically move a client from needs_review to in_progress; None if it is not (or no longer) waiting.
+
+        One PATCH filtered on status=eq.needs_review: of two callers acting on the same decision
+        only one gets the row back.
+        """
+        row = self.get(key)
+        if row is None:
+            return None
+        now = utcnow()
+        values = {"status": "in_progress", "claimed_at": now, "updated_at": now, "run_id": None, "last_error": None}
+        updated = self._run(
+            self.client.table("clients").update(_jsonable(values)).eq("id", row.id).eq("status", "needs_review"),
+            "claim a reviewed client",
+        )
+        if not updated:
+            return None
+        claimed = ClientRow.from_mapping(updated[0])
+        self.record_event(client_event(claimed, status="in_progress", at=now))
+        return self._refuse_unusable(claimed)
 
     def _refuse_unusable(self, row: ClientRow) -> ClientRow:
         # A row typed without a slug is named now (NULL only: an empty or odd slug was typed on
@@ -506,6 +538,60 @@ class SupabaseClientStore(StoreTransitions):
             "clients", lambda q: q.eq("status", "in_progress").lt("claimed_at", cutoff).order("id"), "read stale claims"
         )
         return [ClientRow.from_mapping(r) for r in rows]
+
+    # ----- human review --------------------------------------------------------------
+
+    def add_review(
+        self, key: str, *, attempt: int, decision: str, reviewer: str, reason: str = "", rework: str | None = None
+    ) -> dict[str, Any]:
+        """Record a reviewer's decision (approved or rejected) on a client; KeyError if there is no such client."""
+        row = self._require(key)
+        review = new_review(row, attempt=attempt, decision=decision, reviewer=reviewer, reason=reason, rework=rework)
+        inserted = self._run(self.client.table("reviews").insert(_jsonable(review)), "record a review")
+        return {**(inserted[0] if inserted else _parse_row(_jsonable(review))), "slug": row.slug}
+
+    def unapplied_reviews(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Up to `limit` reviews not yet acted on, oldest decision first, each with its client's slug."""
+        rows = self._run(
+            self.client.table("reviews")
+            .select("*")
+            .is_("applied_at", "null")
+            .order("decided_at")
+            .order("id")
+            .limit(int(limit)),
+            "read reviews",
+        )
+        return self._with_slugs(rows)
+
+    def apply_review(self, review_id: str, *, outcome: str, run_id: str | None = None) -> bool:
+        """Mark a review acted on (once): True only for the call that did it."""
+        if not is_uuid(review_id):
+            return False  # names no row of a uuid column; PostgreSQL would refuse the filter
+        values = {"applied_at": utcnow(), "outcome": outcome, "applied_run": run_id}
+        # Filtered on applied_at=is.null: of two sensor ticks acting on one row, one gets it back.
+        updated = self._run(
+            self.client.table("reviews").update(_jsonable(values)).eq("id", review_id).is_("applied_at", "null"),
+            "apply a review",
+        )
+        return bool(updated)
+
+    def reviews_for(self, key: str) -> list[dict[str, Any]]:
+        """A client's reviews, oldest first; KeyError if there is no such client."""
+        row = self._require(key)
+        rows = self._select_all(
+            "reviews", lambda q: q.eq("client_id", row.id).order("decided_at").order("id"), "read reviews"
+        )
+        return [{**r, "slug": row.slug} for r in rows]
+
+    def _with_slugs(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # The client's slug beside each review (None once the client is gone): one more request,
+        # rather than an embedded select that would need the foreign key in PostgREST's cache.
+        ids = sorted({str(r["client_id"]) for r in rows})
+        slugs: dict[str, Any] = {}
+        if ids:
+            found = self._run(self.client.table("clients").select("id,slug").in_("id", ids), "read client slugs")
+            slugs = {str(c["id"]): c.get("slug") for c in found}
+        return [{**r, "slug": slugs.get(str(r["client_id"]))} for r in rows]
 
     # ----- webhook outbox ------------------------------------------------------------
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import uuid
 from abc import ABC, abstractmethod
 from typing import Any
 
 from ..brief import SLUG_MAX, is_safe_slug
 from .events import client_event, qa_score_of
 from .rows import ClientRow, short_error, utcnow
+from .schema import DECISIONS
 
 SLUG_FIX = f"use a-z, 0-9 and '-' (at most {SLUG_MAX}), e.g. taco-loco"
 
@@ -24,8 +26,26 @@ def slug_problem(slug: object) -> str | None:
     return None
 
 
+def new_review(
+    client: ClientRow, *, attempt: int, decision: str, reviewer: str, reason: str, rework: str | None
+) -> dict[str, Any]:
+    """The reviews row for a decision on `client` (a fresh id, decided now); ValueError for an unknown decision."""
+    if decision not in DECISIONS:
+        raise ValueError(f"decision: {decision!r} is not a decision; use one of {', '.join(DECISIONS)}")
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": client.id,
+        "attempt": int(attempt),
+        "decision": decision,
+        "reviewer": reviewer,
+        "reason": reason or "",
+        "rework": rework or None,
+        "decided_at": utcnow(),
+    }
+
+
 class StoreTransitions(ABC):
-    """The rules of pending → in_progress → completed | failed and of a run's projects row."""
+    """The rules of pending → in_progress → completed | failed | needs_review and of a run's projects row."""
 
     @abstractmethod
     def get(self, key: str) -> ClientRow | None:
@@ -75,6 +95,24 @@ class StoreTransitions(ABC):
     def mark_failed(self, key: str, error: str, *, run_id: str | None = None) -> None:
         """Processing failed with `error` (kept short)."""
         self._set_final(key, "failed", short_error(error), run_id)
+
+    def mark_needs_review(self, key: str, *, run_id: str, reason: str) -> None:
+        """The client's package waits for a reviewer's decision (`reason`: why, told in the event)."""
+        row = self._require(key)
+        now = utcnow()
+        values: dict[str, Any] = {"status": "needs_review", "run_id": run_id, "last_error": None, "updated_at": now}
+        event = None
+        if row.status != "needs_review":
+            # Only a change is an event: a second run stopping at the same gate is not news.
+            event = client_event(
+                row,
+                status="needs_review",
+                reason=reason,
+                run_id=run_id,
+                qa_score=qa_score_of(self.project_for_run(run_id)),
+                at=now,
+            )
+        self._update_client(row.id, values, "mark a client needs_review", event)
 
     def _refuse(self, row: ClientRow, problems: list[str]) -> ClientRow:
         # A just-claimed row that cannot become a partition fails at once, by its id (its slug
