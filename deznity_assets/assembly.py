@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,7 +12,7 @@ from .agents.roster import AGENTS
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketingContent, QAReport, RenderedSite, SeoCopy
 from .deploy import manifest_json
-from .flow import DELIVERABLES, result_files
+from .flow import DELIVERABLES, REWORK_STEPS, result_files
 from .reports import deliverable_markdown, md_text, render_markdown
 
 SUMMARY_FILE = "BOOTSTRAP_SUMMARY.md"
@@ -47,13 +47,20 @@ def qa_markdown(brief: ClientBrief, reports: list[QAReport]) -> str:
     return "\n".join(lines)
 
 
-def package_files(slug: str, brief: ClientBrief, deliverables: Mapping[str, BaseModel]) -> dict[str, str]:
-    """Every file of the package but the summary, path -> text."""
+def package_files(
+    slug: str,
+    brief: ClientBrief,
+    deliverables: Mapping[str, BaseModel],
+    *,
+    reviews: Sequence[Mapping[str, Any]] = (),
+) -> dict[str, str]:
+    """Every file of the package but the summary, path -> text (the draft for review has no deploy/)."""
     website: RenderedSite = deliverables["website"]  # type: ignore[assignment]
-    deploy_config: DeployConfig = deliverables["deploy_config"]  # type: ignore[assignment]
     reports: list[QAReport] = [deliverables["functional_qa"], deliverables["seo_performance_qa"]]  # type: ignore[list-item]
     files: dict[str, str] = {"brief.json": as_json(brief)}
     for phase, stem, key in result_files():
+        if key not in deliverables:
+            continue  # the draft a reviewer reads is made before the deployment phase
         agent = AGENTS[DELIVERABLES[key].agent_id or "pm"]
         title = f"{agent.role} ({agent.name}): {key.replace('_', ' ')}"
         files[f"results/{phase}/{stem}.md"] = deliverable_markdown(title, deliverables[key])
@@ -63,15 +70,24 @@ def package_files(slug: str, brief: ClientBrief, deliverables: Mapping[str, Base
         {"score": qa_score(reports), "reports": [r.model_dump(mode="json") for r in reports]}
     )
     files["qa/QA_REPORT.md"] = qa_markdown(brief, reports)
-    files.update({f"deploy/{name}": content for name, content in deploy_config.files.items()})
-    files["deploy/manifest.json"] = manifest_json({p: t.encode("utf-8") for p, t in website.files.items()})
-    # Deploy steps are built by deploy.py from the slug and domain (safe characters), and carry
-    # Markdown code spans of their own, so they are written as they are.
-    steps = "\n".join(f"{i}. {step}" for i, step in enumerate(deploy_config.steps, 1))
-    files["deploy/DEPLOY.md"] = f"# Deploy\n\n{steps}\n"
+    deploy_config = deliverables.get("deploy_config")
+    if isinstance(deploy_config, DeployConfig):
+        files.update({f"deploy/{name}": content for name, content in deploy_config.files.items()})
+        files["deploy/manifest.json"] = manifest_json({p: t.encode("utf-8") for p, t in website.files.items()})
+        # Deploy steps are built by deploy.py from the slug and domain (safe characters), and carry
+        # Markdown code spans of their own, so they are written as they are.
+        steps = "\n".join(f"{i}. {step}" for i, step in enumerate(deploy_config.steps, 1))
+        files["deploy/DEPLOY.md"] = f"# Deploy\n\n{steps}\n"
     content: MarketingContent = deliverables["marketing_content"]  # type: ignore[assignment]
     seo: SeoCopy = deliverables["seo_copy"]  # type: ignore[assignment]
     files["marketing/KIT.md"] = render_markdown("MARKETING_KIT.md.j2", brief=brief, content=content, seo=seo)
     if brief.needs_human_review:
-        files["review/REVIEW_TICKET.md"] = render_markdown("REVIEW_TICKET.md.j2", brief=brief, slug=slug)
+        files["review/REVIEW_TICKET.md"] = render_markdown(
+            "REVIEW_TICKET.md.j2",
+            brief=brief,
+            slug=slug,
+            approval=deliverables.get("review_approval"),
+            reviews=list(reviews),
+            rework_steps=REWORK_STEPS,
+        )
     return files

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.json_schema import SkipJsonSchema
 
 QAScope = Literal["functional", "seo_performance"]
 SectionKind = Literal[
@@ -33,6 +35,11 @@ class Deliverable(BaseModel):
     """Base of every agent deliverable: strict about unknown keys so LLM drift is caught."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# The reviewer's reasons a rework answers, set by the platform after the agent's answer (left out of
+# the schema a model is given, so no model writes or rewrites them).
+ReviewerFeedback = SkipJsonSchema[list[str]]
 
 
 # ----- client_analysis ---------------------------------------------------------------
@@ -144,6 +151,7 @@ class SeoCopy(Deliverable):
     hero_a: HeroCopy
     hero_b: HeroCopy
     schema_type: str
+    reviewer_feedback: ReviewerFeedback = Field(default_factory=list)
 
 
 class ContentItem(Deliverable):
@@ -190,6 +198,7 @@ class MarketingContent(Deliverable):
     social_posts: list[SocialPost]
     ads: list[AdVariant]
     launch_email: LaunchEmail
+    reviewer_feedback: ReviewerFeedback = Field(default_factory=list)
 
 
 # ----- website, QA, deployment -------------------------------------------------------
@@ -258,6 +267,18 @@ class SupportKit(Deliverable):
     analytics_events: list[TrackingEvent]
     faq: list[ContentItem]
     channels: list[str]
+
+
+class ReviewApproval(Deliverable):
+    """The review gate's clearance to publish: not needed (no regulated sector), or a reviewer's approval."""
+
+    required: bool
+    sectors: list[str] = Field(default_factory=list)
+    reasons: list[str] = Field(default_factory=list)
+    review_id: str | None = None
+    reviewer: str | None = None
+    note: str = ""
+    decided_at: datetime | None = None
 
 
 class BootstrapSummary(Deliverable):

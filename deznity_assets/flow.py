@@ -8,6 +8,7 @@ its asset.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from .agents.roster import AGENTS
 
@@ -111,6 +112,17 @@ FLOW: tuple[Step, ...] = (
         is_phase=True,
     ),
     Step(
+        "review_approval",
+        "review",
+        "The review gate: a health, legal or finance client waits here until a reviewer approves its content.",
+        (
+            Deliverable(
+                "review_approval",
+                "The clearance to publish: no regulated sector, or a reviewer's approval of this content.",
+            ),
+        ),
+    ),
+    Step(
         "deployment",
         "deployment",
         "Phase 5: the deploy configuration and the support and analytics kit.",
@@ -142,6 +154,22 @@ DELIVERABLES: dict[str, Deliverable] = {d.asset: d for step in FLOW for d in ste
 TASK_STEP: dict[str, str] = {d.task: step.name for step in FLOW for d in step.deliverables if d.task}
 # The asset whose materialization marks the package published: its run finished the client.
 PUBLISHED_ASSET = FLOW[-1].assets[0]
+# The gate publishing waits at, and the steps a rejected review can send back to work (the
+# agent phases before it); a rework re-runs that step and everything after it up to the gate.
+REVIEW_ASSET = "review_approval"
+REVIEW_STEP = "review_approval"
+DEFAULT_REWORK = "content_creation"
+# A ticket undecided for longer is overdue: flagged in status and the portfolio, and notified.
+REVIEW_WINDOW = timedelta(hours=24)
+REWORK_STEPS: tuple[str, ...] = tuple(
+    step.name
+    for step in PHASES
+    if FLOW.index(step) < FLOW.index(STEPS[REVIEW_STEP]) and any(d.task for d in step.deliverables)
+)
+# What the gate holds for the reviewer: every deliverable made before it.
+REVIEW_INPUTS: tuple[str, ...] = tuple(
+    asset for step in FLOW[: [s.name for s in FLOW].index(REVIEW_STEP)] for asset in step.assets
+)
 # Everything the summary and the package are made of: every asset before the summary.
 PACKAGE_INPUTS: tuple[str, ...] = tuple(
     asset for step in FLOW[: [s.name for s in FLOW].index("bootstrap_summary")] for asset in step.assets
@@ -153,3 +181,18 @@ AGENT_ASSETS: tuple[str, ...] = tuple(d.asset for step in FLOW for d in step.del
 def result_files() -> list[tuple[str, str, str]]:
     """(phase, file stem, asset) of every deliverable kept under results/<phase>/<stem>.md and .json."""
     return [(step.name, d.file_stem, d.asset) for step in PHASES for d in step.deliverables if d.file_stem]
+
+
+def rework_assets(step_name: str) -> list[str]:
+    """The assets a rejection re-materializes: `step_name`'s and every later one up to the review gate."""
+    names = [step.name for step in FLOW]
+    if step_name not in REWORK_STEPS:
+        raise ValueError(f"rework: {step_name!r} is not a step to rework; use one of {', '.join(REWORK_STEPS)}")
+    steps = FLOW[names.index(step_name) : names.index(REVIEW_STEP) + 1]
+    return [asset for step in steps for asset in step.assets]
+
+
+def publish_assets() -> list[str]:
+    """The assets an approval materializes: the review gate and every step after it."""
+    names = [step.name for step in FLOW]
+    return [asset for step in FLOW[names.index(REVIEW_STEP) :] for asset in step.assets]

@@ -12,13 +12,14 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from .brief import is_safe_slug
+from .flow import REVIEW_WINDOW
 from .package import write_file_atomic
 
 _env = Environment(loader=PackageLoader("deznity_assets", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
 def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
-    """One entry per client: slug, name, status, error, QA score and where its package is."""
+    """One entry per client: slug, name, status, error, QA score, where its package is, and its open review."""
     entries = []
     for row in store.list_clients():
         # A slug typed into the table is never a path until it passes the slug check.
@@ -30,6 +31,16 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
             except (OSError, ValueError):
                 qa_score = None
         has_package = bool(folder and (folder / "BOOTSTRAP_SUMMARY.md").exists())
+        has_ticket = bool(folder and (folder / "review" / "REVIEW_TICKET.md").exists())
+        review = None
+        if row.status == "needs_review":
+            raised = row.updated_at or datetime.now(timezone.utc)
+            raised = raised if raised.tzinfo else raised.replace(tzinfo=timezone.utc)
+            review = {
+                "raised_at": raised.isoformat(),
+                "overdue": datetime.now(timezone.utc) - raised > REVIEW_WINDOW,
+                "ticket": f"{row.slug}/review/REVIEW_TICKET.md" if has_ticket else None,
+            }
         entries.append(
             {
                 "slug": row.slug,
@@ -38,9 +49,10 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
                 "error": row.last_error,
                 "attempt": row.attempt,
                 "qa_score": qa_score,
-                "output_dir": str(folder) if has_package else None,
-                "site": f"{row.slug}/site/index.html" if has_package else None,
+                "output_dir": str(folder) if has_package or has_ticket else None,
+                "site": f"{row.slug}/site/index.html" if has_package or has_ticket else None,
                 "summary": f"{row.slug}/BOOTSTRAP_SUMMARY.md" if has_package else None,
+                "review": review,
             }
         )
     return entries

@@ -32,8 +32,15 @@ class Outcome:
     seconds: float
 
 
-def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance | None = None) -> Outcome:
-    """Materialize a claimed client's whole graph in this process and write the outcome back."""
+def run_client(
+    row: ClientRow,
+    platform: Platform,
+    instance: dg.DagsterInstance | None = None,
+    *,
+    assets: list[str] | None = None,
+    tags: dict[str, str] | None = None,
+) -> Outcome:
+    """Materialize a claimed client's graph (or only `assets` of it) in this process and write the outcome back."""
     instance = instance or platform.instance()
     slug = str(row.slug)
     started = time.perf_counter()
@@ -44,7 +51,8 @@ def run_client(row: ClientRow, platform: Platform, instance: dg.DagsterInstance 
         partition_key=slug,
         instance=instance,
         # Recording this process lets `reconcile` tell at once when it was killed mid-run.
-        tags={**run_tags(row), **worker_tags()},
+        tags={**run_tags(row), **worker_tags(), **(tags or {})},
+        asset_selection=[dg.AssetKey(asset) for asset in assets] if assets else None,
         raise_on_error=False,
         run_config=QUIET_RUN_CONFIG,
     )
@@ -81,6 +89,8 @@ def process_pending(
         max_run_seconds=lifecycle.max_run_seconds,
         crash_retries=lifecycle.crash_retries,
     )
+    # Decisions a reviewer made since the last pass run first: a person has been waiting on them.
+    reviewed = process_reviews(platform, instance)
     outcomes: list[Outcome] = []
     rejected: list[ClientRow] = []
     pool = None
@@ -105,7 +115,18 @@ def process_pending(
             pool.shutdown()
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
     flush_webhooks(platform)
-    return outcomes, rejected
+    return reviewed + outcomes, rejected
+
+
+def process_reviews(platform: Platform, instance: dg.DagsterInstance | None = None) -> list[Outcome]:
+    """Act on new review decisions now (what the review sensor does each tick): publish or rework each client."""
+    from .control.review import apply_decisions, notify_overdue
+
+    instance = instance or platform.instance()
+    actions, _notes = apply_decisions(platform.control)
+    outcomes = [run_client(a.row, platform, instance, assets=a.assets, tags=a.tags) for a in actions]
+    notify_overdue(platform.control)
+    return outcomes
 
 
 def flush_webhooks(platform: Platform) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import dagster as dg
 
 from .brief import ClientBrief
-from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, SeoCopy
+from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, ReviewApproval, SeoCopy
 from .flow import AGENT_ASSETS, FLOW
 from .reports import md_text, render_markdown
 
@@ -100,9 +100,9 @@ def summary_markdown(
     provider: str,
     phases: list[dict[str, Any]],
     files: list[str],
+    approval: ReviewApproval | None = None,
 ) -> str:
     """BOOTSTRAP_SUMMARY.md: status, figures, time per phase, highlights, next actions and every file."""
-    review = brief.needs_human_review
     return render_markdown(
         "BOOTSTRAP_SUMMARY.md.j2",
         brief=brief,
@@ -112,7 +112,8 @@ def summary_markdown(
         qa_score=qa_score,
         qa_checks=sum(len(r.checks) for r in reports),
         qa_problems=[c for r in reports for c in r.checks if not c.passed],
-        status_label="awaiting human review" if review else "completed",
+        status_label="completed, approved by a reviewer" if approval and approval.required else "completed",
+        approval=approval,
         provider=provider,
         tokens=usage["tokens"],
         cost_usd=usage["cost"],
@@ -124,13 +125,9 @@ def summary_markdown(
         seo=seo,
         plan=plan,
         files=files,
-        next_actions=(
-            ["A reviewer approves or rejects the content (review/REVIEW_TICKET.md)"]
-            if review
-            else [
-                "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
-                f"Point {md_text(deploy_config.domain)} at the deployment",
-                "Schedule the launch email and social posts (marketing/KIT.md)",
-            ]
-        ),
+        next_actions=[
+            "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
+            f"Point {md_text(deploy_config.domain)} at the deployment",
+            "Schedule the launch email and social posts (marketing/KIT.md)",
+        ],
     )

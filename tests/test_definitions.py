@@ -69,6 +69,7 @@ def test_sensors_checks_and_resources(platform):
         "client_completed_sensor",
         "client_failed_sensor",
         "client_reconciliation_sensor",
+        "review_decisions_sensor",
         "webhook_delivery_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())

@@ -48,6 +48,7 @@ from .offline_copy import (
     SCHEMA_TYPES,
     WORDS,
 )
+from .offline_review import honour_feedback
 from .provider import AgentContext, AgentProvider, AgentResult, Usage
 from .roster import AgentTask
 
@@ -241,6 +242,14 @@ class OfflineGenerator(AgentProvider):
         builder: Callable[[Copy, AgentContext], Any] = _BUILDERS[task.key]
         output = builder(Copy(ctx.brief), ctx)
         output = task.output_model.model_validate(output.model_dump())
+        if ctx.review_feedback:
+            output = honour_feedback(
+                output,
+                reasons=ctx.review_feedback,
+                sectors=[f.sector for f in ctx.brief.review_findings],
+                language=ctx.brief.language or "en",
+                fallback=ctx.brief.business_name,
+            )
         usage = Usage(provider=self.name, model=MODEL, duration_ms=int((time.perf_counter() - started) * 1000))
         return AgentResult(output=output, usage=usage)
 

@@ -30,6 +30,8 @@ class AgentContext:
     slug: str
     upstream: dict[str, BaseModel] = field(default_factory=dict)
     knowledge: list[KnowledgePassage] = field(default_factory=list)
+    # A reviewer's reasons for rejecting the previous version (regulated clients): what to change.
+    review_feedback: list[str] = field(default_factory=list)
 
 
 @dataclass

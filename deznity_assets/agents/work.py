@@ -39,8 +39,13 @@ def run_agent_tasks(
     provider: AgentProvider,
     log: ProjectLog,
     memory: VectorMemory,
+    review_feedback: list[str] | None = None,
 ) -> dict[str, AgentResult]:
-    """Run the agent tasks `keys` concurrently: retrieve house knowledge, log the work, remember the decision."""
+    """Run the agent tasks `keys` concurrently: retrieve house knowledge, log the work, remember the decision.
+
+    `review_feedback`: a reviewer's reasons for rejecting the last version, given to every agent and
+    recorded on the deliverables that carry it.
+    """
     phase = TASKS[keys[0]].phase
     progress.report(slug, phase, "started: " + ", ".join(TASKS[k].agent.name for k in keys))
     if log.project_id:
@@ -53,6 +58,7 @@ def run_agent_tasks(
             slug=slug,
             upstream={k: upstream[k] for k in task.inputs if k in upstream},
             knowledge=retrieve_for_task(memory, task.description, brief),
+            review_feedback=list(review_feedback or []),
         )
         started = utcnow()
         t0 = time.perf_counter()
@@ -71,6 +77,9 @@ def run_agent_tasks(
             log.activity(agent=task.agent_id, action=f"{key} failed", phase=phase, details={"error": str(exc)})
             raise
         result.usage.duration_ms = result.usage.duration_ms or int((time.perf_counter() - t0) * 1000)
+        if review_feedback and "reviewer_feedback" in type(result.output).model_fields:
+            # Recorded by the platform, not by the agent: the deliverable says which reasons it answers.
+            result.output = result.output.model_copy(update={"reviewer_feedback": list(review_feedback)})
         log.task(
             phase=phase,
             agent=task.agent_id,

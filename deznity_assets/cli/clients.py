@@ -75,7 +75,7 @@ def status(as_json: bool) -> None:
         [
             (
                 e["slug"],
-                e["status"],
+                e["status"] + (" (review overdue)" if (e.get("review") or {}).get("overdue") else ""),
                 e["attempt"],
                 e["qa_score"],
                 shown(e["output_dir"]) if e["output_dir"] else "-",

@@ -18,6 +18,9 @@ from .serve import serve
 if TYPE_CHECKING:
     from ..platform import Platform
 
+# Outcomes that are no failure: a finished package, or a regulated one waiting for its reviewer.
+FINISHED_WELL = ("completed", "needs_review")
+
 
 @click.command("simulate-client")
 @click.argument("slug")
@@ -43,7 +46,7 @@ def simulate_client(slug: str) -> None:
     subscribe_progress()
     outcome = run_client(row, platform)
     print_outcomes([outcome], platform)
-    if outcome.status != "completed":
+    if outcome.status not in FINISHED_WELL:
         sys.exit(1)
 
 
@@ -70,7 +73,7 @@ def autonomous(once: bool, workers: int, selftest: bool) -> None:
         subscribe_progress()
         outcomes, rejected = process_pending(platform, workers=workers)
         print_outcomes(outcomes, platform, rejected=[platform.store.get(r.id) for r in rejected])
-        if any(o.status != "completed" for o in outcomes) or rejected:
+        if any(o.status not in FINISHED_WELL for o in outcomes) or rejected:
             sys.exit(1)
         return
     serve(platform, production=True)
@@ -137,7 +140,11 @@ def demo(workers: int) -> None:
                 e["status"],
                 e["qa_score"],
                 shown(Path(e["output_dir"]) / "site" / "index.html") if e["output_dir"] else "-",
-                shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md") if e["output_dir"] else "-",
+                shown(Path(e["output_dir"]) / "BOOTSTRAP_SUMMARY.md")
+                if e["summary"]
+                else shown(Path(e["output_dir"]) / "review" / "REVIEW_TICKET.md")
+                if e["output_dir"]
+                else "-",
                 e["error"],
             )
             for e in entries
@@ -150,7 +157,7 @@ def demo(workers: int) -> None:
         + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
         + f"; portfolio: {shown(platform.output_dir / 'index.html')}"
     )
-    if any(e["status"] != "completed" for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
+    if any(e["status"] not in FINISHED_WELL for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
         sys.exit(1)
 
 

@@ -1,25 +1,39 @@
-"""The human review command: open tickets of health, legal and finance packages, and decisions on them."""
+"""The human review command: open tickets of health, legal and finance clients, and decisions on them."""
 
 from __future__ import annotations
 
 import getpass
-from typing import Literal, cast
 
 import click
 
-from .common import load_platform, open_store
+from ..flow import DEFAULT_REWORK, REWORK_STEPS
+from .common import load_platform, open_store, shown, table
 
 
 @click.command()
 @click.argument("slug", required=False)
-@click.option("--approve", "decision", flag_value="approved", help="Approve the package for publication.")
+@click.option("--approve", "decision", flag_value="approved", help="Approve the content: the client is published.")
 @click.option("--reject", "decision", flag_value="rejected", help="Send the content back to the agents.")
-@click.option("--reason", default="", help="Why (required with --reject).")
+@click.option("--reason", default="", help="Why (required with --reject); given to the agents, fenced as data.")
 @click.option(
-    "--reviewer", default=getpass.getuser, show_default="your login name", help="Who decides; logged with the decision."
+    "--rework",
+    type=click.Choice(REWORK_STEPS),
+    default=None,
+    help=f"With --reject: the step re-run, with every later one up to the review [default: {DEFAULT_REWORK}].",
 )
-def review(slug: str | None, decision: str | None, reason: str, reviewer: str) -> None:
-    """Human review of health, legal and finance packages: list open tickets, or approve / reject one."""
+@click.option(
+    "--reviewer", default=getpass.getuser, show_default="your login name", help="Who decides; kept with the decision."
+)
+@click.option("--now", "apply_now", is_flag=True, help="Carry the decision out in this process instead of the sensor.")
+def review(
+    slug: str | None, decision: str | None, reason: str, rework: str | None, reviewer: str, apply_now: bool
+) -> None:
+    """Human review of health, legal and finance clients: list open tickets, or approve / reject one.
+
+    A decision is a row of the `reviews` table; the review sensor of `deznity autonomous` (or
+    `deznity autonomous --once`, or --now here) publishes an approved client, or re-runs a
+    rejected one from the step named by --rework, and brings it back for review.
+    """
     from ..control.review import ReviewError, decide, open_tickets
 
     platform = load_platform()
@@ -27,29 +41,42 @@ def review(slug: str | None, decision: str | None, reason: str, reviewer: str) -
     if slug is None:
         tickets = open_tickets(platform.control)
         if not tickets:
-            click.echo("no packages waiting for review")
-        for t in tickets:
-            click.echo(
-                f"{t.slug:<20} {t.business_name:<30} raised {t.raised_at:%Y-%m-%d %H:%M} UTC"
-                + ("  OVERDUE (over 24 h)" if t.overdue else "")
-            )
+            click.echo("no clients waiting for review")
+            return
+        table(
+            ["client", "name", "waiting since", "why"],
+            [
+                (
+                    t.slug,
+                    t.business_name,
+                    f"{t.raised_at:%Y-%m-%d %H:%M} UTC" + ("  OVERDUE (over 24 h)" if t.overdue else ""),
+                    "; ".join(t.reasons),
+                )
+                for t in tickets
+            ],
+        )
         return
     if decision is None:
         raise click.UsageError("say --approve or --reject (with --reason)")
+    if rework and decision != "rejected":
+        raise click.UsageError("--rework goes with --reject")
     try:
-        record = decide(
-            platform.control,
-            slug,
-            decision=cast(Literal["approved", "rejected"], decision),
-            reviewer=reviewer,
-            reason=reason,
-        )
+        record = decide(platform.control, slug, decision=decision, reviewer=reviewer, reason=reason, rework=rework)
     except ReviewError as exc:
         raise click.ClickException(str(exc)) from None
-    follow = (
-        "publish site/ with deploy/" if decision == "approved" else "back to pending; the next run rewrites the content"
-    )
-    click.echo(f"{slug}: {record['decision']} by {record['reviewer']}; {follow}")
+    click.echo(f"{slug}: {record['decision']} by {record['reviewer']} recorded (review {record['id']})")
+    if not apply_now:
+        click.echo("the review sensor carries it out within a minute (or run `deznity autonomous --once`)")
+        return
+    from ..runner import process_reviews
+    from .common import print_outcomes, subscribe_progress
+
+    subscribe_progress()
+    outcomes = process_reviews(platform)
+    print_outcomes(outcomes, platform)
+    final = platform.store.get(slug)
+    if final is not None and final.slug:
+        click.echo(f"{slug}: now {final.status}; package in {shown(platform.output_dir / final.slug)}")
 
 
 COMMANDS = [review]

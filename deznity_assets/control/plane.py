@@ -22,6 +22,7 @@ from .runs import (
     crash_streak,
     crashed,
     find_run,
+    held_for_review,
     overdue,
     owns,
     published_package,
@@ -114,6 +115,15 @@ class ControlPlane:
             self.refresh_portfolio()
         return row
 
+    def join_run(self, slug: str, *, run_id: str, instance: dg.DagsterInstance) -> ClientRow | None:
+        """Tie a run that began after the brief (a review's rework or publication) to its client and project."""
+        row = self.store.get(slug)
+        if row is None or row.status != "in_progress" or row.run_id == run_id:
+            return row
+        if row.run_id is None:
+            return self.claim_for_run(slug, run_id=run_id, instance=instance)
+        return row
+
     def _reject_invalid(self, row: ClientRow) -> bool:
         # The store hands back failed a row it refused at claim (a slug or id that cannot be a
         # partition, an odd status); the brief is checked as well, so one reason names every field.
@@ -163,6 +173,11 @@ class ControlPlane:
             self.store.mark_completed(slug, run_id=run.run_id)
             self.store.finish_project(run.run_id, status="completed")
             return "completed"
+        held = held_for_review(instance, run)
+        if success and held is not None:
+            self.store.mark_needs_review(slug, run_id=run.run_id, reason=held)
+            self.store.finish_project(run.run_id, status="needs_review", blockers=[f"waiting for review: {held}"])
+            return "needs_review"
         if success:
             reason = (
                 f"run {run.run_id} materialized only part of the graph; "

@@ -15,6 +15,8 @@ PARTITION_TAG = "dagster/partition"
 CLIENT_TAG = "deznity/client"
 ATTEMPT_TAG = "deznity/attempt"
 CLAIM_TAG = "deznity/claim"
+# Set by the review gate on a run it stopped; the value is why the client needs review.
+HELD_TAG = "deznity/held-for-review"
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 # Run failures that say nothing about the client: the process running it died or never started.
 CRASHES = {
@@ -100,6 +102,13 @@ def published_package(instance: dg.DagsterInstance, run: dg.DagsterRun) -> bool:
         if event is not None and event.asset_key == dg.AssetKey(PUBLISHED_ASSET):
             return True
     return False
+
+
+def held_for_review(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+    """Why the review gate stopped the run (the client waits for a reviewer), or None when it did not."""
+    # The gate tags the run while it runs: read the tags as stored now, not as the caller got them.
+    current = instance.get_run_by_id(run.run_id) or run
+    return current.tags.get(HELD_TAG)
 
 
 def owns(row: ClientRow, run: dg.DagsterRun) -> bool:

@@ -1,10 +1,12 @@
-"""Sensors: claim pending clients, write back finished runs, reconcile what was missed, deliver webhooks."""
+"""Sensors: claim pending clients, write back finished runs, reconcile what was missed, act on review decisions,
+deliver webhooks."""
 
 from __future__ import annotations
 
 import dagster as dg
 
 from ..control import ClaimError, run_key, run_tags
+from ..control.review import ReviewAction, apply_decisions, notify_overdue
 from ..resources import (
     ClientStoreResource,
     LifecycleResource,
@@ -21,6 +23,8 @@ from .partitions import CLIENTS, clients_partitions
 
 # Crashed runs and lost claims are found within this; each pass reads only the in_progress rows.
 RECONCILE_SECONDS = 30
+# A reviewer's decision starts its run within this.
+REVIEW_SECONDS = 30
 # Status changes reach the agency's CRM and Slack within this (plus any retry's backoff).
 WEBHOOK_SECONDS = 15
 
@@ -28,6 +32,16 @@ WEBHOOK_SECONDS = 15
 def _run_request(row: ClientRow) -> dg.RunRequest:
     """The run of one claimed client: its partition, a run key per claim, the tags that tie them."""
     return dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row))
+
+
+def _review_request(action: ReviewAction) -> dg.RunRequest:
+    """The run a review decision makes: for that partition only, the assets the decision concerns."""
+    return dg.RunRequest(
+        partition_key=str(action.row.slug),
+        run_key=f"{run_key(action.row)}:review-{action.review['id']}",
+        tags={**run_tags(action.row), **action.tags},
+        asset_selection=[dg.AssetKey(asset) for asset in action.assets],
+    )
 
 
 @dg.sensor(
@@ -128,6 +142,30 @@ def client_reconciliation_sensor(
         requests.append(_run_request(row))
     summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)
+
+
+@dg.sensor(
+    name="review_decisions_sensor",
+    job=client_package_job,
+    minimum_interval_seconds=REVIEW_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Acts on each new reviews row once: an approval publishes the client (the review gate and what "
+    "follows); a rejection re-runs the step it names up to the gate, with the reason given to the agents. "
+    "Notifies tickets past the 24-hour window.",
+)
+def review_decisions_sensor(
+    context: dg.SensorEvaluationContext, store: ClientStoreResource, output: OutputResource
+) -> dg.SensorResult:
+    """Turn reviewers' decisions into runs of the assets they concern; flag overdue tickets."""
+    plane = control_plane(store, output)
+    actions, notes = apply_decisions(plane)
+    for note in notes:
+        context.log.info(note)
+    overdue = notify_overdue(plane)
+    if overdue:
+        context.log.warning(f"review overdue (over 24 h): {', '.join(overdue)}")
+    requests = [_review_request(action) for action in actions]
+    return dg.SensorResult(run_requests=requests, skip_reason=None if requests else "no new review decisions")
 
 
 @dg.sensor(

@@ -16,7 +16,7 @@ from ..agents.roster import AgentTask
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 # Tags that fence data in the user message; the system prompt names them as data, not instructions.
-DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "validation_errors")
+DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "reviewer_feedback", "validation_errors")
 
 
 @lru_cache(maxsize=1)
@@ -57,6 +57,7 @@ def build_messages(task: AgentTask, ctx: AgentContext, *, schema: dict[str, Any]
         brief_json=fenced_json(brief),
         knowledge_json=fenced_json(knowledge) if knowledge else "",
         upstream_json=fenced_json(upstream) if upstream else "",
+        feedback_json=fenced_json(ctx.review_feedback) if ctx.review_feedback else "",
         field_guide=field_guide(schema),
     )
     return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]

@@ -12,6 +12,8 @@ SLACK_STATUS = {
     "client.completed": "completed",
     "client.failed": "failed",
     "client.retried": "back to pending",
+    "client.needs_review": "waiting for review",
+    "review.overdue": "review OVERDUE",
 }
 
 
@@ -27,6 +29,8 @@ def event_data(event: dict[str, Any], output_dir: Path, site_url: str | None = N
     """The event's payload, with links to the package and site once the client is completed."""
     data = json.loads(event["payload"]) if isinstance(event["payload"], str) else dict(event["payload"])
     slug = data.get("slug")
+    if event["type"] == "client.needs_review" and slug:
+        data["links"] = {"ticket": str(output_dir / slug / "review" / "REVIEW_TICKET.md")}
     if event["type"] == "client.completed" and slug:
         folder = output_dir / slug
         data["links"] = {
@@ -55,7 +59,8 @@ def slack_text(event_type: str, data: dict[str, Any]) -> str:
     if data.get("qa_score") is not None:
         parts.append(f"QA {float(data['qa_score']):g}")
     text = ", ".join(parts)
-    detail = (data.get("links") or {}).get("site") or data.get("reason")
+    links = data.get("links") or {}
+    detail = links.get("site") or data.get("reason") or links.get("ticket")
     if detail:
         text += f" — {detail}"
     # One line, whatever a reason holds; Slack's own markup characters are escaped.

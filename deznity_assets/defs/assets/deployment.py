@@ -8,7 +8,7 @@ import dagster as dg
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...assembly import qa_score
 from ...brief import ClientBrief
-from ...deliverables import QAReport, RenderedSite, SeoCopy, SiteStructure, SupportKit
+from ...deliverables import QAReport, RenderedSite, ReviewApproval, SeoCopy, SiteStructure, SupportKit
 from ...deploy import build_deploy_config
 from ...flow import STEPS
 from ...resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
@@ -38,12 +38,13 @@ def deployment(
     seo_copy: SeoCopy,
     functional_qa: QAReport,
     seo_performance_qa: QAReport,
+    review_approval: ReviewApproval,
     agents: AgentProviderResource,
     store: ClientStoreResource,
     memory: MemoryResource,
     output: OutputResource,
 ) -> Iterator[dg.Output]:
-    """Phase 5: the deploy configuration and the support and analytics kit."""
+    """Phase 5: the deploy configuration and the support and analytics kit, once the review gate cleared them."""
     slug = context.partition_key
     log = control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug)
     try:
@@ -82,6 +83,7 @@ def deployment(
             "domain": config.domain,
             "files": ", ".join(sorted(config.files)),
             "qa_score": qa_score([functional_qa, seo_performance_qa]),
+            "review": f"approved by {review_approval.reviewer}" if review_approval.required else "not required",
         },
     )
     kit = results["support_kit"]

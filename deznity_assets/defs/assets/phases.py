@@ -9,6 +9,7 @@ from pydantic import BaseModel
 from ...agents.provider import AgentProvider
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...brief import ClientBrief
+from ...control.review import review_feedback
 from ...flow import STEPS, Step
 from ...resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
 from ...site.brand import build_design_system
@@ -83,6 +84,10 @@ def agent_phase(
     ) -> Iterator[dg.Output]:
         brief: ClientBrief = upstream.pop("client_brief")
         slug = context.partition_key
+        plane = control_plane(store, output)
+        # A rework after a rejected review starts here, not at the brief: tie the run to its client.
+        plane.join_run(slug, run_id=context.run.run_id, instance=context.instance)
+        feedback = review_feedback(plane, slug) if brief.needs_human_review else []
         try:
             results = run_agent_tasks(
                 keys=[d.task for d in step.deliverables if d.task],
@@ -91,7 +96,8 @@ def agent_phase(
                 upstream=upstream,
                 provider=step_provider(agents),
                 memory=memory.get_memory(),
-                log=control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug),
+                log=plane.project_log(run_id=context.run.run_id, slug=slug),
+                review_feedback=feedback,
             )
         except AgentTasksFailed as exc:
             raise agent_step_failure(exc) from None

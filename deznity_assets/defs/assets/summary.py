@@ -38,7 +38,10 @@ def bootstrap_summary(
     score = qa_score(reports)
     usage = usage_totals(context.instance, slug)
     provider = provider_label(usage, agents.provider_name())
-    files = package_files(slug, brief, deliverables)
+    plane = control_plane(store, output)
+    files = package_files(
+        slug, brief, deliverables, reviews=plane.store.reviews_for(slug) if brief.needs_human_review else []
+    )
     markdown = summary_markdown(
         slug=slug,
         brief=brief,
@@ -54,16 +57,17 @@ def bootstrap_summary(
         provider=provider,
         phases=phase_rows(context.instance, slug, until=STEP.name),
         files=sorted([*files, SUMMARY_FILE]),
+        approval=deliverables["review_approval"],
     )
     files[SUMMARY_FILE] = markdown
-    control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug).update(
+    plane.project_log(run_id=context.run.run_id, slug=slug).update(
         phase="deployment", qa_score=score, tokens=usage["tokens"], cost_usd=usage["cost"]
     )
     progress.report(slug, "summary", f"summary assembled: {len(files)} files, QA {score}")
     summary = BootstrapSummary(
         slug=slug,
         business_name=brief.business_name,
-        status="needs_review" if brief.needs_human_review else "completed",
+        status="completed",
         qa_score=score,
         pages=len(website.pages),
         words=website.total_words,
