@@ -201,3 +201,34 @@ def test_the_resource_page_shows_every_setting_and_only_names_of_secrets(dagster
     assert shown["agents"]["provider"] == ("VALUE", '"offline"')
     assert shown["lifecycle"]["poll_seconds"] == ("VALUE", "3")
     assert shown["store"]["database_url"][0] == "VALUE"  # a SQLite URL carries no credentials
+
+
+def _wait_for(store, slug: str, statuses: tuple[str, ...], log: Path, seconds: int = 240):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        row = store.get(slug)
+        if row is not None and row.status in statuses:
+            return row
+        time.sleep(2)
+    row = store.get(slug)
+    raise AssertionError(f"{slug} is {row.status if row else None}, not {statuses}\n{log.read_text()[-3000:]}")
+
+
+def test_a_regulated_client_waits_for_a_decision_typed_into_the_reviews_table(dagster_dev):
+    url, platform, log = dagster_dev
+    store = platform.store
+    store.add_client(dict(REFERENCE_CLIENTS[4], business_name="Bufete Ruiz", industry="law firm"))
+    held = _wait_for(store, "bufete-ruiz", ("needs_review", "completed", "failed"), log)
+    assert held.status == "needs_review", held.last_error
+    query = f'{{ runOrError(runId: "{held.run_id}") {{ ... on Run {{ status tags {{ key value }} }} }} }}'
+    run = _graphql(url, query)["runOrError"]
+    tags = {t["key"]: t["value"] for t in run["tags"]}
+    assert run["status"] == "SUCCESS" and "law firm" in tags["deznity/held-for-review"]
+    assert not (platform.output_dir / "bufete-ruiz" / "deploy").exists()
+    # A reviewer's row, as typed in the table editor; the review sensor acts on it within a minute.
+    store.add_review("bufete-ruiz", attempt=held.attempt, decision="approved", reviewer="socia")
+    done = _wait_for(store, "bufete-ruiz", ("completed", "failed"), log)
+    assert done.status == "completed", done.last_error
+    assert done.run_id != held.run_id
+    assert (platform.output_dir / "bufete-ruiz" / "deploy" / "vercel.json").exists()
+    assert "Approved by socia" in (platform.output_dir / "bufete-ruiz" / "BOOTSTRAP_SUMMARY.md").read_text()
