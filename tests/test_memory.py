@@ -1,4 +1,4 @@
-"""Vector memory on LanceDB and on Pinecone (local data-plane server via the real SDK), embedders, doctor."""
+"""Vector memory on SQLite and on Pinecone (local data-plane server via the real SDK), embedders, doctor."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 from deznity_assets.memory import client_namespace
 from deznity_assets.memory.doctor import check_memory
 from deznity_assets.memory.embeddings import HashingEmbedder
-from deznity_assets.memory.lance import LanceMemory
 from deznity_assets.memory.pinecone_store import PineconeMemory
+from deznity_assets.memory.sqlite import SqliteMemory
 from deznity_assets.resources import resources_from_env
 
 DOCS = [
@@ -66,6 +66,22 @@ def test_hashing_embedder_is_deterministic_and_normalised():
     assert a == two.embed(["Increase reservations for TacoLoco"])[0]
     assert len(a) == 1536 and sum(v * v for v in a) == pytest.approx(1.0)
     assert one.embed([""])[0] == [0.0] * 1536
+
+
+def test_hashing_embedder_matches_scikit_learns_vectors():
+    # Figures from scikit-learn's murmurhash3_32 and HashingVectorizer, which this embedder replaced:
+    # memories stored before the change must still be found by the same queries.
+    from deznity_assets.memory.embeddings import murmurhash3_32
+
+    assert [murmurhash3_32(s.encode()) for s in ("foo", "deznity", "café ñandú", "abc")] == [
+        -156908512,
+        -822565001,
+        1308696785,
+        -1277324294,
+    ]
+    vector = HashingEmbedder().embed(["Café TacoLoco: tacos, tacos!"])[0]
+    nonzero = {i: round(v, 6) for i, v in enumerate(vector) if v}
+    assert nonzero == {49: 0.333333, 619: 0.333333, 730: 0.666667, 1215: 0.333333, 1420: 0.333333, 1526: 0.333333}
 
 
 def memory_resource(env: dict[str, str]):
@@ -129,7 +145,7 @@ def test_openai_embeddings_over_the_wire(tmp_path):
             "DEZNITY_STATE_DIR": str(tmp_path),
         }
         memory = memory_from_env(env)
-        assert isinstance(memory, LanceMemory) and memory.embedder.name == "openai-text-embedding-3-small"
+        assert isinstance(memory, SqliteMemory) and memory.embedder.name == "openai-text-embedding-3-small"
         memory.upsert("deznity-core", DOCS[:2])
         assert seen[0][:3] == ("/v1/embeddings", "text-embedding-3-small", 1536)
         assert seen[0][3] == "Bearer sk-test"
@@ -140,7 +156,7 @@ def test_openai_embeddings_over_the_wire(tmp_path):
 
 def test_memory_from_env_picks_backend(tmp_path, pinecone_plane):
     local = memory_from_env({"DEZNITY_STATE_DIR": str(tmp_path)})
-    assert isinstance(local, LanceMemory) and local.path.is_relative_to(tmp_path / "memory")
+    assert isinstance(local, SqliteMemory) and local.path.is_relative_to(tmp_path / "memory")
     remote = memory_from_env(
         {
             "DEZNITY_STATE_DIR": str(tmp_path),
@@ -174,4 +190,4 @@ def test_check_memory_reports_index_shape(tmp_path, pinecone_plane):
     assert not bad[-1][1] and "PINECONE_API_KEY" in bad[-1][2]
     assert "nope" not in bad[-1][2]
     local = check_memory(memory_resource({"DEZNITY_STATE_DIR": str(tmp_path)}))
-    assert local[-1][1] and "LanceDB" in local[-1][2]
+    assert local[-1][1] and "SQLite memory" in local[-1][2]

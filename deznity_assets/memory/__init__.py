@@ -1,4 +1,4 @@
-"""Vector memory: house knowledge and per-client decisions, in Pinecone or an embedded LanceDB."""
+"""Vector memory: house knowledge and per-client decisions, in Pinecone or an embedded SQLite file."""
 
 from .base import HOUSE_NAMESPACE, MemoryRecord, NamespaceStats, VectorMemory, client_namespace
 

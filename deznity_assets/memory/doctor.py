@@ -1,4 +1,4 @@
-"""Health checks for vector memory: Pinecone index shape, or the embedded LanceDB folder."""
+"""Health checks for vector memory: Pinecone index shape, or the embedded SQLite file."""
 
 from __future__ import annotations
 
@@ -31,9 +31,9 @@ def check_memory(resource: MemoryResource) -> list[Check]:
     if memory.name != "pinecone":
         try:
             memory.stats("deznity-core")
-            return results + [("memory", True, f"LanceDB at {memory.describe()['path']} is usable")]
+            return results + [("memory", True, f"SQLite memory at {memory.describe()['path']} is usable")]
         except Exception as exc:  # noqa: BLE001
-            return results + [("memory", False, f"LanceDB unusable ({exc}); check DEZNITY_STATE_DIR is writable")]
+            return results + [("memory", False, f"SQLite memory unusable ({exc}); check DEZNITY_STATE_DIR is writable")]
     index_name = resource.pinecone_index_name
     try:
         stats = memory.index.describe_index_stats()  # type: ignore[attr-defined]

@@ -15,7 +15,7 @@ from typing import Any
 from ..brief import REFERENCE_CLIENTS, validate_brief
 from .embeddings import HashingEmbedder
 from .knowledge import remember_decision, seed_knowledge
-from .lance import LanceMemory
+from .sqlite import SqliteMemory
 
 
 def agent_decisions(brief_data: dict[str, Any], slug: str) -> list[tuple[str, str, str]]:
@@ -35,6 +35,15 @@ def agent_decisions(brief_data: dict[str, Any], slug: str) -> list[tuple[str, st
     return decisions
 
 
+def _file_bytes(memory: SqliteMemory) -> int:
+    """The memory file's size with its write-ahead log folded in."""
+    import sqlite3
+
+    with sqlite3.connect(memory.file) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return memory.file.stat().st_size
+
+
 def measure(slug: str, workdir: Path) -> dict[str, Any]:
     """Store one client's brief, decisions and activity rows; return bytes per client in each store."""
     import sqlalchemy as sa
@@ -43,12 +52,14 @@ def measure(slug: str, workdir: Path) -> dict[str, Any]:
 
     brief = next(b for b in REFERENCE_CLIENTS if b["business_name"].lower() == slug)
     decisions = agent_decisions(brief, slug)
-    memory = LanceMemory(workdir / "memory", HashingEmbedder())
+    memory = SqliteMemory(workdir / "memory", HashingEmbedder())
     seed_knowledge(memory)
+    before = _file_bytes(memory)
     remember_decision(memory, slug, "intake", "brief", json.dumps(brief, ensure_ascii=False))
     for agent_id, task_key, text in decisions:
         remember_decision(memory, slug, agent_id, task_key, text)
     vector = memory.stats(f"client-{slug}")
+    growth = _file_bytes(memory) - before
 
     store = SqlClientStore(f"sqlite:///{workdir / 'deznity.db'}")
     row = store.add_client(brief)
@@ -88,7 +99,8 @@ def measure(slug: str, workdir: Path) -> dict[str, Any]:
         "slug": slug,
         "decisions": len(decisions) + 1,
         "vector_records": vector.count,
-        "vector_bytes_on_disk": vector.bytes,
+        "vector_row_bytes": vector.bytes,
+        "vector_file_growth_bytes": growth,
         "vector_float32_bytes": vector.count * 1536 * 4,
         "db_payload_bytes": payload,
         "db_pages_bytes": db_bytes,

@@ -1,4 +1,4 @@
-"""The vector memory resource: Pinecone when PINECONE_API_KEY is set, else an embedded LanceDB."""
+"""The vector memory resource: Pinecone when PINECONE_API_KEY is set, else an embedded SQLite file."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ class MemoryResource(dg.ConfigurableResource):
     pinecone_api_key: str | None = setting(
         "PINECONE_API_KEY",
         None,
-        "vector memory in Pinecone (else embedded LanceDB under the state folder)",
+        "vector memory in Pinecone (else an embedded SQLite file under the state folder)",
         secret="always",
     )
     pinecone_index_name: str = setting(
@@ -34,7 +34,7 @@ class MemoryResource(dg.ConfigurableResource):
     pinecone_create: bool = setting("DEZNITY_PINECONE_CREATE", False, "1: create the index when it is missing")
     pinecone_cloud: str = setting("PINECONE_CLOUD", "aws", "cloud of a created index")
     pinecone_region: str = setting("PINECONE_REGION", "us-east-1", "region of a created index")
-    memory_dir: str = setting("DEZNITY_MEMORY_DIR", "", "embedded LanceDB folder", shown_default="<state>/memory")
+    memory_dir: str = setting("DEZNITY_MEMORY_DIR", "", "embedded vector memory folder", shown_default="<state>/memory")
     embeddings: str = setting(
         "DEZNITY_EMBEDDINGS",
         "auto",
@@ -72,11 +72,11 @@ class MemoryResource(dg.ConfigurableResource):
                 cloud=self.pinecone_cloud,
                 region=self.pinecone_region,
             )
-        from ..memory.lance import LanceMemory
+        from ..memory.sqlite import SqliteMemory
 
         if not self.memory_dir:
             raise ValueError("no memory folder: set DEZNITY_MEMORY_DIR (or DEZNITY_STATE_DIR)")
-        return LanceMemory(Path(self.memory_dir), self.embedder())
+        return SqliteMemory(Path(self.memory_dir), self.embedder())
 
     def get_memory(self) -> VectorMemory:
         """The memory, shared within the process and seeded with the house knowledge once."""

@@ -232,15 +232,15 @@ def pinecone_plane():
         yield plane
 
 
-@pytest.fixture(params=["lancedb", "pinecone"])
+@pytest.fixture(params=["sqlite", "pinecone"])
 def vector_memory(request: pytest.FixtureRequest, tmp_path: Path):
     """An empty vector memory on each backend, with the offline embedder."""
     from deznity_assets.memory.embeddings import HashingEmbedder
 
-    if request.param == "lancedb":
-        from deznity_assets.memory.lance import LanceMemory
+    if request.param == "sqlite":
+        from deznity_assets.memory.sqlite import SqliteMemory
 
-        return LanceMemory(tmp_path / "memory", HashingEmbedder())
+        return SqliteMemory(tmp_path / "memory", HashingEmbedder())
     from deznity_assets.memory.pinecone_store import PineconeMemory
 
     plane = request.getfixturevalue("pinecone_plane")
