@@ -5,10 +5,11 @@ from __future__ import annotations
 import email.utils
 import re
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-import openai
+if TYPE_CHECKING:
+    import openai
 
 # Status codes worth another try: timeout, conflict, rate limit; every 5xx is added below.
 TRANSIENT_STATUS = frozenset({408, 409, 429})
@@ -70,6 +71,10 @@ def redact(text: str, *secrets: str | None) -> str:
 
 def is_transient(exc: BaseException) -> bool:
     """True for failures a retry may cure: timeouts, dropped connections, 408/409/429, 5xx, unusable answers."""
+    # Imported where it is used: the URL helpers above serve every run, the offline ones too, and
+    # the openai package costs a process about 25 MB and a second of CPU.
+    import openai
+
     if isinstance(exc, (openai.APIConnectionError, UnusableAnswer)):  # APIConnectionError includes timeouts
         return True
     if isinstance(exc, openai.APIStatusError):
@@ -94,6 +99,8 @@ def server_message(exc: openai.APIStatusError, *secrets: str | None, limit: int 
 
 def structured_output_unsupported(exc: BaseException) -> bool:
     """True when a 400 says the server cannot do response_format json_schema."""
+    import openai
+
     if not isinstance(exc, openai.BadRequestError):
         return False
     text = f"{exc.message} {exc.body}".lower()
@@ -144,6 +151,8 @@ def failure_reason(
     url_credentials: bool = False,
 ) -> str:
     """A one-line reason for a failed request that names the fix (never the key, the URL's password or the URL)."""
+    import openai
+
     after = retried(retries)
     if isinstance(exc, openai.APITimeoutError):
         return f"{host} did not answer within {timeout:g}s{after}; raise DEZNITY_LLM_TIMEOUT or try again later"
