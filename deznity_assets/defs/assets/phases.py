@@ -15,8 +15,9 @@ from ...resources import AgentProviderResource, ClientStoreResource, MemoryResou
 from ...site.brand import build_design_system
 from ..partitions import clients_partitions
 
-# Steps that call an agent provider take a slot of this pool (limit set in dagster.yaml),
-# so a burst of runs cannot exceed an LLM provider's concurrency.
+# Steps that call an agent provider take a slot of this pool. dagster.yaml sets no limit (the
+# rate limit, DEZNITY_LLM_RPM, throttles the calls); an operator whose provider caps concurrent
+# requests sets one (`dagster instance concurrency set llm N`).
 LLM_POOL = "llm"
 # An agent step whose provider faults outlived the provider's own retries (DEZNITY_LLM_MAX_RETRIES per
 # request, with backoff and the server's Retry-After) is tried twice more, after about 5 s and then
