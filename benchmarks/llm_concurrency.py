@@ -49,7 +49,9 @@ def brief(i: int) -> dict[str, str]:
     }
 
 
-def one_pass(server: srv.OpenAICompatibleServer, clients: int, rpm: int, code: Path = ROOT) -> dict[str, Any]:
+def one_pass(
+    server: srv.OpenAICompatibleServer, clients: int, rpm: int, delay: float, code: Path = ROOT
+) -> dict[str, Any]:
     """Queue `clients` clients, process them with as many workers; wall time, calls, memory."""
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_")
@@ -84,6 +86,13 @@ def one_pass(server: srv.OpenAICompatibleServer, clients: int, rpm: int, code: P
             check=True,
         )
         served = len(server.completions)
+        arrivals: list[float] = []
+
+        def arrived(body: dict[str, Any]) -> None:
+            # Called as each request arrives, to count the calls in flight; None answers as `otherwise`.
+            arrivals.append(time.monotonic())
+
+        server.route = arrived
         started = time.perf_counter()
         proc = subprocess.Popen(
             [str(BIN / "deznity"), "autonomous", "--once", "--workers", str(clients)],
@@ -121,6 +130,9 @@ def one_pass(server: srv.OpenAICompatibleServer, clients: int, rpm: int, code: P
             "peak_tree_mb": peak_tree / 1e6,
             "peak_process_mb": peak_one / 1e6,
             "statuses": completed,
+            # Every call takes the fixed delay, so the calls in flight at an arrival are those that
+            # arrived within the delay before it.
+            "peak_in_flight": max((sum(1 for b in arrivals if a - delay < b <= a) for a in arrivals), default=0),
         }
 
 
@@ -135,21 +147,21 @@ def main() -> None:
     args = parser.parse_args()
     with srv.OpenAICompatibleServer(models=("test-model",)) as server:
         server.otherwise = srv.Behaviour("slow", content=offline_answer, delay=args.delay)
-        alone = one_pass(server, 1, args.rpm, args.code.resolve())
+        alone = one_pass(server, 1, args.rpm, args.delay, args.code.resolve())
         print("one client:", alone, flush=True)
-        batch = one_pass(server, args.clients, args.rpm, args.code.resolve())
+        batch = one_pass(server, args.clients, args.rpm, args.delay, args.code.resolve())
         print(f"{args.clients} clients:", batch, flush=True)
     speedup = args.clients * alone["wall_s"] / batch["wall_s"]
     in_flight = batch["calls"] * args.delay / batch["wall_s"]
     lines = [
-        "| clients | workers | wall time | LLM calls | calls in flight (average) | peak RSS, whole tree "
+        "| clients | workers | wall time | LLM calls | calls in flight (average / peak) | peak RSS, whole tree "
         "| largest process |",
         "|---|---|---|---|---|---|---|",
     ]
     for r in (alone, batch):
         lines.append(
             f"| {r['clients']} | {r['clients']} | {r['wall_s']:.1f} s | {r['calls']} | "
-            f"{r['calls'] * args.delay / r['wall_s']:.1f} | {r['peak_tree_mb']:.0f} MB | "
+            f"{r['calls'] * args.delay / r['wall_s']:.1f} / {r['peak_in_flight']} | {r['peak_tree_mb']:.0f} MB | "
             f"{r['peak_process_mb']:.0f} MB |"
         )
     summary = (
