@@ -94,7 +94,10 @@ def doctor(live: bool) -> None:
     for ok, what, detail in check_webhooks(platform.resources["webhooks"]):
         line(ok, what, detail)
     lifecycle = platform.resources["lifecycle"]
-    click.echo(f"poll every {lifecycle.poll_seconds}s, at most {lifecycle.max_runs_per_tick} clients per tick")
+    click.echo(
+        f"poll every {lifecycle.poll_seconds}s; each tick fills the run queue up to "
+        f"{lifecycle.max_runs_per_tick} waiting runs"
+    )
     sys.exit(1 if problems else 0)
 
 
