@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import __version__
 from .config import PROJECT_ROOT
 
+# deploy/Dockerfile builds it; docker-compose.yaml and the Helm values run it.
+IMAGE = f"deznity:{__version__}"
 CODE_LOCATION = "deznity"
 MODULE = "deznity_assets.definitions"
 # `dagster dev`, `deznity ui` and the one-machine services load the code in each process.
@@ -54,6 +57,7 @@ def _exe(name: str, bindir: Path | None) -> str:
 __all__ = [
     "CODE_LOCATION",
     "CODE_SERVER_PORT",
+    "IMAGE",
     "MODULE",
     "SPLIT_WORKSPACE",
     "UI_PORT",
