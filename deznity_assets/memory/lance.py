@@ -19,11 +19,17 @@ class LanceMemory(VectorMemory):
 
     name = "lancedb"
 
-    def __init__(self, root: Path, embedder: Embedder):
+    def __init__(self, root: Path | str, embedder: Embedder, *, storage_options: dict[str, str] | None = None):
         self.embedder = embedder
-        self.path = Path(root) / embedder.name
-        self.path.mkdir(parents=True, exist_ok=True)
-        self._db = lancedb.connect(str(self.path))
+        # An s3:// root keeps the tables in object storage, shared by every run (Kubernetes pods).
+        self.remote = str(root).startswith(("s3://", "s3a://"))
+        self.path: Path | str
+        if self.remote:
+            self.path = f"{str(root).rstrip('/')}/{embedder.name}"
+        else:
+            self.path = Path(root) / embedder.name
+            self.path.mkdir(parents=True, exist_ok=True)
+        self._db = lancedb.connect(str(self.path), storage_options=storage_options)
         # A phase's agents write to the same client table from two threads; LanceDB's table
         # creation and commits are not safe to race within one process.
         self._lock = threading.RLock()
@@ -109,6 +115,8 @@ class LanceMemory(VectorMemory):
         if table is None:
             return NamespaceStats(0, 0)
         table.optimize()  # fold away superseded versions so the bytes reflect what is kept
+        if isinstance(self.path, str):
+            return NamespaceStats(table.count_rows(), 0)  # object storage: sizes are the bucket's to tell
         folder = self.path / f"{namespace}.lance"
         size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.exists() else 0
         return NamespaceStats(table.count_rows(), size)

@@ -46,8 +46,10 @@ def resources_from_env(
         "output": from_env(OutputResource, env),
         "store": from_env(ClientStoreResource, env, database_url=f"sqlite:///{state / 'deznity.db'}"),
         "openai": openai,
-        "agents": from_env(AgentProviderResource, env, openai=openai, cache_dir=str(state / "llm-cache")),
-        "memory": from_env(MemoryResource, env, openai=openai, memory_dir=str(state / "memory")),
+        "agents": from_env(
+            AgentProviderResource, env, openai=openai, storage=storage, cache_dir=str(state / "llm-cache")
+        ),
+        "memory": from_env(MemoryResource, env, openai=openai, storage=storage, memory_dir=str(state / "memory")),
         "webhooks": from_env(WebhookResource, env),
         "storage": storage,
         "io_manager": DeliverableIOManager(storage=storage),

@@ -11,6 +11,7 @@ from ..config import secret_value, setting
 from ..memory.base import VectorMemory
 from ..memory.embeddings import Embedder
 from .openai_account import OpenAIResource
+from .storage import StorageResource, is_remote
 
 _lock = threading.Lock()
 _memories: dict[tuple[object, ...], VectorMemory] = {}
@@ -34,7 +35,12 @@ class MemoryResource(dg.ConfigurableResource):
     pinecone_create: bool = setting("DEZNITY_PINECONE_CREATE", False, "1: create the index when it is missing")
     pinecone_cloud: str = setting("PINECONE_CLOUD", "aws", "cloud of a created index")
     pinecone_region: str = setting("PINECONE_REGION", "us-east-1", "region of a created index")
-    memory_dir: str = setting("DEZNITY_MEMORY_DIR", "", "embedded LanceDB folder", shown_default="<state>/memory")
+    memory_dir: str = setting(
+        "DEZNITY_MEMORY_DIR",
+        "",
+        "embedded LanceDB folder, or s3://bucket/prefix shared by every run",
+        shown_default="<state>/memory",
+    )
     embeddings: str = setting(
         "DEZNITY_EMBEDDINGS",
         "auto",
@@ -42,6 +48,8 @@ class MemoryResource(dg.ConfigurableResource):
         choices=("auto", "openai", "hashing"),
     )
     openai: OpenAIResource
+    # The bucket's endpoint and keys when DEZNITY_MEMORY_DIR is an s3:// URL.
+    storage: StorageResource | None = None
 
     def embedder(self) -> Embedder:
         """OpenAI text-embedding-3-small when chosen (or auto with a key), else the local hasher."""
@@ -76,6 +84,9 @@ class MemoryResource(dg.ConfigurableResource):
 
         if not self.memory_dir:
             raise ValueError("no memory folder: set DEZNITY_MEMORY_DIR (or DEZNITY_STATE_DIR)")
+        if is_remote(self.memory_dir):
+            options = self.storage.lance_options() if self.storage else {}
+            return LanceMemory(self.memory_dir, self.embedder(), storage_options=options)
         return LanceMemory(Path(self.memory_dir), self.embedder())
 
     def get_memory(self) -> VectorMemory:
