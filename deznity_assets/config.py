@@ -33,7 +33,13 @@ def _find_project_root() -> Path:
 
 
 PROJECT_ROOT = _find_project_root()
+# The embedded instance (SQLite under DAGSTER_HOME) and the production one: the same settings
+# with run, event-log and schedule storage in PostgreSQL (DEZNITY_DAGSTER_PG_URL).
 DAGSTER_YAML = PROJECT_ROOT / "dagster.yaml"
+DAGSTER_POSTGRES_YAML = PROJECT_ROOT / "deploy" / "dagster.yaml"
+# dagster-postgres speaks psycopg2; SQLAlchemy 2.1 maps a bare postgresql:// URL to psycopg 3, on
+# which its `NOTIFY run_events, %s` fails and every run is "created but failed to launch".
+DAGSTER_PG_SCHEME = "postgresql+psycopg2://"
 
 
 class ConfigError(ValueError):
@@ -127,13 +133,15 @@ def has_credentials(url: str) -> bool:
 def from_env(model: type[M], env: Mapping[str, str] | None = None, **fallbacks: Any) -> M:
     """`model` filled from the environment; `fallbacks` fill fields whose variable is unset.
 
-    From the process environment (`env` None) a secret becomes a `dg.EnvVar`: Dagster keeps
-    its name and reads the value only where the resource is used. From an explicit mapping
+    From the process environment (`env` None) a secret of a Dagster resource becomes a `dg.EnvVar`:
+    Dagster keeps its name and reads the value only where the resource is used. From an explicit mapping
     (tests, tools) every value is taken as it is.
     """
     import dagster as dg  # here, not at the top: `deznity --help` and `.env` loading stay light
 
-    as_env_vars = env is None
+    # Only a Dagster resource keeps a secret as a name (it is stored in run snapshots and shown in
+    # the UI); other models, such as the platform settings, hold the value itself.
+    as_env_vars = env is None and issubclass(model, dg.ConfigurableResource)
     env = os.environ if env is None else env
     values: dict[str, Any] = {}
     for var in declared(model):
@@ -201,6 +209,20 @@ class PlatformSettings(BaseModel):
     )
     ui_host: str = setting("DEZNITY_UI_HOST", "127.0.0.1", "where `deznity ui` / `deznity autonomous` serve the UI")
     ui_port: int = setting("DEZNITY_UI_PORT", 3000, "the UI's port", minimum=1)
+    dagster_pg_url: str = setting(
+        "DEZNITY_DAGSTER_PG_URL",
+        "",
+        "the Dagster instance's run, event-log and schedule storage in PostgreSQL "
+        f"({DAGSTER_PG_SCHEME}user:password@host:5432/dagster; deploy/dagster.yaml); unset: SQLite under "
+        "DAGSTER_HOME",
+        secret="credentials",
+    )
+    code_server_host: str = setting(
+        "DEZNITY_CODE_SERVER_HOST",
+        "127.0.0.1",
+        "where the daemon and webserver of the split topology reach the code server (deploy/workspace.yaml)",
+    )
+    code_server_port: int = setting("DEZNITY_CODE_SERVER_PORT", 4000, "the code server's gRPC port", minimum=1)
 
     @property
     def state_path(self) -> Path:
@@ -212,27 +234,45 @@ class PlatformSettings(BaseModel):
         """DAGSTER_HOME, absolute (default: <state>/dagster_home)."""
         return Path(self.dagster_home).expanduser().resolve() if self.dagster_home else self.state_path / "dagster_home"
 
+    @property
+    def instance_yaml(self) -> Path:
+        """The dagster.yaml this configuration uses: Postgres storage when DEZNITY_DAGSTER_PG_URL is set."""
+        return DAGSTER_POSTGRES_YAML if self.dagster_pg_url else DAGSTER_YAML
+
     def ensure_dagster_home(self) -> Path:
         """Create DAGSTER_HOME with the project's dagster.yaml and export it for Dagster."""
         home = self.dagster_home_path
         home.mkdir(parents=True, exist_ok=True)
         target = home / "dagster.yaml"
+        source = self.instance_yaml
         # The project-local home always follows the project's dagster.yaml; a user's own
         # DAGSTER_HOME only gets it when it has none of its own.
         ours = home == self.state_path / "dagster_home"
-        if DAGSTER_YAML.exists() and (
-            not target.exists() or (ours and target.read_bytes() != DAGSTER_YAML.read_bytes())
-        ):
-            shutil.copyfile(DAGSTER_YAML, target)
+        if source.exists() and (not target.exists() or (ours and target.read_bytes() != source.read_bytes())):
+            shutil.copyfile(source, target)
         os.environ["DAGSTER_HOME"] = str(home)
         return home
+
+    def export_code_server(self) -> None:
+        """Export where the code server listens, for deploy/workspace.yaml (it reads both from the environment)."""
+        os.environ["DEZNITY_CODE_SERVER_HOST"] = self.code_server_host
+        os.environ["DEZNITY_CODE_SERVER_PORT"] = str(self.code_server_port)
 
 
 def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:
     """Platform settings from the environment (and `.env` when reading the process environment)."""
     if env is None:
         load_dotenv_file()
-    return from_env(PlatformSettings, env)
+    settings = from_env(PlatformSettings, env)
+    pg_url = secret_value(settings.dagster_pg_url) or ""
+    if pg_url and not pg_url.startswith(DAGSTER_PG_SCHEME):
+        # The value is never quoted: it carries the database password.
+        raise ConfigError(
+            f"DEZNITY_DAGSTER_PG_URL must start with {DAGSTER_PG_SCHEME} (dagster-postgres speaks psycopg2; "
+            "with another scheme every run fails to launch); set it to "
+            f"{DAGSTER_PG_SCHEME}user:password@host:5432/dagster"
+        )
+    return settings
 
 
 def all_variables() -> list[Variable]:

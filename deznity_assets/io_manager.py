@@ -11,6 +11,7 @@ from upath import UPath
 
 from . import brief as brief_module
 from . import deliverables as deliverables_module
+from .resources.storage import StorageResource
 from .store.transitions import slug_problem
 
 # Only these modules' models are ever rebuilt from storage: a stored type name cannot make
@@ -48,10 +49,15 @@ class _JsonDeliverables(dg.UPathIOManager):
             raise TypeError(
                 f"{context.asset_key.to_user_string()}: expected a deliverable model, got {type(obj).__name__}"
             )
+        payload = json.dumps({"model": type(obj).__name__, "data": obj.model_dump(mode="json")}, ensure_ascii=False)
+        if path.protocol not in ("", "file", "local"):
+            # An object is written whole or not at all: no temporary name (and no rename, which
+            # object stores do as a copy).
+            path.write_text(payload)
+            return
         path.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"model": type(obj).__name__, "data": obj.model_dump(mode="json")}
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(payload, ensure_ascii=False))
+        tmp.write_text(payload)
         tmp.rename(path)
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> BaseModel:
@@ -63,11 +69,12 @@ class _JsonDeliverables(dg.UPathIOManager):
 
 
 class DeliverableIOManager(dg.ConfigurableIOManagerFactory):
-    """Keeps each asset's deliverable as JSON under the instance's storage folder (or `base_dir`)."""
+    """Keeps each asset's deliverable as JSON under DEZNITY_STORAGE_URL (a folder or s3://), default the instance's."""
 
     base_dir: str | None = None
+    storage: StorageResource
 
     def create_io_manager(self, context: dg.InitResourceContext) -> _JsonDeliverables:
-        """The IO manager rooted at `base_dir` or the Dagster instance's storage directory."""
-        base = self.base_dir or context.instance.storage_directory()  # type: ignore[union-attr]
-        return _JsonDeliverables(base_path=UPath(base) / "deliverables")
+        """The IO manager rooted at `base_dir`, DEZNITY_STORAGE_URL or the Dagster instance's storage directory."""
+        base = self.base_dir or self.storage.url or context.instance.storage_directory()  # type: ignore[union-attr]
+        return _JsonDeliverables(base_path=self.storage.path(base) / "deliverables")

@@ -7,8 +7,12 @@ import re
 import shutil
 import uuid
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from .brief import is_safe_slug
+
+if TYPE_CHECKING:
+    from upath import UPath
 
 _TOKEN = re.compile(r"[0-9a-f]{12}")
 
@@ -94,6 +98,30 @@ def publish_package(output_dir: Path, slug: str, files: dict[str, str | bytes]) 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return target
+
+
+# Written last in a copy, so a reader that sees the new summary sees the whole new package.
+_LAST = "BOOTSTRAP_SUMMARY.md"
+
+
+def mirror_package(root: UPath, slug: str, files: dict[str, str | bytes]) -> UPath:
+    """Copy a package to `root`/<slug>/ (a folder or an object-storage prefix), then drop files it no longer has."""
+    if not is_safe_slug(slug):
+        raise UnsafePathError(f"slug {slug!r} is not a safe folder name (a-z, 0-9 and '-', at most 20)")
+    target = root / slug
+    local = target.protocol in ("", "file", "local")
+    # Object stores have no rename: each object is replaced whole, the summary last; files of
+    # the previous package that this one lacks are removed after.
+    for path, content in sorted(files.items(), key=lambda item: (item[0] == _LAST, item[0])):
+        dest = target.joinpath(*_safe_relative(path).parts)
+        if local:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    kept = {str(_safe_relative(path)) for path in files}
+    stale = [p for p in target.rglob("*") if p.is_file() and p.relative_to(target).as_posix() not in kept]
+    for old in stale:
+        old.unlink()
     return target
 
 

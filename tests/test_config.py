@@ -91,7 +91,8 @@ def test_secrets_from_the_process_environment_are_kept_as_names(monkeypatch):
         if var.secret == "always":
             monkeypatch.setenv(var.name, canary)
         elif var.secret == "credentials":
-            monkeypatch.setenv(var.name, f"postgresql://user:{canary}@127.0.0.1:5432/db")
+            # The scheme dagster-postgres needs (DEZNITY_DAGSTER_PG_URL); the clients store reads it as well.
+            monkeypatch.setenv(var.name, f"postgresql+psycopg2://user:{canary}@127.0.0.1:5432/db")
     resources = resources_from_env()
     for var in all_variables():
         if var.secret == "no" or var.owner == "PlatformSettings":
@@ -136,3 +137,14 @@ def test_env_command_lists_every_variable_and_the_readme_shows_the_same_table():
     table = subprocess.run([deznity, "env", "--markdown"], capture_output=True, text=True, check=True).stdout
     readme = (PROJECT_ROOT / "README.md").read_text()
     assert table.strip() in readme, "README's configuration table is stale: paste `deznity env --markdown`"
+
+
+def test_a_dagster_postgres_url_without_psycopg2_is_refused_without_quoting_it():
+    from deznity_assets.platform import Platform
+
+    with pytest.raises(ConfigError, match=r"must start with postgresql\+psycopg2://") as caught:
+        Platform.from_env({"DEZNITY_DAGSTER_PG_URL": "postgresql://u:hunter2@db:5432/dagster"})
+    assert "hunter2" not in str(caught.value)
+    settings = Platform.from_env({"DEZNITY_DAGSTER_PG_URL": "postgresql+psycopg2://u:p@db/dagster"}).settings
+    assert settings.instance_yaml.name == "dagster.yaml" and settings.instance_yaml.parent.name == "deploy"
+    assert Platform.from_env({}).settings.instance_yaml.parent == PROJECT_ROOT

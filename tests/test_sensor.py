@@ -97,7 +97,8 @@ def test_retried_client_gets_a_new_run_key(platform, store, instance):
     second = _tick(platform, instance)
     keys = [r.run_key.split(":claim-")[0] for r in first.run_requests + second.run_requests]
     assert keys == ["fittrack:attempt-1", "fittrack:attempt-2"]
-    assert not second.dynamic_partitions_requests  # the partition exists already
+    # The partition exists already: the daemon skips it (it looks each key up before adding).
+    assert second.dynamic_partitions_requests[0].partition_keys == ["fittrack"]
 
 
 def test_client_set_back_to_pending_by_hand_is_processed_again(platform, store, instance):
@@ -120,4 +121,42 @@ def test_client_set_back_to_pending_by_hand_is_processed_again(platform, store, 
     assert second.run_requests[0].tags["deznity/attempt"] == "1"
     # Until the new run exists, reconciliation must not hand the client the old run's result.
     assert platform.control.reconcile(instance, claim_timeout_seconds=600) == {}
+    assert store.get("fittrack").status == "in_progress"
+
+
+def _queued_run(instance: dg.DagsterInstance, tags: dict[str, str] | None = None) -> dg.DagsterRun:
+    """A run waiting in the queue, as the daemon leaves it until max_concurrent_runs lets it start."""
+    from dagster._core.remote_origin import GrpcServerCodeLocationOrigin, RemoteJobOrigin, RemoteRepositoryOrigin
+
+    location = GrpcServerCodeLocationOrigin(host="127.0.0.1", port=4000, location_name="deznity")
+    origin = RemoteJobOrigin(RemoteRepositoryOrigin(location, "__repository__"), "client_package_job")
+    run = dg.DagsterRun(
+        job_name="client_package_job", status=dg.DagsterRunStatus.QUEUED, tags=tags or {}, remote_job_origin=origin
+    )
+    return instance.add_run(run)
+
+
+def test_a_tick_tops_the_run_queue_up_to_the_limit(platform, store, instance):
+    platform = platform.with_resources(lifecycle=LifecycleResource(max_runs_per_tick=4))
+    for brief in REFERENCE_CLIENTS:
+        store.add_client(brief)
+    # Three runs already wait in Dagster's queue: one more fits.
+    for _ in range(3):
+        _queued_run(instance)
+    first = _tick(platform, instance)
+    assert [r.partition_key for r in first.run_requests] == ["fittrack"]
+    _queued_run(instance)
+    full = _tick(platform, instance)
+    assert full.run_requests == [] and "the run queue is full (4 runs waiting)" in full.skip_message
+    assert len(store.list_clients(status="pending")) == 4  # nothing claimed while the queue is full
+
+
+def test_a_queued_run_is_never_failed_as_overdue(platform, store, instance):
+    store.add_client(REFERENCE_CLIENTS[0])
+    first = _tick(platform, instance)
+    request = first.run_requests[0]
+    run = _queued_run(instance, {**request.tags, "dagster/partition": "fittrack"})
+    # An hour-long wait in the queue is no dead run: reconciliation leaves it alone.
+    assert platform.control.reconcile(instance, claim_timeout_seconds=0, max_run_seconds=0) == {}
+    assert instance.get_run_by_id(run.run_id).status == dg.DagsterRunStatus.QUEUED
     assert store.get("fittrack").status == "in_progress"

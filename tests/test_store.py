@@ -6,6 +6,7 @@ import multiprocessing
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from deznity_assets.brief import REFERENCE_CLIENTS, BriefError
 from deznity_assets.store import SqlClientStore
@@ -132,3 +133,23 @@ def test_store_checks_report_instead_of_raising_and_hide_secrets(monkeypatch):
     [(name, ok, message)] = doctor.check_store(database_url="postgresql://u:pw-77@h:notaport/db")
     assert (name, ok) == ("database", False) and "port 'notaport' is not a number" in message
     assert "pw-77" not in message
+
+
+def test_a_claim_never_scans_the_table_for_odd_statuses_when_the_check_forbids_them(tmp_path):
+    store = SqlClientStore(f"sqlite:///{tmp_path / 'claims.db'}")
+    statements: list[str] = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    store.add_client(REFERENCE_CLIENTS[0])
+    for _ in range(3):
+        store.claim_pending(5)
+    assert statements and not any("NOT IN" in s.upper() for s in statements)
+    # Without clients_status_check (a table made by hand) the first claim looks, later ones do not.
+    unguarded = SqlClientStore(store.url, create=False)
+    unguarded._status_guarded = False
+    statements.clear()
+    sa.event.listen(unguarded.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    unguarded.claim_pending(5)
+    unguarded.claim_pending(5)
+    assert sum("NOT IN" in s.upper() for s in statements) == 1
+    store.dispose()
+    unguarded.dispose()

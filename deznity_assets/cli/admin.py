@@ -68,6 +68,15 @@ def doctor(live: bool) -> None:
         line((home / "dagster.yaml").exists(), "dagster home", f"{home}")
     except OSError as exc:
         line(False, "dagster home", f"{exc}. Fix DAGSTER_HOME")
+    pg_url = platform.settings.dagster_pg_url
+    try:
+        # Opening the instance reaches its run storage (and creates a fresh database's tables).
+        platform.instance().get_runs_count()
+        line(True, "dagster storage", "PostgreSQL (DEZNITY_DAGSTER_PG_URL)" if pg_url else "SQLite under DAGSTER_HOME")
+    except Exception as exc:  # noqa: BLE001 - any driver's error: say which setting to fix
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        fix = "DEZNITY_DAGSTER_PG_URL" if pg_url else "DAGSTER_HOME"
+        line(False, "dagster storage", f"{type(exc).__name__}: {redact(first, pg_url)}. Fix {fix}")
     try:
         provider = platform.resources["agents"].get_provider()
         by_model: dict[str, list[str]] = {}
@@ -85,7 +94,10 @@ def doctor(live: bool) -> None:
     for ok, what, detail in check_webhooks(platform.resources["webhooks"]):
         line(ok, what, detail)
     lifecycle = platform.resources["lifecycle"]
-    click.echo(f"poll every {lifecycle.poll_seconds}s, at most {lifecycle.max_runs_per_tick} clients per tick")
+    click.echo(
+        f"poll every {lifecycle.poll_seconds}s; each tick fills the run queue up to "
+        f"{lifecycle.max_runs_per_tick} waiting runs"
+    )
     sys.exit(1 if problems else 0)
 
 

@@ -60,8 +60,15 @@ def simulate_client(slug: str) -> None:
     help="With --once: clients processed at the same time (separate processes).",
 )
 @click.option("--test", "selftest", is_flag=True, help="One throwaway client end to end, cleaned up after.")
-def autonomous(once: bool, workers: int, selftest: bool) -> None:
-    """Process pending clients: continuously (webserver + daemon + sensor), --once, or --test."""
+@click.option(
+    "--split",
+    is_flag=True,
+    help="Continuous, as deployed (deploy/): a gRPC code server on DEZNITY_CODE_SERVER_HOST:PORT, and the daemon "
+    "and webserver loading the code from it (deploy/workspace.yaml).",
+)
+def autonomous(once: bool, workers: int, selftest: bool, split: bool) -> None:
+    """Process pending clients: continuously (webserver + daemon + sensor; --split: and a code server), --once,
+    or --test."""
     platform = load_platform()
     if selftest:
         sys.exit(_selftest(platform))
@@ -76,7 +83,7 @@ def autonomous(once: bool, workers: int, selftest: bool) -> None:
         if any(o.status not in FINISHED_WELL for o in outcomes) or rejected:
             sys.exit(1)
         return
-    serve(platform, production=True)
+    serve(platform, production=True, split=split)
 
 
 def _selftest(platform: Platform) -> int:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..config import PROJECT_ROOT
+from ..topology import SPLIT_WORKSPACE, WORKSPACE, code_server_command, daemon_command, webserver_command
 from .common import load_platform
 
 if TYPE_CHECKING:
@@ -26,41 +27,63 @@ def ui() -> None:
     serve(load_platform(), production=False)
 
 
-def serve(platform: Platform, *, production: bool) -> None:
-    """Run the webserver and daemon (two processes) or `dagster dev`, until Ctrl-C or one of them exits."""
+def serve(platform: Platform, *, production: bool, split: bool = False) -> None:
+    """Run `dagster dev`, or the daemon and webserver, or (split) a code server with both; until Ctrl-C or one exits."""
     home = platform.settings.ensure_dagster_home()
-    workspace = str(PROJECT_ROOT / "workspace.yaml")
     bindir = Path(sys.executable).parent
-    host, port = platform.settings.ui_host, str(platform.settings.ui_port)
-    if production:
+    host, port = platform.settings.ui_host, platform.settings.ui_port
+    if split:
+        # The shape of every multi-machine deployment (deploy/): the code location in its own
+        # gRPC server, the daemon and the webserver loading it from there.
+        platform.settings.export_code_server()
+        code_host, code_port = platform.settings.code_server_host, platform.settings.code_server_port
         commands = [
-            [str(bindir / "dagster-daemon"), "run", "-w", workspace],
-            [str(bindir / "dagster-webserver"), "-w", workspace, "-h", host, "-p", port],
+            code_server_command(code_host, code_port, bindir=bindir),
+            daemon_command(SPLIT_WORKSPACE, bindir=bindir),
+            webserver_command(SPLIT_WORKSPACE, host, port, bindir=bindir),
         ]
+    elif production:
+        commands = [daemon_command(WORKSPACE, bindir=bindir), webserver_command(WORKSPACE, host, port, bindir=bindir)]
     else:
-        commands = [[str(bindir / "dagster"), "dev", "-w", workspace, "-h", host, "-p", port]]
+        commands = [[str(bindir / "dagster"), "dev", "-w", str(WORKSPACE), "-h", host, "-p", str(port)]]
     poll = platform.resources["lifecycle"].poll_seconds
     click.echo(
         f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home}); "
         f"polling for pending clients every {poll}s. Ctrl-C stops.",
         err=True,
     )
-    procs = [subprocess.Popen(cmd, cwd=PROJECT_ROOT) for cmd in commands]
+    procs = []
     try:
+        for command in commands:
+            procs.append(subprocess.Popen(command, cwd=PROJECT_ROOT))
+            if split and len(procs) == 1:
+                _wait_for_code_server(procs[0], bindir, platform.settings.code_server_host, code_port)
         while all(p.poll() is None for p in procs):
             time.sleep(1)
     except KeyboardInterrupt:
         pass
     finally:
-        for p in procs:
+        # The daemon and webserver first, the code server they talk to last.
+        for p in reversed(procs):
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
-        for p in procs:
+        for p in reversed(procs):
             try:
                 p.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 p.kill()
     sys.exit(max((p.returncode or 0) for p in procs) if any(p.returncode for p in procs) else 0)
+
+
+def _wait_for_code_server(proc: subprocess.Popen[bytes], bindir: Path, host: str, port: int) -> None:
+    """Wait until the code server answers its health check (loading the code takes seconds)."""
+    check = [str(bindir / "dagster"), "api", "grpc-health-check", "-h", host, "-p", str(port)]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and proc.poll() is None:
+        if subprocess.run(check, capture_output=True, cwd=PROJECT_ROOT).returncode == 0:
+            return
+        time.sleep(1)
+    raise click.ClickException(f"the code server on {host}:{port} did not start; see its output above")
 
 
 @click.command()

@@ -132,7 +132,9 @@ def find_run(instance: dg.DagsterInstance, row: ClientRow) -> dg.DagsterRun | No
 
 
 def overdue(instance: dg.DagsterInstance, run: dg.DagsterRun, max_run_seconds: int) -> bool:
-    """True when the run started (or was created) more than `max_run_seconds` ago."""
+    """True when the run started (or, never started and not queued, was created) more than `max_run_seconds` ago."""
+    if run.status == dg.DagsterRunStatus.QUEUED:
+        return False  # waiting its turn in Dagster's queue (max_concurrent_runs), not running
     record = instance.get_run_record_by_id(run.run_id)
     started = (record.start_time or record.create_timestamp.timestamp()) if record else None
     return started is not None and utcnow().timestamp() - started > max_run_seconds

@@ -19,7 +19,7 @@ from ..resources.lifecycle import configured_poll_seconds
 from ..store import ClientRow
 from ..webhooks import delivery_pass
 from .jobs import client_package_job
-from .partitions import CLIENTS, clients_partitions
+from .partitions import clients_partitions
 
 # Crashed runs and lost claims are found within this; each pass reads only the in_progress rows.
 RECONCILE_SECONDS = 30
@@ -27,6 +27,8 @@ RECONCILE_SECONDS = 30
 REVIEW_SECONDS = 30
 # Status changes reach the agency's CRM and Slack within this (plus any retry's backoff).
 WEBHOOK_SECONDS = 15
+# Runs created but not yet started: what DEZNITY_MAX_RUNS_PER_TICK bounds.
+WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
 
 
 def _run_request(row: ClientRow) -> dg.RunRequest:
@@ -58,9 +60,16 @@ def pending_clients_sensor(
     lifecycle: LifecycleResource,
     memory: MemoryResource,
 ) -> dg.SensorResult:
-    """Claim up to DEZNITY_MAX_RUNS_PER_TICK pending clients and request a run for each."""
+    """Top Dagster's run queue up to DEZNITY_MAX_RUNS_PER_TICK runs with pending clients, one run each."""
+    # The queue and max_concurrent_runs throttle the runs; a tick only keeps the queue filled, so a
+    # burst of sign-ups waits as pending rows (visible, cancellable) rather than as queued runs.
+    queued = context.instance.get_runs_count(dg.RunsFilter(statuses=WAITING))
+    room = lifecycle.max_runs_per_tick - queued
+    if room <= 0:
+        return dg.SensorResult(skip_reason=f"the run queue is full ({queued} runs waiting)")
     plane = control_plane(store, output)
-    claimed = plane.claim_pending(lifecycle.max_runs_per_tick)
+    # The portfolio page is rebuilt by the next write-back, not here: a rebuild reads every client.
+    claimed = plane.claim_pending(room, refresh=False)
     for row in claimed.rejected:
         context.log.warning(f"client {row.slug} failed validation: {plane.store.get(row.id).last_error}")  # type: ignore[union-attr]
     if not claimed.ready:
@@ -68,12 +77,13 @@ def pending_clients_sensor(
     # Seed the house knowledge here, once, rather than racing to seed it from several
     # run processes at the same time (a no-op when it is already there).
     memory.get_memory()
-    known = set(context.instance.get_dynamic_partitions(CLIENTS))
-    new = [str(row.slug) for row in claimed.ready if row.slug not in known]
-    context.log.info(f"claimed {len(claimed.ready)} clients: {', '.join(str(r.slug) for r in claimed.ready)}")
+    slugs = [str(row.slug) for row in claimed.ready]
+    context.log.info(f"claimed {len(slugs)} clients ({queued} runs were waiting)")
     return dg.SensorResult(
         run_requests=[_run_request(row) for row in claimed.ready],
-        dynamic_partitions_requests=[clients_partitions.build_add_request(new)] if new else [],
+        # The daemon adds only the partitions that do not exist yet (one look-up per key, before
+        # the runs): asking here as well would double those queries inside the 60 s limit.
+        dynamic_partitions_requests=[clients_partitions.build_add_request(slugs)],
     )
 
 

@@ -10,6 +10,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from upath import UPath
+
 
 def cache_key(**parts: Any) -> str:
     """sha256 of the request's identifying parts, serialised canonically."""
@@ -20,8 +22,9 @@ def cache_key(**parts: Any) -> str:
 class ResponseCache:
     """Maps a request key to {"content": <validated JSON text>, "usage": {...}}; one file per key."""
 
-    def __init__(self, directory: Path | None):
-        self.directory = Path(directory) if directory is not None else None
+    def __init__(self, directory: Path | UPath | None):
+        # A UPath (an s3:// prefix) stays one: the cache is then shared by every run that reaches it.
+        self.directory = directory if isinstance(directory, UPath) or directory is None else Path(directory)
         self.hits = 0
         self.misses = 0
         self._lock = threading.Lock()
@@ -31,7 +34,7 @@ class ResponseCache:
         """False when DEZNITY_LLM_CACHE=off."""
         return self.directory is not None
 
-    def path_for(self, key: str) -> Path:
+    def path_for(self, key: str) -> Path | UPath:
         """Where the entry for `key` lives (two-level fan-out keeps folders small)."""
         assert self.directory is not None
         return self.directory / key[:2] / f"{key}.json"
@@ -68,6 +71,11 @@ class ResponseCache:
         if self.directory is None:
             return
         target = self.path_for(key)
+        if isinstance(target, UPath) and target.protocol not in ("", "file", "local"):
+            # An object is written whole or not at all: no temporary file and rename.
+            target.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
+            return
+        target = Path(str(target))
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".json")
         try:

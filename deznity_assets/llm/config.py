@@ -6,11 +6,14 @@ import base64
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 from ..agents.roster import AGENTS
 from .errors import display_host, url_secrets
+
+if TYPE_CHECKING:
+    from upath import UPath
 
 ProviderName = Literal["openai", "openrouter", "compatible"]
 StructuredMode = Literal["json_schema", "json_object"]
@@ -57,7 +60,7 @@ class LLMConfig:
     rpm: int = 60
     max_tokens: int = 8000
     structured: StructuredMode = "json_schema"
-    cache_dir: Path | None = None
+    cache_dir: Path | UPath | None = None  # a folder, or an s3:// prefix shared by every run
     # Where the rate limit's shared token buckets live (None: a bucket per process).
     ratelimit_dir: Path | None = None
     prices_path: Path | None = None

@@ -11,6 +11,7 @@ from .lifecycle import LifecycleResource
 from .memory import MemoryResource
 from .openai_account import OpenAIResource
 from .output import OutputResource
+from .storage import StorageResource
 from .store import ClientStoreResource
 from .webhooks import WebhookResource
 
@@ -26,6 +27,7 @@ RESOURCE_CLASSES = (
     OpenAIResource,
     MemoryResource,
     WebhookResource,
+    StorageResource,
 )
 
 
@@ -38,15 +40,19 @@ def resources_from_env(
     settings = settings or platform_settings(env)
     state = settings.state_path
     openai = from_env(OpenAIResource, env)
+    storage = from_env(StorageResource, env)
     return {
         "lifecycle": from_env(LifecycleResource, env),
         "output": from_env(OutputResource, env),
         "store": from_env(ClientStoreResource, env, database_url=f"sqlite:///{state / 'deznity.db'}"),
         "openai": openai,
-        "agents": from_env(AgentProviderResource, env, openai=openai, cache_dir=str(state / "llm-cache")),
+        "agents": from_env(
+            AgentProviderResource, env, openai=openai, storage=storage, cache_dir=str(state / "llm-cache")
+        ),
         "memory": from_env(MemoryResource, env, openai=openai, memory_dir=str(state / "memory")),
         "webhooks": from_env(WebhookResource, env),
-        "io_manager": DeliverableIOManager(),
+        "storage": storage,
+        "io_manager": DeliverableIOManager(storage=storage),
     }
 
 
@@ -65,6 +71,7 @@ __all__ = [
     "MemoryResource",
     "OpenAIResource",
     "OutputResource",
+    "StorageResource",
     "WebhookResource",
     "control_plane",
     "resources_from_env",

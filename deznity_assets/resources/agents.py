@@ -22,6 +22,7 @@ from ..llm.config import (
     models_for,
 )
 from .openai_account import OpenAIResource
+from .storage import StorageResource, is_remote
 
 PROVIDER_CHOICES = ("auto", "offline", "openai", "openrouter", "compatible")
 _lock = threading.Lock()
@@ -73,13 +74,20 @@ class AgentProviderResource(dg.ConfigurableResource):
     )
     max_tokens: int = setting("DEZNITY_LLM_MAX_TOKENS", 8000, "most output tokens per answer", minimum=16)
     cache: str = setting("DEZNITY_LLM_CACHE", "on", "response cache: on or off", choices=("on", "off"))
-    cache_dir: str = setting("DEZNITY_LLM_CACHE_DIR", "", "response cache folder", shown_default="<state>/llm-cache")
+    cache_dir: str = setting(
+        "DEZNITY_LLM_CACHE_DIR",
+        "",
+        "response cache folder, or s3://bucket/prefix shared by every run",
+        shown_default="<state>/llm-cache",
+    )
     prices: str | None = setting(
         "DEZNITY_LLM_PRICES",
         None,
         "JSON file: model -> {input_per_mtok, output_per_mtok} (USD), overriding built-in prices",
     )
     openai: OpenAIResource
+    # The bucket's endpoint and keys when DEZNITY_LLM_CACHE_DIR is an s3:// URL.
+    storage: StorageResource | None = None
 
     def provider_name(self) -> str:
         """The provider these settings select: an explicit choice, else the first configured service."""
@@ -122,7 +130,8 @@ class AgentProviderResource(dg.ConfigurableResource):
             )
         check_base_url(base_url, URL_VARIABLE[name])
         # The rate limit's buckets live beside the cache (<state>/ratelimit), shared by the instance's processes.
-        cache_dir = Path(self.cache_dir).expanduser() if self.cache_dir else None
+        cache_dir = Path(self.cache_dir).expanduser() if self.cache_dir and not is_remote(self.cache_dir) else None
+        shared_cache = self.storage.path(self.cache_dir) if is_remote(self.cache_dir) and self.storage else None
         return LLMConfig(
             name=name,  # type: ignore[arg-type]
             base_url=base_url.rstrip("/"),
@@ -133,7 +142,7 @@ class AgentProviderResource(dg.ConfigurableResource):
             rpm=self.rpm,
             max_tokens=self.max_tokens,
             structured=self.structured,  # type: ignore[arg-type]
-            cache_dir=cache_dir if self.cache == "on" else None,
+            cache_dir=(shared_cache or cache_dir) if self.cache == "on" else None,
             ratelimit_dir=cache_dir.parent / "ratelimit" if cache_dir else None,
             prices_path=Path(self.prices).expanduser() if self.prices else None,
         )

@@ -15,8 +15,12 @@ class LifecycleResource(dg.ConfigurableResource):
     )
     max_runs_per_tick: int = setting(
         "DEZNITY_MAX_RUNS_PER_TICK",
-        10,
-        "most clients one sensor tick claims; the rest wait for the next tick",
+        # The run queue and max_concurrent_runs (dagster.yaml) are the throttle: 100 waiting runs
+        # outlast a 5-minute poll at the engine's ~1,000 clients/h, and one tick of 100 stays well
+        # inside the sensor's 60 s limit with 100,000 pending rows (docs/PERFORMANCE.md).
+        100,
+        "most runs waiting in Dagster's run queue: each sensor tick claims up to this many pending clients, less "
+        "the runs already queued; the rest wait for the next tick",
         minimum=1,
     )
     claim_timeout_seconds: int = setting(

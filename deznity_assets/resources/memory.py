@@ -11,6 +11,7 @@ from ..config import secret_value, setting
 from ..memory.base import VectorMemory
 from ..memory.embeddings import Embedder
 from .openai_account import OpenAIResource
+from .storage import is_remote
 
 _lock = threading.Lock()
 _memories: dict[tuple[object, ...], VectorMemory] = {}
@@ -34,7 +35,12 @@ class MemoryResource(dg.ConfigurableResource):
     pinecone_create: bool = setting("DEZNITY_PINECONE_CREATE", False, "1: create the index when it is missing")
     pinecone_cloud: str = setting("PINECONE_CLOUD", "aws", "cloud of a created index")
     pinecone_region: str = setting("PINECONE_REGION", "us-east-1", "region of a created index")
-    memory_dir: str = setting("DEZNITY_MEMORY_DIR", "", "embedded vector memory folder", shown_default="<state>/memory")
+    memory_dir: str = setting(
+        "DEZNITY_MEMORY_DIR",
+        "",
+        "embedded vector memory folder (a local disk; memory shared by several machines is Pinecone)",
+        shown_default="<state>/memory",
+    )
     embeddings: str = setting(
         "DEZNITY_EMBEDDINGS",
         "auto",
@@ -76,6 +82,13 @@ class MemoryResource(dg.ConfigurableResource):
 
         if not self.memory_dir:
             raise ValueError("no memory folder: set DEZNITY_MEMORY_DIR (or DEZNITY_STATE_DIR)")
+        if is_remote(self.memory_dir):
+            # SQLite's locks do not hold on object or network storage: runs on several machines
+            # share their memory through Pinecone instead.
+            raise ValueError(
+                f"DEZNITY_MEMORY_DIR: {self.memory_dir.split('://')[0]}:// is not supported; the embedded memory "
+                "needs a local disk. For memory shared by every run set PINECONE_API_KEY and PINECONE_HOST"
+            )
         return SqliteMemory(Path(self.memory_dir), self.embedder())
 
     def get_memory(self) -> VectorMemory:

@@ -40,6 +40,8 @@ STATUS_FIX = (
 # clients_status_check as SQLAlchemy wrote it on SQLite (any list of statuses), to widen it in place.
 SQLITE_STATUS_CHECK = re.compile(r'CONSTRAINT\s+"?clients_status_check"?\s+CHECK\s*\((?:[^()]|\([^()]*\))*\)', re.I)
 SQLITE_CREATE_CLIENTS = re.compile(r'^\s*CREATE\s+TABLE\s+"?clients"?(?=\s*\()', re.I)
+# A clients table without clients_status_check is searched for odd statuses at most this often.
+ODD_STATUS_RESCAN = timedelta(hours=1)
 
 
 class _TypedId(sa.types.TypeDecorator[str]):
@@ -82,6 +84,9 @@ class SqlClientStore(StoreTransitions):
         else:
             kwargs["pool_pre_ping"] = True
         self.engine = sa.create_engine(url, **kwargs)
+        # Whether clients has clients_status_check (None: not looked yet), and the last scan for odd statuses.
+        self._status_guarded: bool | None = None
+        self._odd_scanned_at: datetime | None = None
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         if create:
@@ -261,23 +266,11 @@ class SqlClientStore(StoreTransitions):
 
         Rows the claim refuses come back failed, with the field and the fix in last_error: a
         slug that cannot be a partition key, an id SQLite cannot address, or a status that is
-        not one of STATUSES.
+        not one of STATUSES (only a table without clients_status_check can hold one: it is
+        searched on the first claim, then hourly).
         """
         now = utcnow()
-        # Only a table created without clients_status_check can hold 'Pending' or ' pending';
-        # such a row would sit unclaimed and unexplained forever: fail it, naming the field.
-        odd_status = (
-            clients.update()
-            .where(clients.c.status.not_in(STATUSES))
-            .values(
-                status="failed",
-                last_error=sa.literal("status: '")
-                + sa.func.substr(clients.c.status, 1, 40, type_=sa.String)
-                + sa.literal(STATUS_FIX),
-                updated_at=now,
-            )
-            .returning(*_CLAIM_COLUMNS)
-        )
+        odd_status = self._odd_status_update(now) if self._odd_statuses_due(now) else None
         picked = (
             sa.select(clients.c.id)
             .where(clients.c.status == "pending")
@@ -297,7 +290,7 @@ class SqlClientStore(StoreTransitions):
             .returning(*_CLAIM_COLUMNS)
         )
         with self.engine.begin() as conn:
-            refused = [ClientRow.from_mapping(r) for r in conn.execute(odd_status)]
+            refused = [ClientRow.from_mapping(r) for r in conn.execute(odd_status)] if odd_status is not None else []
             claimed = [(ClientRow.from_mapping(r), r._mapping["stored_id"]) for r in conn.execute(stmt)]
             # The outbox rows commit with the status change, or not at all.
             events = [client_event(r, status="failed", reason=r.last_error, at=now) for r in refused]
@@ -307,6 +300,36 @@ class SqlClientStore(StoreTransitions):
         rows = refused + [self._refuse_unusable(row, stored_id) for row, stored_id in claimed]
         rows.sort(key=lambda r: (r.created_at or now, r.id))
         return rows
+
+    def _odd_statuses_due(self, now: datetime) -> bool:
+        # `status NOT IN (...)` reads the whole table, too slow for every poll of a large one. A table
+        # with clients_status_check (every table this store or the migrations create) cannot hold
+        # another status; one made without it is looked at on the first claim, then hourly.
+        if self._status_guarded is None:
+            with self.engine.connect() as conn:
+                self._status_guarded = _has_status_check(conn)
+        if self._status_guarded:
+            return False
+        if self._odd_scanned_at is not None and now - self._odd_scanned_at < ODD_STATUS_RESCAN:
+            return False
+        self._odd_scanned_at = now
+        return True
+
+    def _odd_status_update(self, now: datetime) -> Any:
+        # Only a table created without clients_status_check can hold 'Pending' or ' pending';
+        # such a row would sit unclaimed and unexplained forever: fail it, naming the field.
+        return (
+            clients.update()
+            .where(clients.c.status.not_in(STATUSES))
+            .values(
+                status="failed",
+                last_error=sa.literal("status: '")
+                + sa.func.substr(clients.c.status, 1, 40, type_=sa.String)
+                + sa.literal(STATUS_FIX),
+                updated_at=now,
+            )
+            .returning(*_CLAIM_COLUMNS)
+        )
 
     def claim_client(self, key: str) -> ClientRow | None:
         """Atomically claim one named client that is not in progress; None if another caller has it.
@@ -669,6 +692,11 @@ class SqlClientStore(StoreTransitions):
         """Every webhook event, oldest first (for tests and inspection)."""
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(webhook_events).order_by(webhook_events.c.seq))]
+
+
+def _has_status_check(conn: sa.Connection) -> bool:
+    """True when the clients table has clients_status_check (so every row holds one of its statuses)."""
+    return any(c["name"] == "clients_status_check" for c in sa.inspect(conn).get_check_constraints("clients"))
 
 
 def _status_check_outdated(conn: sa.Connection) -> bool:

@@ -5,8 +5,8 @@ import dagster as dg
 from ... import progress
 from ...deliverables import BootstrapSummary, PublishedPackage
 from ...flow import STEPS
-from ...package import publish_package
-from ...resources import OutputResource
+from ...package import mirror_package, publish_package
+from ...resources import OutputResource, StorageResource
 from ..partitions import clients_partitions
 
 STEP = STEPS["client_package"]
@@ -20,11 +20,19 @@ STEP = STEPS["client_package"]
     description=STEP.description,
 )
 def client_package(
-    context: dg.AssetExecutionContext, bootstrap_summary: BootstrapSummary, output: OutputResource
+    context: dg.AssetExecutionContext,
+    bootstrap_summary: BootstrapSummary,
+    output: OutputResource,
+    storage: StorageResource,
 ) -> dg.Output[PublishedPackage]:
     """The package written to output/<slug>/: staged, then swapped in whole, never mixing two runs."""
     slug = context.partition_key
     target = publish_package(output.path, slug, dict(bootstrap_summary.files))
+    metadata = {}
+    if storage.packages_url:
+        # A run pod's disk disappears with it: the copy in shared storage is the one that stays.
+        copy = mirror_package(storage.path(storage.packages_url), slug, dict(bootstrap_summary.files))
+        metadata["package_url"] = dg.MetadataValue.path(str(copy))
     size = sum(len(text.encode("utf-8")) for text in bootstrap_summary.files.values())
     progress.report(slug, "package", f"package written to {target}")
     return dg.Output(
@@ -33,5 +41,6 @@ def client_package(
             "files": len(bootstrap_summary.files),
             "bytes": size,
             "output_dir": dg.MetadataValue.path(str(target)),
+            **metadata,
         },
     )

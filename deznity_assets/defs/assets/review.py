@@ -12,8 +12,8 @@ from ...control.review import approval_for_run
 from ...control.runs import HELD_TAG
 from ...deliverables import ReviewApproval
 from ...flow import REVIEW_ASSET, REVIEW_INPUTS, REVIEW_STEP, STEPS
-from ...package import publish_package
-from ...resources import ClientStoreResource, OutputResource, control_plane
+from ...package import mirror_package, publish_package
+from ...resources import ClientStoreResource, OutputResource, StorageResource, control_plane
 from ..partitions import clients_partitions
 
 STEP = STEPS[REVIEW_STEP]
@@ -31,7 +31,11 @@ STEP = STEPS[REVIEW_STEP]
     output_required=False,
 )
 def review_approval(
-    context: dg.AssetExecutionContext, store: ClientStoreResource, output: OutputResource, **deliverables: Any
+    context: dg.AssetExecutionContext,
+    store: ClientStoreResource,
+    output: OutputResource,
+    storage: StorageResource,
+    **deliverables: Any,
 ) -> Iterator[dg.Output[ReviewApproval]]:
     """Clearance to publish: at once when no regulated sector applies, else only with a reviewer's approval."""
     slug = context.partition_key
@@ -63,6 +67,8 @@ def review_approval(
     # Held: the reviewer reads the draft package (everything but the deploy bundle) in output/<slug>/.
     files = package_files(slug, brief, deliverables, reviews=plane.store.reviews_for(slug))
     target = publish_package(output.path, slug, dict(files))
+    if storage.packages_url:
+        mirror_package(storage.path(storage.packages_url), slug, dict(files))
     context.instance.add_run_tags(context.run.run_id, {HELD_TAG: "; ".join(reasons)[:500]})
     context.log_event(
         dg.AssetObservation(
