@@ -46,7 +46,10 @@ def deployment(
 ) -> Iterator[dg.Output]:
     """Phase 5: the deploy configuration and the support and analytics kit, once the review gate cleared them."""
     slug = context.partition_key
-    log = control_plane(store, output).project_log(run_id=context.run.run_id, slug=slug)
+    plane = control_plane(store, output)
+    # A retry resuming here (a provider error last time) starts the run: tie it to its client.
+    plane.join_run(slug, run_id=context.run.run_id, instance=context.instance)
+    log = plane.project_log(run_id=context.run.run_id, slug=slug)
     try:
         results = run_agent_tasks(
             keys=[d.task for d in STEP.deliverables if d.task],

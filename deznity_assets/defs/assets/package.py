@@ -6,7 +6,7 @@ from ... import progress
 from ...deliverables import BootstrapSummary, PublishedPackage
 from ...flow import STEPS
 from ...package import publish_package
-from ...resources import OutputResource
+from ...resources import ClientStoreResource, OutputResource, control_plane
 from ..partitions import clients_partitions
 
 STEP = STEPS["client_package"]
@@ -20,10 +20,15 @@ STEP = STEPS["client_package"]
     description=STEP.description,
 )
 def client_package(
-    context: dg.AssetExecutionContext, bootstrap_summary: BootstrapSummary, output: OutputResource
+    context: dg.AssetExecutionContext,
+    bootstrap_summary: BootstrapSummary,
+    output: OutputResource,
+    store: ClientStoreResource,
 ) -> dg.Output[PublishedPackage]:
     """The package written to output/<slug>/: staged, then swapped in whole, never mixing two runs."""
     slug = context.partition_key
+    # A retry resuming here starts the run: tie it to its client.
+    control_plane(store, output).join_run(slug, run_id=context.run.run_id, instance=context.instance)
     target = publish_package(output.path, slug, dict(bootstrap_summary.files))
     size = sum(len(text.encode("utf-8")) for text in bootstrap_summary.files.values())
     progress.report(slug, "package", f"package written to {target}")

@@ -39,6 +39,8 @@ def bootstrap_summary(
     usage = usage_totals(context.instance, slug)
     provider = provider_label(usage, agents.provider_name())
     plane = control_plane(store, output)
+    # A retry resuming here starts the run: tie it to its client.
+    plane.join_run(slug, run_id=context.run.run_id, instance=context.instance)
     files = package_files(
         slug, brief, deliverables, reviews=plane.store.reviews_for(slug) if brief.needs_human_review else []
     )
