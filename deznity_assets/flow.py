@@ -125,10 +125,15 @@ FLOW: tuple[Step, ...] = (
     Step(
         "deployment",
         "deployment",
-        "Phase 5: the deploy configuration and the support and analytics kit.",
+        "Phase 5: the deploy configuration, the support and analytics kit, and the site published live.",
         (
             Deliverable("deploy_config", "domain and production deploy configuration.", "web", None, "web"),
             Deliverable("support_kit", "analytics, tracking and the support FAQ.", "support", "support_kit", "support"),
+            Deliverable(
+                "live_site",
+                "The site published on Vercel or Netlify (production, and hero B as a preview), "
+                "or why it was not: no token configured.",
+            ),
         ),
         is_phase=True,
     ),

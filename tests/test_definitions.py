@@ -83,6 +83,7 @@ def test_sensors_checks_and_resources(platform):
         "agents",
         "memory",
         "webhooks",
+        "hosting",
         "io_manager",
     }
     graph = defs.resolve_asset_graph()

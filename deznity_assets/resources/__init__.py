@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import PlatformSettings, from_env, platform_settings
 from .agents import AgentProviderResource
+from .hosting import HostingResource
 from .lifecycle import LifecycleResource
 from .memory import MemoryResource
 from .openai_account import OpenAIResource
@@ -26,6 +27,7 @@ RESOURCE_CLASSES = (
     OpenAIResource,
     MemoryResource,
     WebhookResource,
+    HostingResource,
 )
 
 
@@ -46,6 +48,7 @@ def resources_from_env(
         "agents": from_env(AgentProviderResource, env, openai=openai, cache_dir=str(state / "llm-cache")),
         "memory": from_env(MemoryResource, env, openai=openai, memory_dir=str(state / "memory")),
         "webhooks": from_env(WebhookResource, env),
+        "hosting": from_env(HostingResource, env),
         "io_manager": DeliverableIOManager(),
     }
 
@@ -61,6 +64,7 @@ __all__ = [
     "RESOURCE_CLASSES",
     "AgentProviderResource",
     "ClientStoreResource",
+    "HostingResource",
     "LifecycleResource",
     "MemoryResource",
     "OpenAIResource",
