@@ -214,7 +214,7 @@ def test_a_refused_token_fails_only_the_deployment_step_with_vercels_message(
     outcome = _process(platform, expected="failed")
 
     assert outcome.error.startswith("deployment: Vercel refused the token (401) when asked to create the deployment")
-    assert "forbidden The token is not valid (Bearer ***)" in outcome.error and "check VERCEL_TOKEN" in outcome.error
+    assert "forbidden: The token is not valid (Bearer ***)" in outcome.error and "check VERCEL_TOKEN" in outcome.error
     assert len(vercel.requests) == 1  # refused once, not retried, and the step was not re-run
     counts = _counts(instance)
     assert all(counts[a] == 1 for a in BEFORE_DEPLOYMENT), counts

@@ -184,7 +184,8 @@ def test_a_hosting_token_a_provider_quotes_back_is_never_shown(tmp_path):
         _run(env, tmp_path, printed, "doctor", ok=False)
         (entry,) = json.loads(_run(env, tmp_path, printed, "status", "--json").stdout)
     assert vercel.seen("POST", "/v13/deployments")[-1].status == 401  # the answer that quoted the token
-    assert entry["status"] == "failed" and "token revoked: Bearer ***; check VERCEL_TOKEN" in entry["error"], entry
+    assert entry["status"] == "failed", entry
+    assert "forbidden: token revoked: Bearer ***; check VERCEL_TOKEN" in entry["error"], entry
     assert entry["live_url"] == "https://tacoloco.vercel.app"  # the site published before stays live
     assert "BAD  live deploy" in printed[-2]
     _assert_nowhere(tmp_path, printed, CANARY)

@@ -41,17 +41,13 @@ def publish(
     site: RenderedSite,
     config: DeployConfig,
     report: Callable[[str], None] = lambda _: None,
-    sleep: Callable[[float], None] | None = None,
 ) -> LiveDeployment:
     """Deploy the site to production (and hero B as a preview) and wait until both are live; DeployError if not."""
     files = site_files(site, config, settings.provider)
     preview = preview_files(files)
     label = settings.provider.capitalize()
     token_variable = "VERCEL_TOKEN" if settings.provider == "vercel" else "NETLIFY_AUTH_TOKEN"
-    api = ProviderApi(label, token_variable, settings.api_url, settings.token, settings.max_retries)
-    if sleep is not None:
-        api.sleep = sleep
-    with api:
+    with ProviderApi(label, token_variable, settings.api_url, settings.token, settings.max_retries) as api:
         deploy: Callable[[dict[str, bytes], bool], vercel.Deployed]
         if settings.provider == "vercel":
             name = vercel.project_name(settings.vercel_project, slug)

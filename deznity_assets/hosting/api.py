@@ -32,7 +32,7 @@ class ProviderApi:
     provider: str  # "Vercel" or "Netlify", as messages name it
     token_variable: str  # the setting that holds the token, named in a refusal
     base_url: str
-    token: str
+    token: str = field(repr=False)
     max_retries: int = 4
     sleep: Callable[[float], None] = time.sleep
     requests: int = 0  # requests sent (retries included)
@@ -127,7 +127,7 @@ class ProviderApi:
         if isinstance(body, dict):
             error = body.get("error")
             if isinstance(error, dict):
-                text = " ".join(str(error.get(k) or "") for k in ("code", "message")).strip()
+                text = ": ".join(str(error[k]) for k in ("code", "message") if error.get(k))
             elif isinstance(error, str):
                 text = error
             if not text:
