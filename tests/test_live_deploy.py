@@ -381,3 +381,21 @@ def test_a_netlify_deploy_in_error_fails_the_deployment_step(
 def test_a_deployment_is_one_slack_line_with_its_live_url() -> None:
     data = {"business_name": "TacoLoco", "slug": "tacoloco", "live_url": "https://tacoloco.vercel.app"}
     assert slack_text("client.deployed", data) == "TacoLoco (tacoloco): live — https://tacoloco.vercel.app"
+
+
+def test_the_pending_sensor_requests_a_resumed_retry_for_its_steps_only(
+    platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
+) -> None:
+    platform = _on_vercel(platform, vercel)
+    vercel.outcome = "ERROR"
+    platform.control.add_client(TACO)
+    _process(platform, expected="failed")
+    platform.control.retry(slugs=[SLUG], instance=instance)
+    sensor = platform.definitions.resolve_sensor_def("pending_clients_sensor")
+    with dg.build_sensor_context(
+        instance_ref=instance.get_ref(), definitions=platform.definitions, resources=platform.resources
+    ) as context:
+        [request] = sensor.evaluate_tick(context).run_requests
+    assert request.partition_key == SLUG and request.tags[RESUME_TAG] == "deployment"
+    assert request.run_key.startswith("tacoloco:attempt-2:claim-")
+    assert [k.to_user_string() for k in request.asset_selection] == resume_assets("deployment")
