@@ -60,7 +60,7 @@ def _read_text(path: str) -> str:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per client.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per client, live_url too.")
 def status(as_json: bool) -> None:
     """Every client with its status, error, QA score and package folder."""
     entries = overview(load_platform())
