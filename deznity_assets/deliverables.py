@@ -255,6 +255,19 @@ class DeployConfig(Deliverable):
     steps: list[str]
 
 
+class LiveDeployment(Deliverable):
+    """The site published live: where (production, and hero B as a preview), by which provider, or why not."""
+
+    provider: Literal["vercel", "netlify"] | None = None  # None: no token configured, the bundle only
+    url: str | None = None  # the production URL
+    preview_url: str | None = None  # hero variant B's preview deployment
+    deployment_id: str | None = None
+    preview_id: str | None = None
+    files: int = 0  # files in the production deployment
+    uploaded: int = 0  # of which sent now (the provider had the others already), preview included
+    note: str = ""
+
+
 class TrackingEvent(Deliverable):
     name: str
     trigger: str

@@ -125,10 +125,15 @@ FLOW: tuple[Step, ...] = (
     Step(
         "deployment",
         "deployment",
-        "Phase 5: the deploy configuration and the support and analytics kit.",
+        "Phase 5: the deploy configuration, the support and analytics kit, and the site published live.",
         (
             Deliverable("deploy_config", "domain and production deploy configuration.", "web", None, "web"),
             Deliverable("support_kit", "analytics, tracking and the support FAQ.", "support", "support_kit", "support"),
+            Deliverable(
+                "live_site",
+                "The site published on Vercel or Netlify (production, and hero B as a preview), "
+                "or why it was not: no token configured.",
+            ),
         ),
         is_phase=True,
     ),
@@ -174,6 +179,10 @@ REVIEW_INPUTS: tuple[str, ...] = tuple(
 PACKAGE_INPUTS: tuple[str, ...] = tuple(
     asset for step in FLOW[: [s.name for s in FLOW].index("bootstrap_summary")] for asset in step.assets
 )
+# The steps a retry can resume from: run it and every later step, the earlier deliverables read from
+# storage. Not the brief (a retry re-reads the row) and not QA: a blocking check that failed
+# condemns the content, which re-checking the same pages cannot change.
+RESUMABLE_STEPS: tuple[str, ...] = tuple(step.name for step in FLOW[1:] if step.name != "testing_validation")
 # Agent deliverables, whose materializations carry token and cost metadata.
 AGENT_ASSETS: tuple[str, ...] = tuple(d.asset for step in FLOW for d in step.deliverables if d.task)
 
@@ -190,6 +199,14 @@ def rework_assets(step_name: str) -> list[str]:
         raise ValueError(f"rework: {step_name!r} is not a step to rework; use one of {', '.join(REWORK_STEPS)}")
     steps = FLOW[names.index(step_name) : names.index(REVIEW_STEP) + 1]
     return [asset for step in steps for asset in step.assets]
+
+
+def resume_assets(step_name: str) -> list[str]:
+    """The assets a resumed retry materializes: `step_name`'s and every later one's."""
+    if step_name not in RESUMABLE_STEPS:
+        raise ValueError(f"resume: {step_name!r} is not a step to resume from; use one of {', '.join(RESUMABLE_STEPS)}")
+    names = [step.name for step in FLOW]
+    return [asset for step in FLOW[names.index(step_name) :] for asset in step.assets]
 
 
 def publish_assets() -> list[str]:

@@ -19,9 +19,12 @@ _env = Environment(loader=PackageLoader("deznity_assets", "templates"), autoesca
 
 
 def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
-    """One entry per client: slug, name, status, error, QA score, where its package is, and its open review."""
+    """One entry per client: slug, name, status, error, QA score, where its package is, its open review and live
+    site."""
     entries = []
     for row in store.list_clients():
+        # The site as now published: the latest run that deployed it (a later failed run leaves it live).
+        live = store.latest_live_project(row.id) or {}
         # A slug typed into the table is never a path until it passes the slug check.
         folder = output_dir / row.slug if row.slug and is_safe_slug(row.slug) else None
         qa_score = None
@@ -53,6 +56,8 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
                 "site": f"{row.slug}/site/index.html" if has_package or has_ticket else None,
                 "summary": f"{row.slug}/BOOTSTRAP_SUMMARY.md" if has_package else None,
                 "review": review,
+                "live_url": live.get("live_url"),
+                "preview_url": live.get("preview_url"),
             }
         )
     return entries

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from .control import run_tags
+from .control import RunPlan, claim_plan, run_tags
 from .control.workers import worker_tags
 from .defs.jobs import JOB_NAME
 from .defs.partitions import CLIENTS
@@ -70,11 +70,16 @@ def run_client(
     )
 
 
-def _run_in_worker(row: ClientRow) -> Outcome:
+def run_planned(plan: RunPlan, platform: Platform, instance: dg.DagsterInstance | None = None) -> Outcome:
+    """Carry out a run plan (a claimed client's, a review decision's) in this process and write it back."""
+    return run_client(plan.row, platform, instance, assets=plan.assets, tags=plan.tags)
+
+
+def _run_in_worker(plan: RunPlan) -> Outcome:
     from . import progress
 
     progress.subscribe(progress.print_progress)
-    return run_client(row, Platform.from_env())
+    return run_planned(plan, Platform.from_env())
 
 
 def process_pending(
@@ -106,10 +111,11 @@ def process_pending(
             rejected += batch.rejected
             if not batch.ready and not batch.rejected:
                 break
+            plans = [claim_plan(instance, row) for row in batch.ready]
             if pool is None:
-                outcomes += [run_client(row, platform, instance) for row in batch.ready]
+                outcomes += [run_planned(plan, platform, instance) for plan in plans]
             else:
-                outcomes += list(pool.map(_run_in_worker, batch.ready))
+                outcomes += list(pool.map(_run_in_worker, plans))
     finally:
         if pool is not None:
             pool.shutdown()
@@ -124,7 +130,7 @@ def process_reviews(platform: Platform, instance: dg.DagsterInstance | None = No
 
     instance = instance or platform.instance()
     actions, _notes = apply_decisions(platform.control)
-    outcomes = [run_client(a.row, platform, instance, assets=a.assets, tags=a.tags) for a in actions]
+    outcomes = [run_planned(action.plan, platform, instance) for action in actions]
     notify_overdue(platform.control)
     return outcomes
 

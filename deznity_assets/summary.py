@@ -8,7 +8,16 @@ from typing import Any
 import dagster as dg
 
 from .brief import ClientBrief
-from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, ReviewApproval, SeoCopy
+from .deliverables import (
+    DeployConfig,
+    LiveDeployment,
+    MarketAnalysis,
+    ProjectPlan,
+    QAReport,
+    RenderedSite,
+    ReviewApproval,
+    SeoCopy,
+)
 from .flow import AGENT_ASSETS, FLOW
 from .reports import md_text, render_markdown
 
@@ -101,8 +110,10 @@ def summary_markdown(
     phases: list[dict[str, Any]],
     files: list[str],
     approval: ReviewApproval | None = None,
+    live: LiveDeployment | None = None,
 ) -> str:
-    """BOOTSTRAP_SUMMARY.md: status, figures, time per phase, highlights, next actions and every file."""
+    """BOOTSTRAP_SUMMARY.md: status, figures, live URL, time per phase, highlights, next actions and every file."""
+    deployed = live if live is not None and live.url else None
     return render_markdown(
         "BOOTSTRAP_SUMMARY.md.j2",
         brief=brief,
@@ -114,6 +125,7 @@ def summary_markdown(
         qa_problems=[c for r in reports for c in r.checks if not c.passed],
         status_label="completed, approved by a reviewer" if approval and approval.required else "completed",
         approval=approval,
+        live=deployed,
         provider=provider,
         tokens=usage["tokens"],
         cost_usd=usage["cost"],
@@ -126,7 +138,9 @@ def summary_markdown(
         plan=plan,
         files=files,
         next_actions=[
-            "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
+            f"Check the live site at {deployed.url}"
+            if deployed
+            else "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
             f"Point {md_text(deploy_config.domain)} at the deployment",
             "Schedule the launch email and social posts (marketing/KIT.md)",
         ],

@@ -112,7 +112,7 @@ def test_full_lifecycle_through_the_cli(run):
     assert 'lang="es"' in (run.tmp / "output" / "sol-y-sombra" / "site" / "index.html").read_text()
 
     retried = run("retry", "tacoloco").stdout
-    assert "pending  tacoloco (attempt 2)" in retried
+    assert "pending  tacoloco (attempt 2, runs every step)" in retried  # it completed: nothing to resume
     assert "no client" in run("retry", "nope", ok=False).stderr
     assert run("retry", ok=False).returncode == 2
 

@@ -84,6 +84,7 @@ def test_sensors_checks_and_resources(platform):
         "memory",
         "webhooks",
         "storage",
+        "hosting",
         "io_manager",
     }
     graph = defs.resolve_asset_graph()

@@ -26,6 +26,7 @@ from tests.plugins.platform import env_for
 from tests.servers import openai_compatible as srv
 from tests.servers.offline_answers import offline_answer
 from tests.servers.pinecone_dataplane import PineconeDataPlane
+from tests.servers.vercel_api import VercelApi
 from tests.servers.webhook_receiver import WebhookReceiver
 
 DEZNITY = str(Path(sys.executable).parent / "deznity")
@@ -88,6 +89,8 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
     slack = WebhookReceiver(slack=True).start()
     secrets["DEZNITY_WEBHOOK_URLS"] = f"{hooks.url}?token={secrets['DEZNITY_WEBHOOK_URLS']}"
     secrets["DEZNITY_SLACK_WEBHOOK_URL"] = f"{slack.base_url}/services/{secrets['DEZNITY_SLACK_WEBHOOK_URL']}"
+    # Sites are published live with the Vercel token (a canary too; Netlify's is set but Vercel wins).
+    vercel = VercelApi(secrets["VERCEL_TOKEN"], builds=1).start()
     with srv.OpenAICompatibleServer(models=("test-model",), api_key=secrets["DEZNITY_LLM_API_KEY"]) as llm, plane:
         llm.script(*[srv.content(offline_answer) for _ in range(40)])
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "PINECONE", "SUPABASE"))}
@@ -101,6 +104,8 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
                 "DEZNITY_LLM_MODEL": "test-model",
                 "DEZNITY_EMBEDDINGS": "hashing",
                 "PINECONE_HOST": plane.host,
+                "DEZNITY_VERCEL_API_URL": vercel.base_url,
+                "DEZNITY_DEPLOY_POLL_SECONDS": "0.05",
             }
         )
 
@@ -127,15 +132,22 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
         deznity("webhooks", "deliveries")
     hooks.stop()
     slack.stop()
+    vercel.stop()
 
     assert status["tacoloco"]["status"] == "completed", status["tacoloco"]
+    assert status["tacoloco"]["live_url"] == "https://tacoloco.vercel.app"  # the token was used
     assert status["fittrack"]["status"] == "failed" and "API key" in status["fittrack"]["error"]
     assert any(r["path"].endswith("/chat/completions") for r in llm.requests)  # the LLM really was used
     assert plane.namespaces.get("client-tacoloco")  # and Pinecone
     state, output = tmp_path / "state", tmp_path / "output"
     assert (state / "dagster_home" / "storage").exists() and (output / "tacoloco" / "site" / "index.html").exists()
     assert _leaks(state, output) == []
-    assert {e["type"] for e in hooks.accepted} >= {"client.claimed", "client.completed", "client.failed"}
+    assert {e["type"] for e in hooks.accepted} >= {
+        "client.claimed",
+        "client.deployed",
+        "client.completed",
+        "client.failed",
+    }
     assert any("TacoLoco (tacoloco): completed" in m["text"] for m in slack.accepted)
     assert hooks.rejected == []
     import psycopg
@@ -145,6 +157,38 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
     with psycopg.connect(libpq_url(canary_database)) as conn:
         kept = conn.execute("SELECT * FROM webhook_events, webhook_deliveries").fetchall()
     assert kept and CANARY not in repr(kept)
+
+
+def test_a_hosting_token_a_provider_quotes_back_is_never_shown(tmp_path):
+    """A site deployed with a token, then a 401 whose message quotes the Authorization header it got."""
+    token = _canary("VERCEL_TOKEN")
+    printed: list[str] = []
+    with VercelApi(token, builds=1) as vercel:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DEZNITY_", "OPENAI", "PINECONE", "SUPABASE"))}
+        env.pop("NETLIFY_AUTH_TOKEN", None)
+        env.update(env_for(tmp_path))
+        env.update(
+            {
+                "VERCEL_TOKEN": token,
+                "DEZNITY_VERCEL_API_URL": vercel.base_url,
+                "DEZNITY_DEPLOY_POLL_SECONDS": "0.05",
+                "DEZNITY_EMBEDDINGS": "hashing",
+            }
+        )
+        _run(env, tmp_path, printed, "add-client", "--file", "-", stdin=json.dumps(REFERENCE_CLIENTS[4]))
+        _run(env, tmp_path, printed, "autonomous", "--once")
+        assert "ok   live deploy" in _run(env, tmp_path, printed, "doctor", ok=False).stdout
+        vercel.fail(401, {"error": {"code": "forbidden", "message": "token revoked: {auth}"}}, times=99)
+        _run(env, tmp_path, printed, "retry", "tacoloco")
+        _run(env, tmp_path, printed, "autonomous", "--once", ok=False)
+        _run(env, tmp_path, printed, "doctor", ok=False)
+        (entry,) = json.loads(_run(env, tmp_path, printed, "status", "--json").stdout)
+    assert vercel.seen("POST", "/v13/deployments")[-1].status == 401  # the answer that quoted the token
+    assert entry["status"] == "failed", entry
+    assert "forbidden: token revoked: Bearer ***; check VERCEL_TOKEN" in entry["error"], entry
+    assert entry["live_url"] == "https://tacoloco.vercel.app"  # the site published before stays live
+    assert "BAD  live deploy" in printed[-2]
+    _assert_nowhere(tmp_path, printed, CANARY)
 
 
 def test_a_plain_secret_would_be_caught(tmp_path):

@@ -8,6 +8,7 @@ import uuid
 import click
 
 from ..config import PROJECT_ROOT, all_variables
+from ..hosting.doctor import check_hosting
 from ..webhooks.doctor import check_webhooks
 from .common import load_platform, open_store
 
@@ -15,7 +16,7 @@ from .common import load_platform, open_store
 @click.command()
 @click.option("--live", is_flag=True, help="Also make one cheap call to the configured LLM provider.")
 def doctor(live: bool) -> None:
-    """Check configuration, store, output folder, Dagster instance and provider; exit 1 on a problem."""
+    """Check configuration, store, output, Dagster instance, provider, webhooks, hosting; exit 1 on a problem."""
     problems = 0
 
     def line(ok: bool, what: str, detail: str) -> None:
@@ -92,6 +93,8 @@ def doctor(live: bool) -> None:
     except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
         line(False, "agent provider", f"{exc}")
     for ok, what, detail in check_webhooks(platform.resources["webhooks"]):
+        line(ok, what, detail)
+    for ok, what, detail in check_hosting(platform.resources["hosting"].settings()):
         line(ok, what, detail)
     lifecycle = platform.resources["lifecycle"]
     click.echo(

@@ -60,7 +60,7 @@ def _read_text(path: str) -> str:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per client.")
+@click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per client, live_url too.")
 def status(as_json: bool) -> None:
     """Every client with its status, error, QA score and package folder."""
     entries = overview(load_platform())
@@ -90,7 +90,11 @@ def status(as_json: bool) -> None:
 @click.option("--failed", is_flag=True, help="Retry every failed client.")
 @click.argument("slugs", nargs=-1)
 def retry(failed: bool, slugs: tuple[str, ...]) -> None:
-    """Send clients back to pending with attempt + 1 (the sensor or `autonomous --once` picks them up)."""
+    """Send clients back to pending with attempt + 1 (the sensor or `autonomous --once` picks them up).
+
+    A client whose last run failed after its brief (an agent phase, the deployment) resumes from
+    the failed step: earlier deliverables are kept, unless the brief changed since.
+    """
     from ..control import RetryError
 
     if not failed and not slugs:
@@ -98,11 +102,12 @@ def retry(failed: bool, slugs: tuple[str, ...]) -> None:
     platform = load_platform()
     open_store(platform)
     try:
-        rows = platform.control.retry(slugs=list(slugs), failed=failed)
+        rows = platform.control.retry(slugs=list(slugs), failed=failed, instance=platform.instance())
     except RetryError as exc:
         raise click.ClickException(str(exc)) from None
     for row in rows:
-        click.echo(f"pending  {row.slug} (attempt {row.attempt})")
+        plan = f"resumes from {row.resume_from}" if row.resume_from else "runs every step"
+        click.echo(f"pending  {row.slug} (attempt {row.attempt}, {plan})")
     if not rows:
         click.echo("nothing to retry")
 

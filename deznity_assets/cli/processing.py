@@ -26,8 +26,8 @@ FINISHED_WELL = ("completed", "needs_review")
 @click.argument("slug")
 def simulate_client(slug: str) -> None:
     """Process one client now. A reference slug or an unknown one is created first (generic brief)."""
-    from ..control import ClaimError
-    from ..runner import run_client
+    from ..control import ClaimError, claim_plan
+    from ..runner import run_planned
 
     platform = load_platform()
     store = open_store(platform)
@@ -44,7 +44,9 @@ def simulate_client(slug: str) -> None:
     except ClaimError as exc:
         raise click.ClickException(str(exc)) from None
     subscribe_progress()
-    outcome = run_client(row, platform)
+    instance = platform.instance()
+    # A retried client resumes from its failed step here too, as the sensor would run it.
+    outcome = run_planned(claim_plan(instance, row), platform, instance)
     print_outcomes([outcome], platform)
     if outcome.status not in FINISHED_WELL:
         sys.exit(1)

@@ -16,6 +16,7 @@ from ..store import ClientRow, utcnow
 from ..store.base import ClientStore
 from ..store.transitions import slug_problem
 from .projectlog import ProjectLog
+from .resume import RESUME_TAG, resume_step
 from .runs import (
     FINISHED,
     PARTITION_TAG,
@@ -205,7 +206,12 @@ class ControlPlane:
             return "failed"
         # Leftovers of a publish the crash interrupted are put right before the retry publishes.
         recover_package(self.output_dir, slug)
-        self.store.requeue(slug, reason=f"retrying after a crash ({streak} of at most {limit}): {why}")
+        # A resumed run that crashed resumes again: what it started from is still stored.
+        self.store.requeue(
+            slug,
+            reason=f"retrying after a crash ({streak} of at most {limit}): {why}",
+            resume_from=run.tags.get(RESUME_TAG),
+        )
         self.store.finish_project(run.run_id, status="failed", blockers=[f"crashed: {why}"])
         return "retried"
 
@@ -250,15 +256,23 @@ class ControlPlane:
             elif run is None and (row.claimed_at is None or row.claimed_at < cutoff):
                 # Claimed, but no run ever appeared (tick lost, daemon restarted, run deleted).
                 self.store.requeue(
-                    row.id, reason=f"claimed at {row.claimed_at} but no run started; returned to pending"
+                    row.id,
+                    reason=f"claimed at {row.claimed_at} but no run started; returned to pending",
+                    resume_from=row.resume_from,  # the plan was never carried out: it still stands
                 )
                 actions[str(row.slug)] = "requeued"
         if actions:
             self.refresh_portfolio()
         return actions
 
-    def retry(self, *, slugs: list[str] | None = None, failed: bool = False) -> list[ClientRow]:
-        """Send clients back to pending with attempt + 1: the named ones, or every failed one."""
+    def retry(
+        self, *, slugs: list[str] | None = None, failed: bool = False, instance: dg.DagsterInstance | None = None
+    ) -> list[ClientRow]:
+        """Send clients back to pending with attempt + 1: the named ones, or every failed one.
+
+        With `instance`, a client whose last run failed after its brief resumes from the failed step:
+        the step is recorded on the row, and the claim runs it and every later step only.
+        """
         if failed:
             rows = self.store.list_clients(status="failed")
         else:
@@ -270,7 +284,13 @@ class ControlPlane:
                 if row.status == "in_progress":
                     raise RetryError(f"client {slug} is in progress (run {row.run_id}); wait for it to finish")
                 rows.append(row)
-        requeued = [self.store.requeue(row.id, reason=None) for row in rows if row.status != "pending"]
+        requeued = [
+            self.store.requeue(
+                row.id, reason=None, resume_from=resume_step(instance, row) if instance is not None else None
+            )
+            for row in rows
+            if row.status != "pending"
+        ]
         if requeued:
             self.refresh_portfolio()
         return requeued

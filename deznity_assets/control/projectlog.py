@@ -6,8 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from ..agents.provider import Usage
+from ..deliverables import LiveDeployment
 from ..store import ClientRow
 from ..store.base import ClientStore
+from ..store.events import DEPLOYED, client_event
 
 
 class ProjectLog:
@@ -73,4 +75,20 @@ class ProjectLog:
             tokens_out=usage.tokens_out if usage else None,
             cost_usd=usage.cost_usd if usage else None,
             details=details or (usage.as_metadata() if usage else None),
+        )
+
+    def deployed(self, live: LiveDeployment) -> None:
+        """Record a live deployment: the URLs on the run's projects row, and a client.deployed event."""
+        self.store.update_project(self.run_id, live_url=live.url, preview_url=live.preview_url)
+        row = self.store.get(self.slug)
+        if row is None:
+            return
+        self.store.record_event(
+            client_event(
+                row,
+                status=row.status,
+                event_type=DEPLOYED,
+                run_id=self.run_id,
+                extra={"provider": live.provider, "live_url": live.url, "preview_url": live.preview_url},
+            )
         )

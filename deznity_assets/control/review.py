@@ -19,6 +19,7 @@ from ..package import client_dir, write_file_atomic
 from ..store import ClientRow, utcnow
 from ..store.events import client_event
 from .plane import ControlPlane
+from .resume import RunPlan
 
 # The reviews row a run acts on (set by the run request an approval or rejection makes).
 REVIEW_TAG = "deznity/review"
@@ -59,6 +60,11 @@ class ReviewAction:
     def tags(self) -> dict[str, str]:
         """The run's tag naming the decision it carries out."""
         return {REVIEW_TAG: str(self.review["id"])}
+
+    @property
+    def plan(self) -> RunPlan:
+        """The run this decision makes: for that client only, the assets it concerns."""
+        return RunPlan(self.row, assets=self.assets, tags=self.tags, key=f"review-{self.review['id']}")
 
 
 class ReviewError(ValueError):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..control import ClaimError, run_key, run_tags
-from ..control.review import ReviewAction, apply_decisions, notify_overdue
+from ..control import ClaimError, RunPlan, claim_plan
+from ..control.review import apply_decisions, notify_overdue
 from ..resources import (
     ClientStoreResource,
     LifecycleResource,
@@ -16,7 +16,6 @@ from ..resources import (
     control_plane,
 )
 from ..resources.lifecycle import configured_poll_seconds
-from ..store import ClientRow
 from ..webhooks import delivery_pass
 from .jobs import client_package_job
 from .partitions import clients_partitions
@@ -31,18 +30,14 @@ WEBHOOK_SECONDS = 15
 WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
 
 
-def _run_request(row: ClientRow) -> dg.RunRequest:
-    """The run of one claimed client: its partition, a run key per claim, the tags that tie them."""
-    return dg.RunRequest(partition_key=str(row.slug), run_key=run_key(row), tags=run_tags(row))
-
-
-def _review_request(action: ReviewAction) -> dg.RunRequest:
-    """The run a review decision makes: for that partition only, the assets the decision concerns."""
+def _run_request(plan: RunPlan) -> dg.RunRequest:
+    """The run of one claimed client: its partition, a run key per claim, the tags that tie them, and the
+    assets its plan names (a resumed retry's, a review decision's; the whole graph otherwise)."""
     return dg.RunRequest(
-        partition_key=str(action.row.slug),
-        run_key=f"{run_key(action.row)}:review-{action.review['id']}",
-        tags={**run_tags(action.row), **action.tags},
-        asset_selection=[dg.AssetKey(asset) for asset in action.assets],
+        partition_key=str(plan.row.slug),
+        run_key=plan.run_key,
+        tags=plan.run_tags,
+        asset_selection=[dg.AssetKey(asset) for asset in plan.assets] if plan.assets is not None else None,
     )
 
 
@@ -80,7 +75,7 @@ def pending_clients_sensor(
     slugs = [str(row.slug) for row in claimed.ready]
     context.log.info(f"claimed {len(slugs)} clients ({queued} runs were waiting)")
     return dg.SensorResult(
-        run_requests=[_run_request(row) for row in claimed.ready],
+        run_requests=[_run_request(claim_plan(context.instance, row)) for row in claimed.ready],
         # The daemon adds only the partitions that do not exist yet (one look-up per key, before
         # the runs): asking here as well would double those queries inside the 60 s limit.
         dynamic_partitions_requests=[clients_partitions.build_add_request(slugs)],
@@ -149,7 +144,7 @@ def client_reconciliation_sensor(
         except ClaimError as exc:
             context.log.warning(f"could not retry {slug} at once: {exc}")
             continue
-        requests.append(_run_request(row))
+        requests.append(_run_request(claim_plan(context.instance, row)))
     summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)
 
@@ -174,7 +169,7 @@ def review_decisions_sensor(
     overdue = notify_overdue(plane)
     if overdue:
         context.log.warning(f"review overdue (over 24 h): {', '.join(overdue)}")
-    requests = [_review_request(action) for action in actions]
+    requests = [_run_request(action.plan) for action in actions]
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else "no new review decisions")
 
 

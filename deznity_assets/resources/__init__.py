@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..config import PlatformSettings, from_env, platform_settings
 from .agents import AgentProviderResource
+from .hosting import HostingResource
 from .lifecycle import LifecycleResource
 from .memory import MemoryResource
 from .openai_account import OpenAIResource
@@ -28,6 +29,7 @@ RESOURCE_CLASSES = (
     MemoryResource,
     WebhookResource,
     StorageResource,
+    HostingResource,
 )
 
 
@@ -53,6 +55,7 @@ def resources_from_env(
         "webhooks": from_env(WebhookResource, env),
         "storage": storage,
         "io_manager": DeliverableIOManager(storage=storage),
+        "hosting": from_env(HostingResource, env),
     }
 
 
@@ -67,6 +70,7 @@ __all__ = [
     "RESOURCE_CLASSES",
     "AgentProviderResource",
     "ClientStoreResource",
+    "HostingResource",
     "LifecycleResource",
     "MemoryResource",
     "OpenAIResource",

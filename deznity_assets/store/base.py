@@ -81,8 +81,8 @@ class ClientStore(Protocol):
         """Atomically move a client from needs_review to in_progress; None if it was not in needs_review."""
         ...
 
-    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1."""
+    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1; `resume_from` names the step the next run starts at (None: all)."""
         ...
 
     def start_project(self, key: str, *, run_id: str, attempt: int) -> str:
@@ -103,6 +103,10 @@ class ClientStore(Protocol):
 
     def latest_project(self, client_id: str) -> dict[str, Any] | None:
         """The most recent projects row of a client."""
+        ...
+
+    def latest_live_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client that recorded a live URL (its site as now published)."""
         ...
 
     def log_task(

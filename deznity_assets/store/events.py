@@ -17,6 +17,8 @@ EVENT_FOR_STATUS = {
     "pending": "client.retried",
     "needs_review": "client.needs_review",
 }
+# Not a change of status: a run published the client's site live (its package follows).
+DEPLOYED = "client.deployed"
 
 
 def client_event(

@@ -38,6 +38,7 @@ class ClientRow:
     created_at: datetime | None
     updated_at: datetime | None
     fields: dict[str, Any] = field(default_factory=dict)
+    resume_from: str | None = None  # the step a retry resumes from (clients.resume_from)
 
     @classmethod
     def from_mapping(cls, row: Any) -> ClientRow:
@@ -53,6 +54,7 @@ class ClientRow:
             created_at=aware(m.get("created_at")),
             updated_at=aware(m.get("updated_at")),
             fields={k: m.get(k) for k in BRIEF_FIELDS},
+            resume_from=m.get("resume_from"),
         )
 
     @property

@@ -51,6 +51,10 @@ clients = sa.Table(
     sa.Column("claimed_at", sa.DateTime(timezone=True)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.current_timestamp()),
+    # Set by `deznity retry` on a client whose run failed after its brief: the step the next claim
+    # runs from (with every later one), earlier deliverables read from storage. Cleared once a run
+    # takes the client. Added after the table's first version (see ADDED_COLUMNS).
+    sa.Column("resume_from", sa.String(40)),
     sa.CheckConstraint(STATUS_CHECK, name="clients_status_check"),
     sa.CheckConstraint(SLUG_CHECK_POSTGRESQL, name="clients_slug_check").ddl_if(dialect="postgresql"),
     sa.CheckConstraint(SLUG_CHECK_SQLITE, name="clients_slug_check").ddl_if(dialect="sqlite"),
@@ -73,6 +77,9 @@ projects = sa.Table(
     sa.Column("cost_usd", sa.Float),
     sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("finished_at", sa.DateTime(timezone=True)),
+    # Where the run published the site live (Vercel, Netlify), and hero B's preview deployment.
+    sa.Column("live_url", sa.Text),
+    sa.Column("preview_url", sa.Text),
     sa.Index("projects_client_idx", "client_id"),
 )
 
@@ -114,6 +121,11 @@ agent_activities = sa.Table(
 # The webhook outbox: one row per status change, written with the change (SQL backends: in the
 # same transaction), and one row per delivery attempt to each endpoint. `seq` orders events;
 # `done` is set once every endpoint configured at the time delivered the event or gave it up.
+# Nullable columns added to tables after their first version: SqlClientStore.create_tables adds
+# them to an existing SQLite or PostgreSQL database, the migration 20250601000600_live_deployment.sql
+# to Supabase's.
+ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"clients": ("resume_from",), "projects": ("live_url", "preview_url")}
+
 webhook_events = sa.Table(
     "webhook_events",
     metadata,

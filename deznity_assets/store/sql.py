@@ -16,6 +16,7 @@ from ..brief import slugify, unique_slug, validate_brief
 from .events import client_event
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
+    ADDED_COLUMNS,
     STATUS_CHECK,
     STATUSES,
     agent_activities,
@@ -98,7 +99,7 @@ class SqlClientStore(StoreTransitions):
         return self.engine.dialect.name
 
     def create_tables(self) -> None:
-        """Create missing tables (idempotent), and widen a clients_status_check made before the newest status."""
+        """Create missing tables (idempotent); widen a clients_status_check and add columns an older version lacked."""
         if self.url.startswith("sqlite:///"):
             from pathlib import Path
 
@@ -106,8 +107,35 @@ class SqlClientStore(StoreTransitions):
         metadata.create_all(self.engine)
         with self.engine.connect() as conn:
             outdated = _status_check_outdated(conn)
+            missing = _missing_columns(conn)
         if outdated:
             self._widen_status_check()
+        if missing:
+            self._add_columns(missing)
+
+    def _add_columns(self, missing: list[tuple[str, str]]) -> None:
+        # A database made by an older version lacks the columns added since (ADDED_COLUMNS), all
+        # nullable: adding them keeps every row. Processes starting together may race to add one.
+        tables = {"clients": clients, "projects": projects}
+        for table, name in missing:
+            column = tables[table].c[name]
+            kind = column.type.compile(dialect=self.engine.dialect)
+            guard = "IF NOT EXISTS " if self.backend == "postgresql" else ""
+            try:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {guard}{name} {kind}")
+            except sa.exc.OperationalError as exc:
+                if "duplicate column" not in str(exc.orig).lower():
+                    raise
+            except sa.exc.DBAPIError as exc:
+                # E.g. a user that may write rows but not alter the table: say what to apply.
+                log.warning(
+                    "%s.%s is missing and could not be added (%s); apply "
+                    "supabase/migrations/20250601000600_live_deployment.sql as the table's owner",
+                    table,
+                    name,
+                    str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                )
 
     def _widen_status_check(self) -> None:
         # A database made by an older version has a clients_status_check without the newer
@@ -348,6 +376,8 @@ class SqlClientStore(StoreTransitions):
                 run_id=None,
                 last_error=None,
                 attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
+                # A retry's resume step stands for a pending row; a finished client starts over.
+                resume_from=sa.case((clients.c.status == "pending", clients.c.resume_from), else_=sa.null()),
             )
             .returning(*_CLAIM_COLUMNS)
         )
@@ -422,8 +452,8 @@ class SqlClientStore(StoreTransitions):
                 continue
         raise RuntimeError(f"could not find a free slug for client {row.id}")
 
-    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
+    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`: its plan."""
         row = self._require(key)
         now = utcnow()
         with self.engine.begin() as conn:
@@ -436,6 +466,7 @@ class SqlClientStore(StoreTransitions):
                     run_id=None,
                     claimed_at=None,
                     last_error=reason,
+                    resume_from=resume_from,
                     updated_at=now,
                 )
                 .returning(clients.c.attempt)
@@ -492,6 +523,17 @@ class SqlClientStore(StoreTransitions):
             row = conn.execute(
                 sa.select(projects)
                 .where(self._id_is(projects.c.client_id, client_id))
+                .order_by(projects.c.started_at.desc())
+                .limit(1)
+            ).first()
+        return dict(row._mapping) if row else None
+
+    def latest_live_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client that recorded a live URL (its site as now published)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(projects)
+                .where(self._id_is(projects.c.client_id, client_id), projects.c.live_url.is_not(None))
                 .order_by(projects.c.started_at.desc())
                 .limit(1)
             ).first()
@@ -706,6 +748,16 @@ def _status_check_outdated(conn: sa.Connection) -> bool:
         if check["name"] == "clients_status_check":
             return any(f"'{status}'" not in check["sqltext"] for status in STATUSES)
     return False
+
+
+def _missing_columns(conn: sa.Connection) -> list[tuple[str, str]]:
+    """(table, column) of ADDED_COLUMNS the database does not have yet (made by an older version)."""
+    inspector = sa.inspect(conn)
+    missing = []
+    for table, names in ADDED_COLUMNS.items():
+        present = {column["name"] for column in inspector.get_columns(table)}
+        missing += [(table, name) for name in names if name not in present]
+    return missing
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

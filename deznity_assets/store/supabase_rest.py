@@ -46,6 +46,7 @@ CLIENT_COLUMNS = (
     "claimed_at",
     "created_at",
     "updated_at",
+    "resume_from",
 )
 
 
@@ -285,6 +286,8 @@ class SupabaseClientStore(StoreTransitions):
                 "last_error": None,
                 "attempt": row.attempt if row.status == "pending" else row.attempt + 1,
             }
+            if row.resume_from and row.status != "pending":
+                values["resume_from"] = None  # a retry's resume step stands for a pending row only
             # Compare-and-set on the status and attempt just read: PostgREST cannot express
             # attempt + 1, and this keeps the claim atomic against concurrent callers.
             updated = self._run(
@@ -352,8 +355,8 @@ class SupabaseClientStore(StoreTransitions):
         if event is not None:
             self.record_event(event)
 
-    def requeue(self, key: str, *, reason: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1 (retry, or a claim whose run never started)."""
+    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`: its plan."""
         for _ in range(CAS_RETRIES):
             row = self._require(key)
             values = {
@@ -364,6 +367,10 @@ class SupabaseClientStore(StoreTransitions):
                 "last_error": reason,
                 "updated_at": utcnow(),
             }
+            if resume_from or row.resume_from:
+                # Written only when there is something to say, so a project that has not applied
+                # 20250601000600_live_deployment.sql yet keeps working until a retry resumes.
+                values["resume_from"] = resume_from
             updated = self._run(
                 self.client.table("clients").update(_jsonable(values)).eq("id", row.id).eq("attempt", row.attempt),
                 "requeue a client",
@@ -424,6 +431,25 @@ class SupabaseClientStore(StoreTransitions):
             .limit(1),
             "read projects",
         )
+        return rows[0] if rows else None
+
+    def latest_live_project(self, client_id: str) -> dict[str, Any] | None:
+        """The most recent projects row of a client that recorded a live URL (its site as now published)."""
+        try:
+            rows = self._run(
+                self.client.table("projects")
+                .select("*")
+                .eq("client_id", client_id)
+                .not_.is_("live_url", "null")
+                .order("started_at", desc=True)
+                .limit(1),
+                "read live deployments",
+            )
+        except SupabaseStoreError as exc:
+            # A project without 20250601000600_live_deployment.sql has no live_url: nothing was deployed.
+            if "live_url" not in str(exc):
+                raise
+            return None
         return rows[0] if rows else None
 
     def log_task(

@@ -80,6 +80,8 @@ class StoreTransitions(ABC):
         now = utcnow()
         row = self._require(key)
         values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
+        if row.resume_from:
+            values["resume_from"] = None  # the run that takes the client has consumed its retry's plan
         event = None
         if row.status != "in_progress":
             # A run launched by hand (UI, backfill) on a client no sensor claimed: a claim too.
@@ -101,6 +103,8 @@ class StoreTransitions(ABC):
         row = self._require(key)
         now = utcnow()
         values: dict[str, Any] = {"status": "needs_review", "run_id": run_id, "last_error": None, "updated_at": now}
+        if row.resume_from:
+            values["resume_from"] = None
         event = None
         if row.status != "needs_review":
             # Only a change is an event: a second run stopping at the same gate is not news.
@@ -126,6 +130,8 @@ class StoreTransitions(ABC):
         row = self._require(key)
         now = utcnow()
         values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        if row.resume_from:
+            values["resume_from"] = None  # a finished client resumes nothing until a retry says so
         if run_id:
             values["run_id"] = run_id
         event = None

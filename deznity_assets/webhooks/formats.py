@@ -14,6 +14,7 @@ SLACK_STATUS = {
     "client.retried": "back to pending",
     "client.needs_review": "waiting for review",
     "review.overdue": "review OVERDUE",
+    "client.deployed": "live",
 }
 
 
@@ -60,7 +61,7 @@ def slack_text(event_type: str, data: dict[str, Any]) -> str:
         parts.append(f"QA {float(data['qa_score']):g}")
     text = ", ".join(parts)
     links = data.get("links") or {}
-    detail = links.get("site") or data.get("reason") or links.get("ticket")
+    detail = links.get("site") or data.get("live_url") or data.get("reason") or links.get("ticket")
     if detail:
         text += f" — {detail}"
     # One line, whatever a reason holds; Slack's own markup characters are escaped.

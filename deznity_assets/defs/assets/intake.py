@@ -5,6 +5,7 @@ import dagster as dg
 from ... import progress
 from ...brief import BriefError, ClientBrief
 from ...control import ClaimError
+from ...control.resume import BRIEF_DIGEST, brief_digest
 from ...flow import STEPS
 from ...resources import ClientStoreResource, OutputResource, control_plane
 from ..partitions import clients_partitions
@@ -39,5 +40,7 @@ def client_brief(
             "pages": len(brief.pages),
             "attempt": row.attempt,
             "needs_human_review": brief.needs_human_review,
+            # A retry resumes after the brief only while the row still holds this brief.
+            BRIEF_DIGEST: brief_digest(brief),
         },
     )

@@ -6,7 +6,7 @@ from ... import progress
 from ...deliverables import BootstrapSummary, PublishedPackage
 from ...flow import STEPS
 from ...package import mirror_package, publish_package
-from ...resources import OutputResource, StorageResource
+from ...resources import ClientStoreResource, OutputResource, StorageResource, control_plane
 from ..partitions import clients_partitions
 
 STEP = STEPS["client_package"]
@@ -24,9 +24,12 @@ def client_package(
     bootstrap_summary: BootstrapSummary,
     output: OutputResource,
     storage: StorageResource,
+    store: ClientStoreResource,
 ) -> dg.Output[PublishedPackage]:
     """The package written to output/<slug>/: staged, then swapped in whole, never mixing two runs."""
     slug = context.partition_key
+    # A retry resuming here starts the run: tie it to its client.
+    control_plane(store, output).join_run(slug, run_id=context.run.run_id, instance=context.instance)
     target = publish_package(output.path, slug, dict(bootstrap_summary.files))
     metadata = {}
     if storage.packages_url:

@@ -7,7 +7,7 @@ import dagster as dg
 from ... import progress
 from ...assembly import SUMMARY_FILE, package_files, qa_score
 from ...brief import ClientBrief
-from ...deliverables import BootstrapSummary
+from ...deliverables import BootstrapSummary, LiveDeployment
 from ...flow import PACKAGE_INPUTS, STEPS
 from ...resources import AgentProviderResource, ClientStoreResource, OutputResource, control_plane
 from ...summary import phase_rows, provider_label, summary_markdown, usage_totals
@@ -39,6 +39,9 @@ def bootstrap_summary(
     usage = usage_totals(context.instance, slug)
     provider = provider_label(usage, agents.provider_name())
     plane = control_plane(store, output)
+    # A retry resuming here starts the run: tie it to its client.
+    plane.join_run(slug, run_id=context.run.run_id, instance=context.instance)
+    live: LiveDeployment | None = deliverables.get("live_site")
     files = package_files(
         slug, brief, deliverables, reviews=plane.store.reviews_for(slug) if brief.needs_human_review else []
     )
@@ -58,6 +61,7 @@ def bootstrap_summary(
         phases=phase_rows(context.instance, slug, until=STEP.name),
         files=sorted([*files, SUMMARY_FILE]),
         approval=deliverables["review_approval"],
+        live=live,
     )
     files[SUMMARY_FILE] = markdown
     plane.project_log(run_id=context.run.run_id, slug=slug).update(
@@ -85,6 +89,7 @@ def bootstrap_summary(
             "tokens": usage["tokens"],
             "cost_usd": round(usage["cost"], 6),
             "provider": provider,
+            **({"live_url": dg.MetadataValue.url(live.url)} if live and live.url else {}),
             "summary": dg.MetadataValue.md(markdown),
         },
     )

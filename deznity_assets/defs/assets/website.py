@@ -6,7 +6,7 @@ from ... import progress
 from ...brief import ClientBrief
 from ...deliverables import DesignSystem, MarketingContent, RenderedSite, SeoCopy, SiteStructure
 from ...flow import STEPS
-from ...resources import OutputResource
+from ...resources import ClientStoreResource, OutputResource, control_plane
 from ...site.render import render_site
 from ..partitions import clients_partitions
 
@@ -25,9 +25,12 @@ def website(
     seo_copy: SeoCopy,
     marketing_content: MarketingContent,
     output: OutputResource,
+    store: ClientStoreResource,
 ) -> dg.Output[RenderedSite]:
     """The static multi-page site rendered from the typed content through autoescaping templates."""
     slug = context.partition_key
+    # A retry resuming here starts the run: tie it to its client.
+    control_plane(store, output).join_run(slug, run_id=context.run.run_id, instance=context.instance)
     site = render_site(
         client_brief,
         slug=slug,
