@@ -150,6 +150,10 @@ class ClientStore(Protocol):
         """Tokens and cost of a client's latest project."""
         ...
 
+    def client_figures(self) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project, its tokens and cost (as usage_totals), seconds per phase; a few reads."""
+        ...
+
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""
         ...
