@@ -51,7 +51,7 @@ def _task(store, project_id: str, phase: str, seconds_ago: float) -> None:
 # ----- the store's figures, on every backend -----------------------------------------------------
 
 
-def test_client_figures_agree_with_usage_totals_and_time_the_latest_attempt(client_store):
+def test_client_figures_add_up_and_time_the_latest_attempt(client_store):
     row = client_store.add_client(TACO)
     client_store.add_client(FIT)  # never run: no figures
     held = client_store.start_project(row.slug, run_id="run-held", attempt=1)
@@ -66,11 +66,14 @@ def test_client_figures_agree_with_usage_totals_and_time_the_latest_attempt(clie
         client_id=row.id, project_id=approval, agent="support", action="kit", tokens_in=40, tokens_out=2, cost_usd=0.5
     )
     client_store.log_activity(client_id=row.id, project_id=approval, agent="qa", action="no tokens")
+    client_store.log_activity(client_id=row.id, project_id=approval, agent="qa", action="half", tokens_in=7)
 
     figures = client_store.client_figures()
     assert set(figures) == {row.slug}
     taco = figures[row.slug]
-    assert (taco["tokens"], taco["cost_usd"]) == client_store.usage_totals(row.id) == (42, 0.5)
+    # Every run of the attempt counts (the held run and the approval); usage_totals sees the last one.
+    assert (taco["tokens"], taco["cost_usd"]) == (901 + 42, 0.5)
+    assert client_store.usage_totals(row.id) == (42, 0.5)
     assert taco["project"]["run_id"] == "run-approve"
     seconds = {phase: p["seconds"] for phase, p in taco["phases"].items()}
     assert set(seconds) == {"client_analysis", "content_creation", "deployment"}
@@ -80,8 +83,12 @@ def test_client_figures_agree_with_usage_totals_and_time_the_latest_attempt(clie
     time.sleep(0.01)
     retried = client_store.start_project(row.slug, run_id="run-attempt-2", attempt=2)
     _task(client_store, retried, "client_analysis", 2)
-    # A new attempt starts a new timeline: the old attempt's phases are not its own.
-    assert set(client_store.client_figures()[row.slug]["phases"]) == {"client_analysis"}
+    client_store.log_activity(
+        client_id=row.id, project_id=retried, agent="pm", action="plan", tokens_in=3, tokens_out=0
+    )
+    # A new attempt starts anew: the old attempt's phases and tokens are not its own.
+    again = client_store.client_figures()[row.slug]
+    assert set(again["phases"]) == {"client_analysis"} and (again["tokens"], again["cost_usd"]) == (3, 0.0)
 
 
 # ----- the dashboard in Chromium -----------------------------------------------------------------

@@ -151,7 +151,7 @@ class ClientStore(Protocol):
         ...
 
     def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project, its tokens and cost (as usage_totals), seconds per phase; a few reads."""
+        """Per client slug: latest project; tokens, cost, seconds per phase of its latest attempt; a few reads."""
         ...
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:

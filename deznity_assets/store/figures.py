@@ -51,16 +51,17 @@ def client_figures(
     tasks: Iterable[Mapping[str, Any]],
     activities: Iterable[Mapping[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """Per client slug: its latest project, that project's tokens and cost, and seconds per phase.
+    """Per client slug: its latest project, and the tokens, cost and seconds per phase of its latest attempt.
 
-    `slugs` maps client id to slug. `tasks`: project_id, phase, started_at, finished_at of the
-    latest attempts' projects (one row per task, or per project and phase with the earliest start
-    and the latest end). `activities`: project_id, tokens, cost_usd of the latest projects (per
-    activity or summed per project). Tokens and cost are what usage_totals counts: the latest
-    project's activities, an activity missing either token count adding no tokens (see
-    usage_row). A phase's seconds run from its first task's start to its last task's end, in the
-    latest project of the attempt that worked on that phase: an approval run only does the
-    deployment phase, the earlier phases come from the held run.
+    `slugs` maps client id to slug. `tasks`: project_id, phase, started_at, finished_at (one row
+    per task, or per project and phase with the earliest start and the latest end), and
+    `activities`: project_id, tokens, cost_usd (one row per activity, or summed per project), both
+    of the latest attempts' projects (attempt_project_ids); rows of other projects are ignored.
+    Tokens and cost add up every run of the attempt, as a client held for review runs more than
+    once: the held run, its reworks, the approval. An activity missing either token count adds no
+    tokens, as in usage_totals (see usage_row). A phase's seconds run from its first task's start
+    to its last task's end, in the latest project of the attempt that worked on that phase: an
+    approval run only does the deployment phase, the earlier phases come from the held run.
     """
     projects = list(projects)
     latest = latest_projects(projects)
@@ -70,16 +71,16 @@ def client_figures(
         slug = slugs.get(client_id)
         if slug:
             out[slug] = {"project": project, "tokens": 0, "cost_usd": 0.0, "phases": {}}
-    by_project = {str(p["id"]): slugs.get(cid) for cid, p in latest.items()}
+    attempt = attempt_project_ids(projects, latest)
+    owner = {str(p["id"]): slugs.get(str(p["client_id"])) for p in projects if str(p["id"]) in attempt}
     for row in activities:
-        slug = by_project.get(str(row.get("project_id")))
+        slug = owner.get(str(row.get("project_id")))
         if slug not in out:
             continue
         if row.get("tokens") is not None:
             out[slug]["tokens"] += int(row["tokens"])
         if row.get("cost_usd") is not None:
             out[slug]["cost_usd"] += float(row["cost_usd"])
-    owner = {str(p["id"]): slugs.get(str(p["client_id"])) for p in projects}
     # (slug, phase) -> (project started, first task start, last task end) of the newest project
     spans: dict[tuple[str, str], tuple[datetime, datetime, datetime]] = {}
     for task in tasks:

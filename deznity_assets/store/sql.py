@@ -576,7 +576,7 @@ class SqlClientStore(StoreTransitions):
         return int(tokens or 0), float(cost or 0.0)  # type: ignore[call-overload, arg-type]
 
     def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project, its tokens and cost, and seconds per phase (store/figures.py)."""
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
         # Four reads however many clients there are: the dashboard is rebuilt on every status change.
         with self.engine.connect() as conn:
             slugs = {
@@ -586,7 +586,6 @@ class SqlClientStore(StoreTransitions):
             project_rows = [dict(r._mapping) for r in conn.execute(sa.select(projects))]
             latest = figures.latest_projects(project_rows)
             attempt_ids = sorted(figures.attempt_project_ids(project_rows, latest))
-            latest_ids = sorted(str(p["id"]) for p in latest.values())
             task_rows: list[dict[str, Any]] = []
             activity_rows: list[dict[str, Any]] = []
             # Summed and timed in the database: one row per project and phase, one per project.
@@ -604,7 +603,7 @@ class SqlClientStore(StoreTransitions):
                         .group_by(project_tasks.c.project_id, project_tasks.c.phase)
                     )
                 ]
-            for chunk in figures.chunked(latest_ids, 500):
+            for chunk in figures.chunked(attempt_ids, 500):
                 activity_rows += [
                     dict(r._mapping)
                     for r in conn.execute(

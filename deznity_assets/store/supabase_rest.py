@@ -533,7 +533,7 @@ class SupabaseClientStore(StoreTransitions):
         return int(tokens), float(cost)
 
     def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project, its tokens and cost, and seconds per phase (store/figures.py)."""
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
         # A handful of requests however many clients there are: the dashboard is rebuilt on every status change.
         slugs = {
             str(r["id"]): r["slug"]
@@ -543,13 +543,12 @@ class SupabaseClientStore(StoreTransitions):
         project_rows = self._select_all("projects", lambda q: q.order("id"), "read projects")
         latest = figures.latest_projects(project_rows)
         tasks: list[dict[str, Any]] = []
+        activities: list[dict[str, Any]] = []
         # A hundred ids keep each request's URL short (about 4 kB).
         for chunk in figures.chunked(sorted(figures.attempt_project_ids(project_rows, latest)), 100):
             tasks += self._select_all(
                 "project_tasks", lambda q, c=chunk: q.in_("project_id", c).order("id"), "read tasks"
             )
-        activities: list[dict[str, Any]] = []
-        for chunk in figures.chunked(sorted(str(p["id"]) for p in latest.values()), 100):
             activities += [
                 figures.usage_row(r)
                 for r in self._select_all(
