@@ -1,12 +1,16 @@
-"""Lighthouse on every page of the five reference sites (performance, accessibility, best practices, SEO).
+"""Lighthouse on every page of the five reference sites, the dashboard and the HTML summaries.
 
-Run: `.venv/bin/python benchmarks/lighthouse_sites.py` with Debian's chromium and npm's lighthouse
-(`apt-get install -y chromium && npm i -g lighthouse`). Renders the reference clients with their
-base URL set to a local server, serves them on 127.0.0.1 and writes docs/LIGHTHOUSE.md.
+Run: `.venv/bin/python benchmarks/lighthouse_sites.py [--only sites|dashboard]` with Debian's
+chromium and npm's lighthouse (`apt-get install -y chromium && npm i -g lighthouse`). Processes the
+reference clients, a dental clinic held for review and a row with a bad brief (benchmarks/dashboard.py)
+with their base URL set to a local server, serves output/ on 127.0.0.1 and writes
+docs/LIGHTHOUSE.md (performance, accessibility, best practices, SEO). `--only` measures one part
+and keeps the other part's figures from the file as they were.
 """
 
 from __future__ import annotations
 
+import argparse
 import functools
 import json
 import os
@@ -51,43 +55,45 @@ def lighthouse(url: str, out: Path) -> dict[str, int]:
     return {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
 
 
-def main() -> None:
-    """Render, serve, measure, write docs/LIGHTHOUSE.md."""
-    with tempfile.TemporaryDirectory() as tmp:
-        env = {
-            **os.environ,
-            "DEZNITY_STATE_DIR": f"{tmp}/state",
-            "DEZNITY_OUTPUT_DIR": f"{tmp}/output",
-            "DAGSTER_HOME": f"{tmp}/state/dagster_home",
-            "DEZNITY_LLM_PROVIDER": "offline",
-            "DEZNITY_SITE_BASE_URL": f"http://127.0.0.1:{PORT}/{{slug}}/site",
-        }
-        subprocess.run([str(Path(sys.executable).parent / "deznity"), "demo"], env=env, check=True, capture_output=True)
-        output = Path(tmp) / "output"
-        server = ThreadingHTTPServer(("127.0.0.1", PORT), functools.partial(_Quiet, directory=str(output)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        rows = []
-        try:
+TITLE = "# Lighthouse scores of the reference sites, the dashboard and the HTML summaries"
+DASHBOARD = "## The dashboard and the HTML summaries"
+
+
+def measure(output: Path, tmp: Path, only: str | None) -> tuple[list, list]:
+    """Scores of every site page and of the dashboard and summaries (each list empty when not measured)."""
+    server = ThreadingHTTPServer(("127.0.0.1", PORT), functools.partial(_Quiet, directory=str(output)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sites, dashboard = [], []
+    try:
+        if only in (None, "dashboard"):
+            pages = ["index.html"] + sorted(
+                p.relative_to(output).as_posix() for p in output.glob("*/BOOTSTRAP_SUMMARY.html")
+            )
+            for rel in pages:
+                scores = lighthouse(f"http://127.0.0.1:{PORT}/{rel}", tmp / "lh.json")
+                dashboard.append((rel, scores))
+                print(rel, scores, flush=True)
+        if only in (None, "sites"):
             for site in sorted(output.glob("*/site")):
                 slug = site.parent.name
                 for page in sorted(site.rglob("*.html")):
                     rel = page.relative_to(site).as_posix()
-                    scores = lighthouse(f"http://127.0.0.1:{PORT}/{slug}/site/{rel}", Path(tmp) / "lh.json")
-                    rows.append((slug, rel, scores))
+                    scores = lighthouse(f"http://127.0.0.1:{PORT}/{slug}/site/{rel}", tmp / "lh.json")
+                    sites.append((slug, rel, scores))
                     print(slug, rel, scores, flush=True)
-        finally:
-            server.shutdown()
-    version = subprocess.run(["lighthouse", "--version"], capture_output=True, text=True).stdout.strip()
+    finally:
+        server.shutdown()
+    return sites, dashboard
+
+
+def sites_section(rows: list, measured: str) -> list[str]:
+    """The reference sites' part of docs/LIGHTHOUSE.md (below the title)."""
     # 404.html carries `noindex` on purpose (an error page must not be indexed), which
     # Lighthouse's SEO category counts against it; the other pages are the site.
     pages = [r for r in rows if r[1] != "404.html"]
     worst = {c: min(r[2][c] for r in pages) for c in CATEGORIES}
     lines = [
-        "# Lighthouse scores of the reference sites",
-        "",
-        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with Lighthouse {version} (mobile emulation, "
-        "Debian chromium headless) on "
-        f"{platform.machine()}, {os.cpu_count()} cores; command: `.venv/bin/python benchmarks/lighthouse_sites.py`.",
+        measured,
         "Sites rendered by the offline generator (`deznity demo`) and served from 127.0.0.1.",
         "",
         f"Lowest score over the {len(pages)} content pages: "
@@ -97,9 +103,61 @@ def main() -> None:
         "| client | page | performance | accessibility | best practices | SEO |",
         "|---|---|---|---|---|---|",
     ]
-    lines += [f"| {slug} | {rel} | " + " | ".join(str(s[c]) for c in CATEGORIES) + " |" for slug, rel, s in rows]
-    (ROOT / "docs" / "LIGHTHOUSE.md").write_text("\n".join(lines) + "\n")
-    print("worst:", worst)
+    return lines + [f"| {slug} | {rel} | " + " | ".join(str(s[c]) for c in CATEGORIES) + " |" for slug, rel, s in rows]
+
+
+def dashboard_section(rows: list, measured: str) -> list[str]:
+    """The dashboard's and the summaries' part of docs/LIGHTHOUSE.md."""
+    worst = {c: min(r[1][c] for r in rows) for c in CATEGORIES}
+    lines = [
+        DASHBOARD,
+        "",
+        measured,
+        "output/index.html after `deznity demo`, a dental clinic held for review and a hand-typed row with a bad "
+        "colour (failed), served from 127.0.0.1, and every client's BOOTSTRAP_SUMMARY.html.",
+        "",
+        f"Lowest score over the {len(rows)} pages: " + ", ".join(f"{c} {worst[c]}" for c in CATEGORIES) + ".",
+        "",
+        "| page | performance | accessibility | best practices | SEO |",
+        "|---|---|---|---|---|",
+    ]
+    return lines + [f"| {rel} | " + " | ".join(str(s[c]) for c in CATEGORIES) + " |" for rel, s in rows]
+
+
+def kept_part(dashboard: bool) -> list[str]:
+    """The sites' figures (below the title) or the dashboard's section of the current docs/LIGHTHOUSE.md."""
+    path = ROOT / "docs" / "LIGHTHOUSE.md"
+    text = path.read_text() if path.exists() else "\n"
+    body = text.split("\n", 1)[1].strip("\n")  # below the title
+    sites, _, section = body.partition(DASHBOARD)
+    if dashboard:
+        return [DASHBOARD, "", *section.strip("\n").splitlines()] if section else []
+    return sites.rstrip().splitlines()
+
+
+def main() -> None:
+    """Process, serve, measure, write docs/LIGHTHOUSE.md."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from dashboard import build_sample
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=["sites", "dashboard"], help="measure one part, keep the other's figures")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        output = build_sample(Path(tmp), DEZNITY_SITE_BASE_URL=f"http://127.0.0.1:{PORT}/{{slug}}/site")
+        sites, dashboard = measure(output, Path(tmp), args.only)
+    version = subprocess.run(["lighthouse", "--version"], capture_output=True, text=True).stdout.strip()
+    measured = (
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC with Lighthouse {version} (mobile emulation, "
+        "Debian chromium headless) on "
+        f"{platform.machine()}, {os.cpu_count()} cores; command: `.venv/bin/python benchmarks/lighthouse_sites.py"
+        + (f" --only {args.only}`." if args.only else "`.")
+    )
+    lines = [TITLE, ""]
+    lines += sites_section(sites, measured) if sites else kept_part(dashboard=False)
+    lines += [""]
+    lines += dashboard_section(dashboard, measured) if dashboard else kept_part(dashboard=True)
+    (ROOT / "docs" / "LIGHTHOUSE.md").write_text("\n".join(lines).rstrip() + "\n")
 
 
 if __name__ == "__main__":

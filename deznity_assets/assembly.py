@@ -16,6 +16,7 @@ from .flow import DELIVERABLES, REWORK_STEPS, result_files
 from .reports import deliverable_markdown, md_text, render_markdown
 
 SUMMARY_FILE = "BOOTSTRAP_SUMMARY.md"
+SUMMARY_HTML_FILE = "BOOTSTRAP_SUMMARY.html"  # the same summary as a page, linked from the dashboard
 
 
 def as_json(model: BaseModel | dict[str, Any]) -> str:

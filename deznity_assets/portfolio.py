@@ -1,4 +1,4 @@
-"""The portfolio page output/index.html: every client with status, QA score and links."""
+"""Every client at a glance (for `deznity status` and the dashboard), and the one writer of output/index.html."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from .brief import is_safe_slug
+from .dashboard import render_dashboard
 from .flow import REVIEW_WINDOW
 from .package import write_file_atomic
-
-_env = Environment(loader=PackageLoader("deznity_assets", "templates"), autoescape=select_autoescape(["html", "j2"]))
 
 
 def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
@@ -64,7 +61,7 @@ def client_overview(output_dir: Path, store: Any) -> list[dict[str, Any]]:
 
 
 def rebuild_portfolio(output_dir: Path, store: Any) -> Path:
-    """Rewrite output/index.html from the clients table and the packages on disk."""
+    """Rewrite output/index.html, the dashboard, from the store and the packages on disk."""
     output_dir.mkdir(parents=True, exist_ok=True)
     # One rebuild at a time across processes: each reads the table after its own change and
     # writes after the previous rebuild, so the last file written reflects every change.
@@ -72,10 +69,7 @@ def rebuild_portfolio(output_dir: Path, store: Any) -> Path:
     folder = os.open(output_dir, os.O_RDONLY)
     try:
         fcntl.flock(folder, fcntl.LOCK_EX)
-        html = _env.get_template("portfolio.html.j2").render(
-            clients=client_overview(output_dir, store),
-            generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        )
+        html = render_dashboard(output_dir, client_overview(output_dir, store), store)
         target = output_dir / "index.html"
         write_file_atomic(target, html)
     finally:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import dagster as dg
 
+from . import progress
 from .control import RunPlan, claim_plan, run_tags
 from .control.workers import worker_tags
 from .defs.jobs import JOB_NAME
@@ -61,13 +64,25 @@ def run_client(
     if run is not None:
         platform.control.write_back(instance, run)
     final = platform.store.get(row.id)
-    return Outcome(
+    outcome = Outcome(
         slug=slug,
         status=final.status if final else "missing",
         error=final.last_error if final else None,
         run_id=result.run_id,
         seconds=round(time.perf_counter() - started, 2),
     )
+    progress.report(slug, progress.FINISHED, f"{outcome.status} in {outcome.seconds}s")
+    return outcome
+
+
+def _forward_progress(events: Any) -> None:
+    # In a worker process: every progress report goes to the parent, which shows all clients together.
+    progress.subscribe(lambda slug, step, message: events.put((slug, step, message)))
+
+
+def _show_forwarded(events: Any) -> None:
+    for event in iter(events.get, None):
+        progress.report(*event)
 
 
 def run_planned(plan: RunPlan, platform: Platform, instance: dg.DagsterInstance | None = None) -> Outcome:
@@ -76,9 +91,6 @@ def run_planned(plan: RunPlan, platform: Platform, instance: dg.DagsterInstance 
 
 
 def _run_in_worker(plan: RunPlan) -> Outcome:
-    from . import progress
-
-    progress.subscribe(progress.print_progress)
     return run_planned(plan, Platform.from_env())
 
 
@@ -103,7 +115,13 @@ def process_pending(
         platform.resources["memory"].get_memory()  # seeds the house knowledge once, before the workers start
         # Separate processes (Dagster runs are not meant to share one process's state), kept
         # for the whole pass so each pays the import and start-up once.
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+        context = multiprocessing.get_context("spawn")
+        events = context.Queue()
+        forwarder = threading.Thread(target=_show_forwarded, args=(events,), name="progress", daemon=True)
+        forwarder.start()
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=context, initializer=_forward_progress, initargs=(events,)
+        )
     try:
         while limit is None or len(outcomes) + len(rejected) < limit:
             want = workers if limit is None else min(workers, limit - len(outcomes) - len(rejected))
@@ -119,6 +137,9 @@ def process_pending(
     finally:
         if pool is not None:
             pool.shutdown()
+            # The workers have exited, their reports are all queued: the end marker comes last.
+            events.put(None)
+            forwarder.join(timeout=10)
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
     flush_webhooks(platform)
     return reviewed + outcomes, rejected

@@ -1,4 +1,4 @@
-"""The executive summary: figures read from the run's records (time per step, tokens, cost) and its Markdown."""
+"""The executive summary: figures read from the run's records (time per step, tokens, cost), as Markdown and HTML."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import dagster as dg
 
 from .brief import ClientBrief
+from .dashboard import render_page
 from .deliverables import (
     DeployConfig,
     LiveDeployment,
@@ -19,7 +20,7 @@ from .deliverables import (
     SeoCopy,
 )
 from .flow import AGENT_ASSETS, FLOW
-from .reports import md_text, render_markdown
+from .reports import render_markdown
 
 
 def step_seconds(instance: dg.DagsterInstance, slug: str, step: str, asset: str) -> float | None:
@@ -37,17 +38,14 @@ def step_seconds(instance: dg.DagsterInstance, slug: str, step: str, asset: str)
 
 
 def phase_rows(instance: dg.DagsterInstance, slug: str, *, until: str) -> list[dict[str, Any]]:
-    """One row per step of the flow before `until`: name, agents and seconds, as Markdown table cells."""
+    """One row per step of the flow before `until`: name, agents and seconds (None when not run)."""
     rows = []
     for step in FLOW:
         if step.name == until:
             break
         seconds = step_seconds(instance, slug, step.name, step.assets[0])
         name = "intake" if step.name == "client_brief" else step.name
-        # The summary template writes these cells as they are, so they are made cell-safe here.
-        rows.append(
-            {"name": md_text(name), "agents": md_text(step.agent_names), "seconds": "-" if seconds is None else seconds}
-        )
+        rows.append({"name": name, "agents": step.agent_names, "seconds": seconds})
     return rows
 
 
@@ -93,7 +91,7 @@ def provider_label(usage: dict[str, Any], provider_name: str) -> str:
     return label
 
 
-def summary_markdown(
+def summary_values(
     *,
     slug: str,
     brief: ClientBrief,
@@ -111,37 +109,51 @@ def summary_markdown(
     files: list[str],
     approval: ReviewApproval | None = None,
     live: LiveDeployment | None = None,
-) -> str:
-    """BOOTSTRAP_SUMMARY.md: status, figures, live URL, time per phase, highlights, next actions and every file."""
+) -> dict[str, Any]:
+    """What the summary says, once: the Markdown and the HTML summary are both rendered from it."""
     deployed = live if live is not None and live.url else None
-    return render_markdown(
-        "BOOTSTRAP_SUMMARY.md.j2",
-        brief=brief,
-        slug=slug,
-        pages=len(website.pages),
-        words=website.total_words,
-        qa_score=qa_score,
-        qa_checks=sum(len(r.checks) for r in reports),
-        qa_problems=[c for r in reports for c in r.checks if not c.passed],
-        status_label="completed, approved by a reviewer" if approval and approval.required else "completed",
-        approval=approval,
-        live=deployed,
-        provider=provider,
-        tokens=usage["tokens"],
-        cost_usd=usage["cost"],
-        run_id=run_id,
-        usage=usage,
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        phases=phases,
-        market=market,
-        seo=seo,
-        plan=plan,
-        files=files,
-        next_actions=[
+    timed = [p["seconds"] for p in phases if p["seconds"] is not None]
+    return {
+        "brief": brief,
+        "slug": slug,
+        "pages": len(website.pages),
+        "words": website.total_words,
+        "qa_score": qa_score,
+        "qa_checks": sum(len(r.checks) for r in reports),
+        "qa_problems": [c for r in reports for c in r.checks if not c.passed],
+        "status_label": "completed, approved by a reviewer" if approval and approval.required else "completed",
+        "approval": approval,
+        "live": deployed,
+        "provider": provider,
+        "tokens": usage["tokens"],
+        "cost_usd": usage["cost"],
+        "run_id": run_id,
+        "usage": usage,
+        "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "phases": phases,
+        # The HTML summary draws each step's seconds as a bar against the slowest step.
+        "slowest": max(timed, default=0.0),
+        "total_seconds": round(sum(timed), 3),
+        "market": market,
+        "seo": seo,
+        "plan": plan,
+        "files": files,
+        "domain": deploy_config.domain,
+        "next_actions": [
             f"Check the live site at {deployed.url}"
             if deployed
             else "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
-            f"Point {md_text(deploy_config.domain)} at the deployment",
+            f"Point {deploy_config.domain} at the deployment",
             "Schedule the launch email and social posts (marketing/KIT.md)",
         ],
-    )
+    }
+
+
+def summary_markdown(**values: Any) -> str:
+    """BOOTSTRAP_SUMMARY.md: status, figures, time per phase, highlights, next actions and every file."""
+    return render_markdown("BOOTSTRAP_SUMMARY.md.j2", **summary_values(**values))
+
+
+def summary_html(**values: Any) -> str:
+    """BOOTSTRAP_SUMMARY.html: the same summary as a page, time per phase drawn as bars (summary_values' arguments)."""
+    return render_page("BOOTSTRAP_SUMMARY.html.j2", **summary_values(**values))

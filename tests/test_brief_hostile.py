@@ -333,7 +333,7 @@ def test_summary_tables_keep_their_columns(piped_package):
         deploy_config=deploy,
         usage={"tokens": 0, "cost": 0.0, "calls": 0, "cached": 0, "retries": 0, "providers": set(), "knowledge": {}},
         provider="offline | test",
-        phases=[{"name": md_text("intake | x"), "agents": md_text("-"), "seconds": 1.0}],
+        phases=[{"name": "intake | x", "agents": "-", "seconds": 1.0}],
         files=["BOOTSTRAP_SUMMARY.md"],
     )
     assert "Tacos \\| Bar" in markdown

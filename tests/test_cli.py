@@ -216,20 +216,46 @@ def test_demo_processes_the_reference_clients_and_is_rerunnable(run, chromium_br
     for slug in ("fittrack", "greenglow", "techstart", "beautylux", "tacoloco"):
         assert f"{slug}" in first.stdout and f"output/{slug}/site/index.html" in first.stdout
     assert first.stdout.count("completed") == 5 and "5 clients processed" in first.stdout
-    # The portfolio, as a person sees it, shows every client's status as the clients table has it.
-    truth = {e["slug"]: e["status"] for e in json.loads(run("status", "--json").stdout)}
+    # Piped, progress is plain lines; the workers' reports reach the parent, one outcome per client.
+    assert "\x1b[" not in first.stderr and "client_analysis" in first.stderr
+    assert sum(line.split()[2:4] == ["finished", "completed"] for line in first.stderr.splitlines()) == 5
+    # The dashboard, as a person sees it, shows what the clients table and the store hold.
+    truth = {e["slug"]: e for e in json.loads(run("status", "--json").stdout)}
     page = chromium_browser.new_page()
     try:
         page.goto((run.tmp / "output" / "index.html").as_uri())
-        rows = page.locator("tbody tr")
-        shown = {
-            rows.nth(i).locator("code").inner_text(): rows.nth(i).locator(".status").inner_text()
-            for i in range(rows.count())
+        tiles = {
+            li.get_attribute("data-status"): int(li.locator(".n").inner_text())
+            for li in page.locator(".tiles li").all()
         }
+        rows = {}
+        for tr in page.locator(".clients tbody tr").all():
+            rows[tr.locator("code").inner_text()] = (
+                tr.locator(".status").first.inner_text(),
+                float(tr.locator(".qa").inner_text()),
+                int(tr.locator(".tokens").inner_text().replace(",", "")),
+                float(tr.locator(".cost").inner_text().lstrip("$")),
+                tr.locator(".bar").get_attribute("aria-label"),
+            )
+        # The summary link opens the HTML summary, with the QA score the dashboard shows.
+        page.locator('.clients tr[data-slug="tacoloco"] a', has_text="Summary").click()
+        assert page.url.endswith("/tacoloco/BOOTSTRAP_SUMMARY.html")
+        summary_qa = page.locator(".facts .qa").inner_text()
     finally:
         page.close()
-    assert shown == {slug: status.replace("_", " ") for slug, status in truth.items()}
-    assert set(shown.values()) == {"completed"} and len(shown) == 5
+    assert tiles == {"pending": 0, "in_progress": 0, "needs_review": 0, "completed": 5, "failed": 0}
+    assert {slug: row[:4] for slug, row in rows.items()} == {
+        slug: (e["status"].replace("_", " "), e["qa_score"], e["tokens"], round(e["cost_usd"], 4))
+        for slug, e in truth.items()
+    }
+    assert all(row[4].startswith("Seconds per phase: client analysis") for row in rows.values())
+    assert summary_qa == f"{truth['tacoloco']['qa_score']} / 100"
+    assert (
+        f"| QA score | {truth['tacoloco']['qa_score']} / 100 |"
+        in (run.tmp / "output" / "tacoloco" / "BOOTSTRAP_SUMMARY.md").read_text()
+    )
+    status = run("status").stdout
+    assert status.splitlines()[0].split() == ["client", "status", "attempt", "qa", "tokens", "cost", "live", "package"]
     again = run("demo")
     assert "0 reference clients created" in again.stderr and again.stdout.count("completed") == 5
 

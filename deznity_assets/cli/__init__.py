@@ -12,8 +12,10 @@ from . import admin, clients, processing, review, serve, webhooks
 def main() -> None:
     """Deznity: an AI digital agency that runs itself on Dagster.
 
-    Client rows with status `pending` become finished packages in output/<slug>/.
-    Settings come from the environment or a .env file (`deznity env` lists them).
+    Client rows with status `pending` become finished packages in output/<slug>/;
+    output/index.html is the dashboard of every client. Long work shows a progress
+    bar per client on a terminal, plain lines when piped. Settings come from the
+    environment or a .env file (`deznity env` lists them).
     """
 
 

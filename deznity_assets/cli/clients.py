@@ -62,7 +62,7 @@ def _read_text(path: str) -> str:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="A JSON list, one object per client, live_url too.")
 def status(as_json: bool) -> None:
-    """Every client with its status, error, QA score and package folder."""
+    """Every client with its status, error, QA score, tokens, cost, live URL and package folder."""
     entries = overview(load_platform())
     if as_json:
         click.echo(json.dumps(entries, indent=2, ensure_ascii=False))
@@ -71,13 +71,16 @@ def status(as_json: bool) -> None:
         click.echo("no clients yet: `deznity create-test-clients` or `deznity add-client --file brief.json`")
         return
     table(
-        ["client", "status", "attempt", "qa", "package"],
+        ["client", "status", "attempt", "qa", "tokens", "cost", "live", "package"],
         [
             (
                 e["slug"],
                 e["status"] + (" (review overdue)" if (e.get("review") or {}).get("overdue") else ""),
                 e["attempt"],
                 e["qa_score"],
+                e["tokens"],
+                f"${e['cost_usd']:.4f}",
+                e.get("live_url"),
                 shown(e["output_dir"]) if e["output_dir"] else "-",
                 e["error"],
             )

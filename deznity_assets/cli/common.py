@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -51,23 +56,49 @@ def open_store(platform: Platform) -> Any:
         ) from None
 
 
-def subscribe_progress() -> None:
-    """Print progress per client and phase on stderr."""
+def live_terminal() -> bool:
+    """True when both stdout and stderr are terminals (not piped, not captured, not TERM=dumb)."""
+    return sys.stdout.isatty() and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+
+
+@contextmanager
+def show_progress() -> Iterator[None]:
+    """Progress per client and phase on stderr while the block runs: live bars on a terminal, else plain lines."""
     from .. import progress
 
-    progress.subscribe(progress.print_progress)
+    if not live_terminal():
+        # Tests, CI and logs read these lines; they stay as they were.
+        progress.subscribe(progress.print_progress)
+        try:
+            yield
+        finally:
+            progress.unsubscribe(progress.print_progress)
+        return
+    from rich.console import Console
+
+    # Dagster points fds 1 and 2 at its compute-log capture while a run executes in this
+    # process: the bars write to a copy of the terminal taken now, sized now.
+    terminal = os.fdopen(os.dup(sys.stderr.fileno()), "w", encoding="utf-8", errors="replace")
+    console = Console(file=terminal, force_terminal=True, width=shutil.get_terminal_size().columns)
+    bars = progress.ProgressBars(console)
+    progress.subscribe(bars)
+    try:
+        with bars:
+            yield
+    finally:
+        progress.unsubscribe(bars)
+        terminal.close()
 
 
 def overview(platform: Platform) -> list[dict[str, Any]]:
-    """Every client as the portfolio shows it, plus tokens and cost."""
+    """Every client as the dashboard shows it, with tokens and cost."""
+    from ..dashboard import add_usage
     from ..portfolio import client_overview
 
     store = open_store(platform)
     entries = client_overview(platform.output_dir, store)
-    for entry in entries:
-        row = store.get(entry["slug"]) if entry["slug"] else None
-        tokens, cost = store.usage_totals(row.id) if row else (0, 0.0)
-        entry.update(tokens=tokens, cost_usd=round(cost, 6))
+    # The dashboard's own figures, read in a few queries rather than three per client.
+    add_usage(entries, store.client_figures())
     return entries
 
 

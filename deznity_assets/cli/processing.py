@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..brief import REFERENCE_CLIENTS, BriefError, generic_client, reference_client, slugify
-from .common import load_platform, open_store, overview, print_outcomes, shown, subscribe_progress, table
+from .common import load_platform, open_store, overview, print_outcomes, show_progress, shown, table
 from .serve import serve
 
 if TYPE_CHECKING:
@@ -43,10 +43,10 @@ def simulate_client(slug: str) -> None:
         row = platform.control.claim_client(slug)
     except ClaimError as exc:
         raise click.ClickException(str(exc)) from None
-    subscribe_progress()
     instance = platform.instance()
     # A retried client resumes from its failed step here too, as the sensor would run it.
-    outcome = run_planned(claim_plan(instance, row), platform, instance)
+    with show_progress():
+        outcome = run_planned(claim_plan(instance, row), platform, instance)
     print_outcomes([outcome], platform)
     if outcome.status not in FINISHED_WELL:
         sys.exit(1)
@@ -79,8 +79,8 @@ def autonomous(once: bool, workers: int, selftest: bool, split: bool) -> None:
 
         pending = len(open_store(platform).list_clients(status="pending"))
         click.echo(f"{pending} pending clients; processing with {workers} worker(s)", err=True)
-        subscribe_progress()
-        outcomes, rejected = process_pending(platform, workers=workers)
+        with show_progress():
+            outcomes, rejected = process_pending(platform, workers=workers)
         print_outcomes(outcomes, platform, rejected=[platform.store.get(r.id) for r in rejected])
         if any(o.status not in FINISHED_WELL for o in outcomes) or rejected:
             sys.exit(1)
@@ -98,9 +98,9 @@ def _selftest(platform: Platform) -> int:
     row = platform.control.add_client(dict(REFERENCE_CLIENTS[0], business_name=name))
     slug = str(row.slug)
     click.echo(f"self-test client {slug}", err=True)
-    subscribe_progress()
     try:
-        outcome = run_client(platform.control.claim_client(slug), platform)
+        with show_progress():
+            outcome = run_client(platform.control.claim_client(slug), platform)
         folder = client_dir(platform.output_dir, slug)
         missing = [
             p
@@ -125,7 +125,7 @@ def _selftest(platform: Platform) -> int:
 @click.command()
 @click.option("--workers", type=click.IntRange(1, 16), default=1, show_default=True)
 def demo(workers: int) -> None:
-    """Create the reference clients and process them through the pipeline (what `make demo` runs)."""
+    """Create the reference clients, process every pending client, print the table (what `make demo` runs)."""
     from ..runner import process_pending
 
     platform = load_platform()
@@ -137,8 +137,8 @@ def demo(workers: int) -> None:
             platform.control.add_client(brief)
             created += 1
     click.echo(f"{created} reference clients created; processing pending clients", err=True)
-    subscribe_progress()
-    outcomes, rejected = process_pending(platform, workers=workers)
+    with show_progress():
+        outcomes, rejected = process_pending(platform, workers=workers)
     click.echo("")
     entries = overview(platform)
     table(
@@ -164,7 +164,7 @@ def demo(workers: int) -> None:
     click.echo(
         f"\n{len(outcomes)} clients processed in {total:.1f}s"
         + (f" ({sum(per) / len(per):.1f}s per client)" if per else "")
-        + f"; portfolio: {shown(platform.output_dir / 'index.html')}"
+        + f"; dashboard: {shown(platform.output_dir / 'index.html')}"
     )
     if any(e["status"] not in FINISHED_WELL for e in entries if e["slug"] in {o.slug for o in outcomes}) or rejected:
         sys.exit(1)

@@ -69,10 +69,10 @@ def review(
         click.echo("the review sensor carries it out within a minute (or run `deznity autonomous --once`)")
         return
     from ..runner import process_reviews
-    from .common import print_outcomes, subscribe_progress
+    from .common import print_outcomes, show_progress
 
-    subscribe_progress()
-    outcomes = process_reviews(platform)
+    with show_progress():
+        outcomes = process_reviews(platform)
     print_outcomes(outcomes, platform)
     final = platform.store.get(slug)
     if final is not None and final.slug:

@@ -302,5 +302,5 @@ class ControlPlane:
         return row
 
     def refresh_portfolio(self) -> Path:
-        """Rewrite output/index.html from the clients table: the one place the portfolio is written."""
+        """Rewrite output/index.html, the dashboard, from the store: the one place it is written."""
         return rebuild_portfolio(self.output_dir, self.store)

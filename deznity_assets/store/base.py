@@ -154,6 +154,10 @@ class ClientStore(Protocol):
         """Tokens and cost of a client's latest project."""
         ...
 
+    def client_figures(self) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project; tokens, cost, seconds per phase of its latest attempt; a few reads."""
+        ...
+
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""
         ...

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
+from . import figures
 from .events import client_event
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
@@ -638,6 +639,49 @@ class SqlClientStore(StoreTransitions):
                 ).where(agent_activities.c.project_id == project["id"])
             ).one()
         return int(tokens or 0), float(cost or 0.0)  # type: ignore[call-overload, arg-type]
+
+    def client_figures(self) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
+        # Four reads however many clients there are: the dashboard is rebuilt on every status change.
+        with self.engine.connect() as conn:
+            slugs = {
+                str(r.id): r.slug
+                for r in conn.execute(sa.select(_CLIENT_COLUMNS[0], clients.c.slug).where(clients.c.slug.is_not(None)))
+            }
+            project_rows = [dict(r._mapping) for r in conn.execute(sa.select(projects))]
+            latest = figures.latest_projects(project_rows)
+            attempt_ids = sorted(figures.attempt_project_ids(project_rows, latest))
+            task_rows: list[dict[str, Any]] = []
+            activity_rows: list[dict[str, Any]] = []
+            # Summed and timed in the database: one row per project and phase, one per project.
+            for chunk in figures.chunked(attempt_ids, 500):
+                task_rows += [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        sa.select(
+                            project_tasks.c.project_id,
+                            project_tasks.c.phase,
+                            sa.func.min(project_tasks.c.started_at).label("started_at"),
+                            sa.func.max(project_tasks.c.finished_at).label("finished_at"),
+                        )
+                        .where(project_tasks.c.project_id.in_(chunk))
+                        .group_by(project_tasks.c.project_id, project_tasks.c.phase)
+                    )
+                ]
+            for chunk in figures.chunked(attempt_ids, 500):
+                activity_rows += [
+                    dict(r._mapping)
+                    for r in conn.execute(
+                        sa.select(
+                            agent_activities.c.project_id,
+                            sa.func.sum(agent_activities.c.tokens_in + agent_activities.c.tokens_out).label("tokens"),
+                            sa.func.sum(agent_activities.c.cost_usd).label("cost_usd"),
+                        )
+                        .where(agent_activities.c.project_id.in_(chunk))
+                        .group_by(agent_activities.c.project_id)
+                    )
+                ]
+        return figures.client_figures(slugs=slugs, projects=project_rows, tasks=task_rows, activities=activity_rows)
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""

@@ -14,6 +14,7 @@ from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, SupabaseException, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
+from . import figures
 from .events import client_event
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
@@ -556,6 +557,31 @@ class SupabaseClientStore(StoreTransitions):
         )
         cost = sum(float(r["cost_usd"]) for r in rows if r.get("cost_usd") is not None)
         return int(tokens), float(cost)
+
+    def client_figures(self) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
+        # A handful of requests however many clients there are: the dashboard is rebuilt on every status change.
+        slugs = {
+            str(r["id"]): r["slug"]
+            for r in self._select_all("clients", lambda q: q.order("id"), "read clients")
+            if r.get("slug")
+        }
+        project_rows = self._select_all("projects", lambda q: q.order("id"), "read projects")
+        latest = figures.latest_projects(project_rows)
+        tasks: list[dict[str, Any]] = []
+        activities: list[dict[str, Any]] = []
+        # A hundred ids keep each request's URL short (about 4 kB).
+        for chunk in figures.chunked(sorted(figures.attempt_project_ids(project_rows, latest)), 100):
+            tasks += self._select_all(
+                "project_tasks", lambda q, c=chunk: q.in_("project_id", c).order("id"), "read tasks"
+            )
+            activities += [
+                figures.usage_row(r)
+                for r in self._select_all(
+                    "agent_activities", lambda q, c=chunk: q.in_("project_id", c).order("id"), "read activities"
+                )
+            ]
+        return figures.client_figures(slugs=slugs, projects=project_rows, tasks=tasks, activities=activities)
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:
         """in_progress rows claimed more than `older_than` ago."""

@@ -5,12 +5,12 @@ from typing import Any
 import dagster as dg
 
 from ... import progress
-from ...assembly import SUMMARY_FILE, package_files, qa_score
+from ...assembly import SUMMARY_FILE, SUMMARY_HTML_FILE, package_files, qa_score
 from ...brief import ClientBrief
 from ...deliverables import BootstrapSummary, LiveDeployment
 from ...flow import PACKAGE_INPUTS, STEPS
 from ...resources import AgentProviderResource, ClientStoreResource, OutputResource, control_plane
-from ...summary import phase_rows, provider_label, summary_markdown, usage_totals
+from ...summary import phase_rows, provider_label, summary_html, summary_markdown, usage_totals
 from ..partitions import clients_partitions
 
 STEP = STEPS["bootstrap_summary"]
@@ -31,7 +31,7 @@ def bootstrap_summary(
     agents: AgentProviderResource,
     **deliverables: Any,
 ) -> dg.Output[BootstrapSummary]:
-    """The executive summary (status, pages, QA, time per phase, tokens, cost) and every file of the package."""
+    """The executive summary (status, QA, time per phase, tokens, cost) in Markdown and HTML, and the whole package."""
     slug = context.partition_key
     brief: ClientBrief = deliverables["client_brief"]
     website, reports = deliverables["website"], [deliverables["functional_qa"], deliverables["seo_performance_qa"]]
@@ -45,7 +45,7 @@ def bootstrap_summary(
     files = package_files(
         slug, brief, deliverables, reviews=plane.store.reviews_for(slug) if brief.needs_human_review else []
     )
-    markdown = summary_markdown(
+    values = dict(
         slug=slug,
         brief=brief,
         run_id=context.run.run_id,
@@ -59,11 +59,13 @@ def bootstrap_summary(
         usage=usage,
         provider=provider,
         phases=phase_rows(context.instance, slug, until=STEP.name),
-        files=sorted([*files, SUMMARY_FILE]),
+        files=sorted([*files, SUMMARY_FILE, SUMMARY_HTML_FILE]),
         approval=deliverables["review_approval"],
         live=live,
     )
+    markdown = summary_markdown(**values)
     files[SUMMARY_FILE] = markdown
+    files[SUMMARY_HTML_FILE] = summary_html(**values)
     plane.project_log(run_id=context.run.run_id, slug=slug).update(
         phase="deployment", qa_score=score, tokens=usage["tokens"], cost_usd=usage["cost"]
     )

@@ -1,0 +1,134 @@
+"""The agency dashboard output/index.html: counts by status, the review queue, and per client its figures.
+
+Drawn on the server as HTML and CSS (no JavaScript, no fonts, no request leaves the page), from
+the clients table, the projects, tasks and activities in the store, and the packages on disk:
+`rebuild_portfolio` (portfolio.py) calls `render_dashboard` after every status change, so the
+reads are a fixed handful whatever the number of clients.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from .assembly import SUMMARY_HTML_FILE
+from .flow import PHASES
+
+# The order a person reads the pipeline in; a status typed by hand that is none of these is "other".
+STATUS_ORDER = ("pending", "in_progress", "needs_review", "completed", "failed")
+
+_env = Environment(
+    loader=PackageLoader("deznity_assets", "templates"),
+    # Client text is data: every value is escaped, attributes included.
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+_env.filters["label"] = _label
+
+
+def render_page(template: str, **values: Any) -> str:
+    """Render an HTML template from deznity_assets/templates, every value autoescaped."""
+    return _env.get_template(template).render(**values)
+
+
+def add_usage(entries: Sequence[dict[str, Any]], figures: Mapping[str, Mapping[str, Any]]) -> None:
+    """Set each entry's tokens and cost_usd from the store's client_figures (what `status` and the dashboard show)."""
+    for entry in entries:
+        figure = figures.get(entry["slug"]) if entry["slug"] else None
+        entry["tokens"] = int(figure["tokens"]) if figure else 0
+        entry["cost_usd"] = round(float(figure["cost_usd"]), 6) if figure else 0.0
+
+
+def phase_bars(phases: Mapping[str, Mapping[str, Any]], scale: float) -> list[dict[str, Any]]:
+    """The recorded phases in flow order: name, label, seconds and bar width (percent of `scale` seconds)."""
+    bars = []
+    for step in PHASES:
+        seconds = phases.get(step.name, {}).get("seconds")
+        if seconds is None:
+            continue
+        width = 0.0 if scale <= 0 else min(100.0, 100.0 * float(seconds) / scale)
+        bars.append({"phase": step.name, "label": _label(step.name), "seconds": seconds, "width": round(width, 2)})
+    return bars
+
+
+def web_link(url: Any) -> str | None:
+    """`url` when it is an http(s) address, else None: only such a value becomes a link."""
+    return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
+
+
+def dashboard_context(
+    output_dir: Path, entries: Sequence[dict[str, Any]], figures: Mapping[str, Mapping[str, Any]]
+) -> dict[str, Any]:
+    """What the dashboard template shows: counts, totals, the review queue and one row per client."""
+    now = datetime.now(timezone.utc)
+    add_usage(entries, figures)
+    totals = {
+        slug: sum(p["seconds"] for p in f.get("phases", {}).values() if p.get("seconds") is not None)
+        for slug, f in figures.items()
+    }
+    # One scale for every client, so that bars compare across clients as well as across phases.
+    scale = max(totals.values(), default=0.0)
+    counts = {status: 0 for status in STATUS_ORDER}
+    rows, queue = [], []
+    for entry in entries:
+        status = entry["status"] if entry["status"] in counts else "other"
+        counts[status] = counts.get(status, 0) + 1
+        slug = entry["slug"]
+        figure = figures.get(slug, {}) if slug else {}
+        bars = phase_bars(figure.get("phases", {}), scale)
+        has_html = bool(entry["summary"]) and (output_dir / str(slug) / SUMMARY_HTML_FILE).exists()
+        row = {
+            **entry,
+            "status_class": status,
+            "summary_link": f"{slug}/{SUMMARY_HTML_FILE}" if has_html else entry["summary"],
+            "phases": bars,
+            # What a screen reader says for the bar: every phase with its seconds.
+            "timeline": ", ".join(f"{b['label']} {b['seconds']} s" for b in bars),
+            "seconds": round(totals.get(slug, 0.0), 1) if slug else 0.0,
+            "live_link": web_link(entry.get("live_url")),
+            "preview_link": web_link(entry.get("preview_url")),
+        }
+        rows.append(row)
+        if entry.get("review"):
+            raised = datetime.fromisoformat(entry["review"]["raised_at"])
+            queue.append({**row, "raised": raised.strftime("%Y-%m-%d %H:%M UTC"), "waiting": _age(now - raised)})
+    queue.sort(key=lambda r: r["review"]["raised_at"])  # oldest ticket first: it has waited longest
+    scored = [e["qa_score"] for e in entries if e["qa_score"] is not None]
+    return {
+        "clients": rows,
+        "counts": [(status, n) for status, n in counts.items() if status in STATUS_ORDER or n],
+        "queue": queue,
+        "overdue": sum(1 for r in queue if r["review"]["overdue"]),
+        "tokens": sum(e["tokens"] for e in entries),
+        "cost_usd": sum(e["cost_usd"] for e in entries),
+        "mean_qa": round(sum(scored) / len(scored), 1) if scored else None,
+        "phases": [step.name for step in PHASES],
+        "scale": round(scale, 1),
+        "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def render_dashboard(output_dir: Path, entries: Sequence[dict[str, Any]], store: Any) -> str:
+    """output/index.html for `entries` (portfolio.client_overview) and the store's figures."""
+    return render_page("dashboard.html.j2", **dashboard_context(output_dir, entries, store.client_figures()))
+
+
+def _age(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60:02d} min"
+    return f"{minutes // (24 * 60)} days"

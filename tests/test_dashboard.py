@@ -1,0 +1,326 @@
+"""The agency dashboard (output/index.html), the HTML summary, the store's figures behind them, and progress bars."""
+
+from __future__ import annotations
+
+import io
+import os
+import pty
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+
+from deznity_assets import progress
+from deznity_assets.agents.offline import OfflineGenerator
+from deznity_assets.agents.provider import AgentContext
+from deznity_assets.agents.roster import TASKS
+from deznity_assets.brief import REFERENCE_CLIENTS, slugify, validate_brief
+from deznity_assets.cli.common import overview
+from deznity_assets.dashboard import dashboard_context, render_page, web_link
+from deznity_assets.deploy import build_deploy_config
+from deznity_assets.qa.checks import build_qa_report, run_checks
+from deznity_assets.store import utcnow
+from deznity_assets.summary import summary_html, summary_markdown
+from tests.plugins.platform import env_for
+from tests.plugins.site_fixtures import build_inputs
+
+TACO, FIT = REFERENCE_CLIENTS[4], REFERENCE_CLIENTS[0]
+# Markup is refused in a brief, but a row typed straight into the table may hold anything.
+HOSTILE = 'AC/DC <b>Tribute</b> & "Grill"'
+NAME = 'AC/DC Tribute Bar & "Grill"'
+DEZNITY = str(Path(sys.executable).parent / "deznity")
+
+
+def _task(store, project_id: str, phase: str, seconds_ago: float) -> None:
+    # log_task stamps finished_at itself: a task started `seconds_ago` lasts about that long.
+    store.log_task(
+        project_id=project_id,
+        phase=phase,
+        agent="pm",
+        task=phase,
+        status="completed",
+        started_at=utcnow() - timedelta(seconds=seconds_ago),
+    )
+
+
+# ----- the store's figures, on every backend -----------------------------------------------------
+
+
+def test_client_figures_add_up_and_time_the_latest_attempt(client_store):
+    row = client_store.add_client(TACO)
+    client_store.add_client(FIT)  # never run: no figures
+    held = client_store.start_project(row.slug, run_id="run-held", attempt=1)
+    _task(client_store, held, "client_analysis", 30)
+    _task(client_store, held, "content_creation", 10)
+    client_store.log_activity(client_id=row.id, project_id=held, agent="pm", action="plan", tokens_in=900, tokens_out=1)
+    time.sleep(0.01)
+    # The approval run of the same attempt only does the deployment phase; it is the latest project.
+    approval = client_store.start_project(row.slug, run_id="run-approve", attempt=1)
+    _task(client_store, approval, "deployment", 5)
+    client_store.log_activity(
+        client_id=row.id, project_id=approval, agent="support", action="kit", tokens_in=40, tokens_out=2, cost_usd=0.5
+    )
+    client_store.log_activity(client_id=row.id, project_id=approval, agent="qa", action="no tokens")
+    client_store.log_activity(client_id=row.id, project_id=approval, agent="qa", action="half", tokens_in=7)
+
+    figures = client_store.client_figures()
+    assert set(figures) == {row.slug}
+    taco = figures[row.slug]
+    # Every run of the attempt counts (the held run and the approval); usage_totals sees the last one.
+    assert (taco["tokens"], taco["cost_usd"]) == (901 + 42, 0.5)
+    assert client_store.usage_totals(row.id) == (42, 0.5)
+    assert taco["project"]["run_id"] == "run-approve"
+    seconds = {phase: p["seconds"] for phase, p in taco["phases"].items()}
+    assert set(seconds) == {"client_analysis", "content_creation", "deployment"}
+    assert seconds["client_analysis"] == pytest.approx(30, abs=3)
+    assert seconds["deployment"] == pytest.approx(5, abs=3)
+
+    time.sleep(0.01)
+    retried = client_store.start_project(row.slug, run_id="run-attempt-2", attempt=2)
+    _task(client_store, retried, "client_analysis", 2)
+    client_store.log_activity(
+        client_id=row.id, project_id=retried, agent="pm", action="plan", tokens_in=3, tokens_out=0
+    )
+    # A new attempt starts anew: the old attempt's phases and tokens are not its own.
+    again = client_store.client_figures()[row.slug]
+    assert set(again["phases"]) == {"client_analysis"} and (again["tokens"], again["cost_usd"]) == (3, 0.0)
+
+
+# ----- the dashboard in Chromium -----------------------------------------------------------------
+
+
+def _sample(platform) -> dict[str, str]:
+    """A client in each status, one with figures, one overdue for review, one with a hostile error."""
+    store, control = platform.store, platform.control
+    hostile = store.insert_raw({**TACO, "business_name": HOSTILE, "slug": "acdc"})
+    done = control.add_client(FIT)
+    failed = control.add_client(REFERENCE_CLIENTS[1])
+    review = control.add_client(REFERENCE_CLIENTS[2])
+    waiting = control.add_client(REFERENCE_CLIENTS[3])
+    for row in (hostile, done, failed, review):
+        store.claim_client(row.slug)
+    project = store.start_project(done.slug, run_id="run-done", attempt=1)
+    _task(store, project, "client_analysis", 3)
+    _task(store, project, "testing_validation", 1)
+    store.log_activity(
+        client_id=done.id,
+        project_id=project,
+        agent="pm",
+        action="plan",
+        tokens_in=12000,
+        tokens_out=345,
+        cost_usd=0.0123,
+    )
+    store.mark_completed(done.slug, run_id="run-done")
+    store.mark_failed(failed.slug, "<script>alert(1)</script> QA blocking checks failed")
+    store.mark_needs_review(review.slug, run_id="run-review", reason="health")
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE clients SET updated_at = :t WHERE slug = :s"),
+            {"t": utcnow() - timedelta(hours=25), "s": review.slug},
+        )
+    control.refresh_portfolio()
+    return {
+        "in_progress": str(hostile.slug),
+        "completed": str(done.slug),
+        "failed": str(failed.slug),
+        "needs_review": str(review.slug),
+        "pending": str(waiting.slug),
+    }
+
+
+def _read_dashboard(page) -> dict:
+    """What a person sees: tiles, and per client row its status, QA, tokens and cost as numbers."""
+    tiles = {
+        li.get_attribute("data-status"): int(li.locator(".n").inner_text()) for li in page.locator(".tiles li").all()
+    }
+    rows = {}
+    for tr in page.locator(".clients tbody tr").all():
+        qa = tr.locator(".qa").inner_text()
+        rows[tr.locator("code").inner_text()] = {
+            "status": tr.locator(".status").first.inner_text(),
+            "qa_score": None if qa == "-" else float(qa),
+            "tokens": int(tr.locator(".tokens").inner_text().replace(",", "")),
+            "cost_usd": float(tr.locator(".cost").inner_text().lstrip("$")),
+        }
+    return {"tiles": tiles, "rows": rows}
+
+
+def test_dashboard_shows_what_the_store_holds_escaped_and_offline(platform, chromium_browser):
+    slugs = _sample(platform)
+    truth = overview(platform)  # what `deznity status --json` prints
+    html = (platform.output_dir / "index.html").read_text("utf-8")
+    assert "<script" not in html and "&lt;script&gt;" in html and "AC/DC &lt;b&gt;Tribute&lt;/b&gt;" in html
+
+    requests: list[str] = []
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto((platform.output_dir / "index.html").as_uri())
+        seen = _read_dashboard(page)
+        assert page.evaluate("document.scripts.length") == 0
+        assert page.locator(".clients .error").inner_text().startswith("<script>alert(1)</script>")
+        assert HOSTILE in page.locator(".clients tbody").inner_text()
+        queue = page.locator(".queue tbody tr")
+        assert queue.count() == 1 and slugs["needs_review"] in queue.inner_text()
+        assert "review overdue" in queue.inner_text()
+        bar = page.locator(f'.clients tr[data-slug="{slugs["completed"]}"] .bar')
+        label = bar.get_attribute("aria-label")
+        assert bar.get_attribute("role") == "img" and "client analysis" in label and "testing validation" in label
+        page.set_viewport_size({"width": 375, "height": 800})
+        # At phone width the table becomes one block per client: nothing scrolls sideways.
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    finally:
+        page.close()
+    assert requests and all(url.startswith(("file:", "data:")) for url in requests), requests
+
+    assert seen["tiles"] == {status: 1 for status in slugs}
+    assert seen["rows"] == {
+        e["slug"]: {
+            "status": e["status"].replace("_", " "),
+            "qa_score": e["qa_score"],
+            "tokens": e["tokens"],
+            "cost_usd": round(e["cost_usd"], 4),
+        }
+        for e in truth
+    }
+    assert seen["rows"][slugs["completed"]]["tokens"] == 12345
+
+
+def test_only_web_addresses_become_live_links(tmp_path):
+    entry = {
+        "slug": "acme",
+        "business_name": "Acme",
+        "status": "completed",
+        "error": None,
+        "attempt": 1,
+        "qa_score": 99.0,
+        "output_dir": None,
+        "site": "acme/site/index.html",
+        "summary": None,
+        "review": None,
+        "live_url": "https://acme.vercel.app",
+        "preview_url": "javascript:alert(1)",
+    }
+    html = render_page("dashboard.html.j2", **dashboard_context(tmp_path, [entry], {}))
+    links = {a.get_text(): a["href"] for a in BeautifulSoup(html, "html.parser").select(".links a")}
+    assert links == {"Site": "acme/site/index.html", "Live site": "https://acme.vercel.app"}
+    assert web_link("ftp://x") is None and web_link(None) is None
+
+
+# ----- the HTML summary ---------------------------------------------------------------------------
+
+
+def test_summary_html_says_what_the_markdown_says_escaped():
+    brief = validate_brief({**TACO, "business_name": NAME})
+    inputs = build_inputs(brief)
+    site = inputs.render()
+    results = run_checks(site, inputs.design, escaped_values=[brief.business_name])
+    reports = [build_qa_report(results, "functional"), build_qa_report(results, "seo_performance")]
+    ctx = AgentContext(brief=brief, slug=slugify(brief.business_name))
+    for key, task in TASKS.items():
+        ctx.upstream[key] = OfflineGenerator().run(task, ctx).output
+    values = dict(
+        slug=ctx.slug,
+        brief=brief,
+        run_id="run-1",
+        website=site,
+        reports=reports,
+        qa_score=97.5,
+        market=ctx.upstream["market_analysis"],
+        seo=ctx.upstream["seo_copy"],
+        plan=ctx.upstream["project_plan"],
+        deploy_config=build_deploy_config(slug=ctx.slug, site=site, base_url="https://x.example", hero_variants=[]),
+        usage={
+            "tokens": 4321,
+            "cost": 0.0456,
+            "calls": 7,
+            "cached": 0,
+            "retries": 1,
+            "providers": set(),
+            "knowledge": {},
+        },
+        provider="offline",
+        phases=[
+            {"name": "intake", "agents": "-", "seconds": 0.25},
+            {"name": "client_analysis", "agents": "Gantt, Atlas", "seconds": 2.0},
+            {"name": "review_approval", "agents": "-", "seconds": None},
+        ],
+        files=["BOOTSTRAP_SUMMARY.html", "BOOTSTRAP_SUMMARY.md", "site/index.html"],
+    )
+    markdown, html = summary_markdown(**values), summary_html(**values)
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.title.get_text().startswith(NAME) and "Bar &amp; &#34;Grill&#34;" in html and not soup.find("script")
+    assert "97.5 / 100" in markdown and soup.select_one(".qa").get_text() == "97.5 / 100"
+    assert "4321 / $0.0456" in markdown and soup.select_one(".usage").get_text() == "4321 / $0.0456"
+    assert [td.get_text() for td in soup.select(".phases .seconds")] == ["0.25", "2.0", "-"]
+    assert "| client\\_analysis | Gantt, Atlas | 2.0 |" in markdown and "| review\\_approval | - | - |" in markdown
+    # The slowest step fills its bar; a step that did not run has none.
+    widths = [s["style"].split(";")[0] for s in soup.select(".phases .bar span")]
+    assert widths == ["width:12.5%", "width:100.0%"]
+    assert soup.find("a", href="../index.html") is not None
+
+
+# ----- progress --------------------------------------------------------------------------------
+
+
+def test_steps_done_follows_the_flow():
+    assert progress.STEPS[0] == "intake" and progress.STEPS[-1] == "package"
+    assert progress.steps_done("intake", "brief valid (restaurant, 4 pages, es)") == 1
+    assert progress.steps_done("client_analysis", "started: Gantt, Atlas") == 1
+    assert progress.steps_done("client_analysis", "done") == 2
+    assert progress.steps_done("testing_validation", "failed: broken-links") == progress.STEPS.index(
+        "testing_validation"
+    )
+    assert progress.steps_done(progress.FINISHED, "completed in 3.1s") == len(progress.STEPS)
+    assert progress.steps_done(progress.FINISHED, "failed in 3.1s") == 0
+
+
+def test_progress_bars_show_each_client_and_phase():
+    from rich.console import Console
+
+    out = io.StringIO()
+    bars = progress.ProgressBars(Console(file=out, force_terminal=True, width=140, color_system=None))
+    with bars:
+        bars("tacoloco", "intake", "brief valid ([bold]restaurant[/bold], 4 pages, es)")
+        bars("tacoloco", "content_creation", "started: Quill, Buzz")
+        bars("fittrack", "testing_validation", "failed: broken-links")
+        bars("tacoloco", "client_analysis", "done")  # late report of an earlier phase: the bar stays
+        bars("fittrack", progress.FINISHED, "failed in 2.0s")
+        bars("tacoloco", progress.FINISHED, "completed in 3.0s")
+    final = out.getvalue().split("\x1b[2K")[-2:]  # the last frame: one line per client
+    text = "".join(final)
+    assert "tacoloco" in text and "10/10" in text and "completed in 3.0s" in text
+    assert "fittrack" in text and f"{progress.STEPS.index('testing_validation')}/10" in text
+    assert "[bold]restaurant[/bold]" in out.getvalue()  # client text is not rich markup
+
+
+def test_cli_draws_live_bars_on_a_terminal(tmp_path):
+    services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_HOME")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
+    env.update(env_for(tmp_path), TERM="xterm", COLUMNS="150")
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [DEZNITY, "simulate-client", "acme-bakery"], cwd=tmp_path, env=env, stdout=secondary, stderr=secondary
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            data = os.read(primary, 65536)
+        except OSError:  # the child closed the terminal
+            break
+        if not data:
+            break
+        chunks.append(data)
+    assert proc.wait(timeout=300) == 0
+    os.close(primary)
+    shown = b"".join(chunks).decode("utf-8", "replace")
+    assert "━" in shown and "10/10" in shown and "acme-bakery" in shown and "completed in" in shown
+    assert "content_creation" in shown and "completed" in shown.split("client")[-1]  # then the outcome table
+    # Piped (tests, CI, logs), the same command prints plain lines: test_cli's demo test reads them.
