@@ -50,8 +50,7 @@ def test_no_module_reads_a_variable_that_is_not_declared():
         names = _variables_read(ast.parse(path.read_text()))
         if names:
             read[str(path.relative_to(PROJECT_ROOT))] = names
-    # DAGSTER_HOME is Dagster's own; TERM the terminal's (TERM=dumb turns the progress bars off).
-    undeclared = {path: names - DECLARED - {"DAGSTER_HOME", "TERM"} for path, names in read.items()}
+    undeclared = {path: names - DECLARED - {"DAGSTER_HOME"} for path, names in read.items()}
     assert not any(undeclared.values()), f"read but not declared in the configuration model: {undeclared}"
 
 

@@ -173,7 +173,9 @@ def test_vercel_publishes_production_and_hero_b_preview_and_the_url_is_recorded_
     assert f"Check the live site at {live_url}" in summary
     [entry] = client_overview(platform.output_dir, platform.store)
     assert (entry["live_url"], entry["preview_url"]) == (live_url, preview_url)
-    assert f'<a href="{live_url}">Live site</a>' in (platform.output_dir / "index.html").read_text("utf-8")
+    assert f'<a href="{live_url}" rel="noopener">Live site</a>' in (platform.output_dir / "index.html").read_text(
+        "utf-8"
+    )
     metadata = _live_metadata(instance)
     assert metadata["live_url"] == dg.MetadataValue.url(live_url)
     assert metadata["preview_url"] == dg.MetadataValue.url(preview_url)

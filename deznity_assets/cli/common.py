@@ -58,7 +58,10 @@ def open_store(platform: Platform) -> Any:
 
 def live_terminal() -> bool:
     """True when both stdout and stderr are terminals (not piped, not captured, not TERM=dumb)."""
-    return sys.stdout.isatty() and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
+    from rich.console import Console
+
+    # rich reads TERM itself: a dumb terminal gets plain lines.
+    return sys.stdout.isatty() and sys.stderr.isatty() and not Console().is_dumb_terminal
 
 
 @contextmanager
