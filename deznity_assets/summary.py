@@ -9,6 +9,7 @@ import dagster as dg
 
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketAnalysis, ProjectPlan, QAReport, RenderedSite, ReviewApproval, SeoCopy
+from .facts import facts_to_get
 from .flow import AGENT_ASSETS, FLOW
 from .reports import md_text, render_markdown
 
@@ -125,6 +126,7 @@ def summary_markdown(
         seo=seo,
         plan=plan,
         files=files,
+        to_get=facts_to_get(brief),
         next_actions=[
             "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
             f"Point {md_text(deploy_config.domain)} at the deployment",

@@ -137,7 +137,9 @@ class Copy:
     @property
     def offer(self) -> str:
         if self.profile_key == "general" and not self.sector_named:
-            return "servicios a la medida de lo que necesitas" if self.lang == "es" else "services built around you"
+            return (
+                "servicios a la medida de lo que necesitas" if self.lang == "es" else "services built around your needs"
+            )
         return str(self.profile["offer"]).format(industry=self.industry_word)
 
     @property
@@ -241,8 +243,8 @@ def _sections_for(page: str, copy: Copy) -> list[SectionKind]:
         if copy.home_quotes:  # only the client's own, consented testimonials
             sections.append("social_proof")
         sections += ["features", "how_it_works"]
-        if facts.story:
-            sections.append("text")  # what the client told us about the business
+        if facts.story and "about" not in copy.brief.pages:
+            sections.append("text")  # what the client told us (an about page, when there is one, says it)
         # Tiered prices fit software and services; a shop or a kitchen shows prices in its catalogue.
         tiered = copy.profile_key in TIERED
         if facts.priced_offers and (copy.profile_key == "saas" or (copy.goal_kind in ("sales", "leads") and tiered)):
@@ -678,8 +680,7 @@ def _text_section(c: Copy, page: str) -> PageSection:
         key = "services_soon" if kinds[0] == "services" else "catalogue_soon"
         return PageSection(kind="text", heading=heading, intro=c.fill(w[key]))
     label = c.nav_label(page)
-    intro = c.fill(w["page_generic_p"], page_label_lower=label.lower()) + "\n\n" + c.fill(w["about_p1"])
-    return PageSection(kind="text", heading=heading, intro=intro)
+    return PageSection(kind="text", heading=heading, intro=c.fill(w["page_generic_p"], page_label_lower=label.lower()))
 
 
 def _blog_posts(c: Copy) -> list[ContentItem]:
