@@ -176,14 +176,16 @@ def random_briefs(count: int, *, seed: int) -> list[dict[str, Any]]:
             "business_name": name,
             "industry": industry,
             "goal": rng.choice(GOALS),
-            "color": random_colour(rng),
+            # The two hardest brand colours for contrast come first, then chance picks.
+            "color": EXTREME_COLOURS[index] if index < 2 else random_colour(rng),
             "copy_tone": rng.choice(TONES),
             "target_geo": rng.choice(GEOS[lang]),
             "pages": ", ".join(pages),
             "budget": rng.choice(["starter", "growth", "enterprise"]),
             "language": lang,
         }
-        if facts := random_facts(rng, lang):
+        # About a third of clients give no facts at all: their sites must claim nothing.
+        if rng.random() >= 0.35 and (facts := random_facts(rng, lang)):
             brief["facts"] = facts
         briefs.append(brief)
     return briefs
