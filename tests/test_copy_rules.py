@@ -238,3 +238,50 @@ def test_page_language_flags_a_page_in_the_wrong_language() -> None:
     broken = site.model_copy(update={"files": {**site.files, "blog.html": swapped}})
     result = _checked(broken, brief, out, "page_language")
     assert not result.passed and any(loc.startswith("blog.html: the page reads as 'es'") for loc in result.locations)
+
+
+def test_the_review_ticket_lists_what_to_get_from_the_client() -> None:
+    from deznity_assets.flow import REWORK_STEPS
+    from deznity_assets.reports import render_markdown
+
+    brief = validate_brief(dict(PROFILE_BRIEFS[0], industry="dental clinic", business_name="Sonrisa & Clara"))
+    ticket = render_markdown(
+        "REVIEW_TICKET.md.j2",
+        brief=brief,
+        slug="sonrisa",
+        approval=None,
+        reviews=[],
+        rework_steps=REWORK_STEPS,
+        to_get=facts_to_get(brief),
+    )
+    assert "## To get from the client" in ticket and "Testimonials" in ticket
+    assert "Registration or licence details that health rules require" in ticket
+
+
+def test_facts_round_trip_through_the_store_and_old_tables_gain_the_column(tmp_path) -> None:
+    import sqlalchemy as sa
+
+    from deznity_assets.store.sql import SqlClientStore
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    old = SqlClientStore(url)
+    with old.engine.begin() as conn:  # the clients table as versions before facts made it
+        conn.exec_driver_sql("ALTER TABLE clients DROP COLUMN facts")
+    old.dispose()
+    store = SqlClientStore(url)  # create_tables adds the missing columns
+    try:
+        with store.engine.connect() as conn:
+            columns = {c["name"] for c in sa.inspect(conn).get_columns("clients")}
+        assert "facts" in columns
+        row = store.add_client(dict(REFERENCE_CLIENTS[4], facts=FACTS))
+        with store.engine.connect() as conn:
+            stored = conn.exec_driver_sql("SELECT facts FROM clients WHERE slug = ?", (row.slug,)).scalar_one()
+        assert '"consent":true' in stored and "House special" in stored  # compact JSON text
+        brief = store.get(row.slug).brief()
+        assert brief.facts.founded == 2011 and [t.author for t in brief.facts.published_testimonials] == ["Jordan K."]
+        plain = store.add_client(REFERENCE_CLIENTS[0])
+        assert store.get(plain.slug).brief().facts.empty
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT facts FROM clients WHERE slug = ?", (plain.slug,)).scalar_one() is None
+    finally:
+        store.dispose()
