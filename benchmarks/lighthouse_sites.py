@@ -25,6 +25,7 @@ import json
 import os
 import platform
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -41,8 +42,16 @@ sys.path.insert(0, str(ROOT))
 
 from tests.plugins.random_briefs import random_briefs  # noqa: E402
 
-PORT = 8800
-CHROME_PORT = 9339
+
+def _free_port() -> int:
+    """A port nobody listens on now: other benchmarks may run on this machine at the same time."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+PORT = _free_port()  # the sites' base URL names it, so it is chosen before they are built
+CHROME_PORT = _free_port()
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 FIRST_ROUND_TRIP = 14 * 1024  # bytes: ten TCP segments, what a new connection sends before the first ACK
 SEED = 12
