@@ -86,6 +86,14 @@ def test_generated_sites_of_random_briefs_pass_every_qa_check(raw: dict) -> None
     assert not [old for old in OLD_INVENTIONS if old in text]
 
 
+def test_forty_random_briefs_cover_every_profile_in_both_languages() -> None:
+    languages: dict[str, set[str]] = {}
+    for raw in random_briefs(40, seed=12):  # the benchmark's sample
+        brief = validate_brief(raw)
+        languages.setdefault(Copy(brief).profile_key, set()).add(brief.language or "en")
+    assert languages == {profile: {"en", "es"} for profile in PROFILES}
+
+
 def test_the_sample_covers_both_languages_pages_and_extreme_colours() -> None:
     briefs = [validate_brief(raw) for raw in SAMPLE]
     assert {b.language for b in briefs} == {"en", "es"}

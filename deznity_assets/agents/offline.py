@@ -690,7 +690,8 @@ def _blog_posts(c: Copy) -> list[ContentItem]:
         text = "\n\n".join(c.fill(p, q1=q1, q2=q2, q3=q3) for p in paragraphs)
         # The page title is "<post> | <business>": keep it within the 60 characters search results show.
         limit = max(24, 60 - len(f" | {c.name}"))
-        posts.append(ContentItem(title=_clamp(c.fill(title, n=3), limit), text=text, meta=date))
+        long, short = (c.fill(t, n=3) for t in title.split("|"))
+        posts.append(ContentItem(title=_clamp(long if len(long) <= limit else short, limit), text=text, meta=date))
     return posts
 
 

@@ -291,11 +291,12 @@ NAV_LABELS = {
 }
 
 
-# Three posts per language; {questions} are the profile's, so each sector asks its own.
+# Three posts per language; {q1}-{q3} are the profile's questions, so each sector asks its own.
+# A title is 'long|short': the short one when the long one would not fit a 60-character page title.
 BLOG_POSTS = {
     "en": [
         (
-            "{n} questions to ask before choosing {provider}",
+            "{n} questions to ask before choosing {provider}|{n} questions to ask first",
             "2026-01-15",
             [
                 "Choosing {provider} {in_geo} is easier with the right questions. Here are three worth asking, whoever you choose.",
@@ -304,7 +305,7 @@ BLOG_POSTS = {
             ],
         ),
         (
-            "Welcome to the new {name} website",
+            "Welcome to the new {name} website|Welcome to our new website",
             "2026-02-03",
             [
                 "{name} has a new home online. This is a short tour of what you can do here.",
@@ -313,7 +314,7 @@ BLOG_POSTS = {
             ],
         ),
         (
-            "A first guide to {industry} {in_geo}",
+            "A first guide to {industry} {in_geo}|A first guide to {industry}",
             "2026-03-10",
             [
                 "New to {industry}? This short guide covers the first decisions.",
@@ -324,7 +325,7 @@ BLOG_POSTS = {
     ],
     "es": [
         (
-            "{n} preguntas antes de elegir {provider}",
+            "{n} preguntas antes de elegir {provider}|{n} preguntas antes de elegir",
             "2026-01-15",
             [
                 "Elegir {provider} {in_geo} es más fácil con las preguntas correctas. Estas tres valen la pena, elijas a quien elijas.",
@@ -333,7 +334,7 @@ BLOG_POSTS = {
             ],
         ),
         (
-            "Bienvenidos al nuevo sitio de {name}",
+            "Bienvenidos al nuevo sitio de {name}|Bienvenidos a nuestro nuevo sitio",
             "2026-02-03",
             [
                 "{name} estrena casa en internet. Este es un recorrido breve por lo que puedes hacer aquí.",
@@ -342,7 +343,7 @@ BLOG_POSTS = {
             ],
         ),
         (
-            "Primera guía de {industry} {in_geo}",
+            "Primera guía de {industry} {in_geo}|Primera guía de {industry}",
             "2026-03-10",
             [
                 "¿Eres nuevo en {industry}? Esta guía breve cubre las primeras decisiones.",

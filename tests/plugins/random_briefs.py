@@ -164,11 +164,13 @@ def random_facts(rng: random.Random, lang: str) -> dict[str, Any]:
 
 
 def random_briefs(count: int, *, seed: int) -> list[dict[str, Any]]:
-    """`count` raw briefs: industries in turn (every one), languages alternating, 1 to 8 pages."""
+    """`count` raw briefs: industries in turn (every one), both languages for each profile, 1 to 8 pages."""
     rng = random.Random(seed)
     briefs = []
     for index in range(count):
-        lang = "es" if index % 2 else "en"
+        # Languages alternate, and swap on each pass over INDUSTRIES: with 40 briefs every industry
+        # profile (the first entries) is written in both English and Spanish.
+        lang = "es" if (index + index // len(INDUSTRIES)) % 2 else "en"
         industry = INDUSTRIES[index % len(INDUSTRIES)]
         pages = ["home", *rng.sample(PAGE_POOL, rng.randint(0, 7))]
         name = f"{rng.choice(NAME_PARTS[0])} {rng.choice(NAME_PARTS[1])}"
