@@ -12,6 +12,7 @@ from .agents.roster import AGENTS
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketingContent, QAReport, RenderedSite, SeoCopy
 from .deploy import manifest_json
+from .facts import facts_to_get
 from .flow import DELIVERABLES, REWORK_STEPS, result_files
 from .reports import deliverable_markdown, md_text, render_markdown
 
@@ -90,5 +91,6 @@ def package_files(
             approval=deliverables.get("review_approval"),
             reviews=list(reviews),
             rework_steps=REWORK_STEPS,
+            to_get=facts_to_get(brief),
         )
     return files

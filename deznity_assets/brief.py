@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import ErrorDetails
 from unidecode import unidecode
 
+from .facts import ClientFacts, parse_facts
 from .geo import market_language
 from .sectors import SectorFinding, classify
 
@@ -78,6 +79,14 @@ class ClientBrief(BaseModel):
     budget: Budget
     logo_url: str | None = Field(default=None, max_length=LIMITS["logo_url"])
     language: Language | None = None
+    # What only the client knows (testimonials, offers and prices, facts): the only facts a site states.
+    facts: ClientFacts = Field(default_factory=ClientFacts)
+
+    @field_validator("facts", mode="before")
+    @classmethod
+    def _facts(cls, value: Any) -> Any:
+        # The clients table keeps them as JSON text; a brief.json gives an object.
+        return parse_facts(value)
 
     @field_validator("business_name")
     @classmethod
@@ -185,6 +194,8 @@ class ClientBrief(BaseModel):
             for number, entry in enumerate(value, 1):
                 if isinstance(entry, str) and (problem := _hidden_character(entry)):
                     raise ValueError(f"entry {number} {problem}")
+        if isinstance(value, dict) and (problem := _hidden_in(value)):
+            raise ValueError(problem)  # the facts: every string inside them, named by its path
         return value
 
     @model_validator(mode="after")
@@ -267,6 +278,18 @@ def _hidden_character(text: str) -> str | None:
     return None
 
 
+def _hidden_in(value: Any, path: str = "") -> str | None:
+    """The first hidden-character problem of any string nested in dicts and lists, with its path."""
+    if isinstance(value, str):
+        problem = _hidden_character(value)
+        return f"{path} {problem}" if problem and path else problem
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, entry in items:
+        if problem := _hidden_in(entry, f"{path}.{key}" if path else str(key)):
+            return problem
+    return None
+
+
 def _char_label(ch: str) -> str:
     """U+XXXX and, when Unicode gives one, the character's name."""
     name = unicodedata.name(ch, "")
@@ -301,6 +324,16 @@ def _mixed_script_word(text: str) -> str | None:
 def _describe(err: ErrorDetails) -> str:
     field = str(err["loc"][0]) if err["loc"] else "brief"
     kind = err["type"]
+    if field == "facts":
+        # Facts nest (facts.testimonials.0.consent): the whole path says which one to fix.
+        field = ".".join(str(part) for part in err["loc"])
+        if kind == "extra_forbidden":
+            allowed = {"testimonials": "quote, author, consent", "offers": "name, price, description"}
+            fields = allowed.get(str(err["loc"][1]), "") if len(err["loc"]) > 3 else ""
+            fields = fields or "founded, sourcing, awards, statements, offers, testimonials"
+            return f"{field}: is not a field here; use {fields}"
+        if kind == "too_long":
+            return f"{field}: has too many entries; the limit is {err.get('ctx', {}).get('max_length')}"
     if kind == "missing":
         return f"{field}: is required; add it to the brief"
     if kind == "string_too_long":

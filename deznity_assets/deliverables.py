@@ -154,10 +154,26 @@ class SeoCopy(Deliverable):
     reviewer_feedback: ReviewerFeedback = Field(default_factory=list)
 
 
+# Where an item's facts come from: "brief" when it states a fact, quote, price or figure taken from
+# client_brief.facts (word for word), "none" when it states none. A page may quote a person, show a
+# rating, a price or a statistic only from the brief (the no_invented_claims QA check).
+FactSource = Literal["brief", "none"]
+
+
 class ContentItem(Deliverable):
     title: str
     text: str
-    meta: str = Field(default="", description="a price, a step number, a date or a short label")
+    meta: str = Field(
+        default="",
+        description="a step number, a date or a short label; a price only when client_brief.facts.offers gives it",
+    )
+    source: FactSource = Field(
+        default="none",
+        description=(
+            "brief: the item states a fact, testimonial, price or figure copied from client_brief.facts; "
+            "none: it states no fact at all (general copy)"
+        ),
+    )
 
 
 class PageSection(Deliverable):

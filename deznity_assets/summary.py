@@ -19,6 +19,7 @@ from .deliverables import (
     ReviewApproval,
     SeoCopy,
 )
+from .facts import facts_to_get
 from .flow import AGENT_ASSETS, FLOW
 from .reports import render_markdown
 
@@ -138,6 +139,7 @@ def summary_values(
         "seo": seo,
         "plan": plan,
         "files": files,
+        "to_get": facts_to_get(brief),
         "domain": deploy_config.domain,
         "next_actions": [
             f"Check the live site at {deployed.url}"

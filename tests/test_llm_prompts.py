@@ -75,7 +75,16 @@ def test_renderer_content_rules_are_in_the_prompts():
     ):
         assert rule in mkt
     # the schema's own field descriptions are listed too
-    assert "meta: a price, a step number, a date or a short label" in mkt
+    assert "meta: a step number, a date or a short label; a price only when client_brief.facts.offers gives it" in mkt
+    # no invented facts: the rule, where facts come from, and each item's source
+    for rule in (
+        "Invent no facts",
+        "client_brief.facts",
+        "consent true",
+        'source to "brief"',
+        "no social_proof section",
+    ):
+        assert rule in mkt, rule
 
 
 @pytest.mark.parametrize("task_key", sorted(TASKS))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from deznity_assets.brief import REFERENCE_CLIENTS, slugify, validate_brief
+from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief, slugify, validate_brief
 from deznity_assets.deliverables import CheckResult, DesignSystem, RenderedSite
 from deznity_assets.qa.checks import CHECKS, build_qa_report, qa_score, run_checks
 from deznity_assets.site.render import render_site
@@ -16,8 +16,10 @@ from tests.plugins.site_fixtures import FORM_ACTION, SiteInputs
 Broken = tuple[RenderedSite, DesignSystem, list[str]]
 
 
-def results_by_id(site: RenderedSite, design: DesignSystem, values: list[str]) -> dict[str, CheckResult]:
-    return {r.id: r for r in run_checks(site, design, escaped_values=values)}
+def results_by_id(
+    site: RenderedSite, design: DesignSystem, values: list[str], brief: ClientBrief | None = None
+) -> dict[str, CheckResult]:
+    return {r.id: r for r in run_checks(site, design, escaped_values=values, brief=brief)}
 
 
 def edit(site: RenderedSite, path: str, old: str, new: str, count: int = 1) -> RenderedSite:
@@ -49,6 +51,8 @@ def test_registry_covers_every_check_with_scope_and_severity() -> None:
         "canonical_url",
         "sitemap_complete",
         "no_third_party_requests",
+        "no_invented_claims",
+        "page_language",
     }
     assert set(CHECKS) == expected
     for check_id, (scope, severity, fn) in CHECKS.items():
@@ -60,7 +64,9 @@ def test_registry_covers_every_check_with_scope_and_severity() -> None:
 @pytest.mark.parametrize("slug", [slugify(c["business_name"]) for c in REFERENCE_CLIENTS])
 def test_good_reference_sites_pass_every_check(slug: str, reference_sites: dict[str, SiteInputs]) -> None:
     inputs = reference_sites[slug]
-    results = run_checks(inputs.render(), inputs.design, escaped_values=[inputs.brief.business_name])
+    results = run_checks(
+        inputs.render(), inputs.design, escaped_values=[inputs.brief.business_name], brief=inputs.brief
+    )
     assert [r.id for r in results] == list(CHECKS)
     failed = [f"{r.id}: {r.message}" for r in results if not r.passed]
     assert not failed
@@ -122,6 +128,23 @@ BREAKERS: dict[str, Callable[[RenderedSite, DesignSystem], Broken]] = {
         d,
         [],
     ),
+    # An invented testimonial, rating, count, percentage and price on a Spanish page.
+    "no_invented_claims": lambda s, d: (
+        add_to_main(
+            s,
+            "index.html",
+            "<figure><blockquote><p>Los mejores tacos de la ciudad.</p></blockquote><figcaption>Marco T.</figcaption>"
+            "</figure><p>Valoración: 5/5. Más de 500 clientes felices, +14% este mes, desde €1,500.</p>",
+        ),
+        d,
+        [],
+    ),
+    # A paragraph in English on a Spanish page.
+    "page_language": lambda s, d: (
+        add_to_main(s, "menu.html", "<p>Our kitchen opens early every single morning so that the food is ready.</p>"),
+        d,
+        [],
+    ),
     "no_third_party_requests": lambda s, d: (
         edit(
             s,
@@ -144,7 +167,7 @@ def test_each_check_fails_on_its_broken_site(
     check_id: str, tacoloco_inputs: SiteInputs, tacoloco_site: RenderedSite
 ) -> None:
     site, design, values = BREAKERS[check_id](tacoloco_site, tacoloco_inputs.design)
-    results = results_by_id(site, design, values)
+    results = results_by_id(site, design, values, tacoloco_inputs.brief)
     result = results[check_id]
     assert not result.passed, result.message
     assert result.locations and result.message.startswith(f"{len(result.locations)} problem")
@@ -242,6 +265,9 @@ def test_offline_generated_reference_sites_pass_every_check(raw: dict) -> None:
         form_action=FORM_ACTION,
     )
     results = run_checks(
-        site, design, escaped_values=[brief.business_name, brief.goal, brief.target_geo, *brief.copy_tone]
+        site,
+        design,
+        escaped_values=[brief.business_name, brief.goal, brief.target_geo, *brief.copy_tone],
+        brief=brief,
     )
     assert [f"{r.id}: {r.message}" for r in results if not r.passed] == []

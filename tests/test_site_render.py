@@ -86,7 +86,7 @@ def test_every_page_has_the_structural_facts(slug: str, reference_sites: dict[st
 def test_sitemap_and_robots(tacoloco_site: RenderedSite) -> None:
     root = ET.fromstring(tacoloco_site.files["sitemap.xml"])
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
-    assert f"{BASE}/" in locs and f"{BASE}/menu" in locs and f"{BASE}/blog/opening-our-second-kitchen" in locs
+    assert f"{BASE}/" in locs and f"{BASE}/menu" in locs and f"{BASE}/blog/abrimos-nuestra-segunda-cocina" in locs
     assert not any("index-b" in u or "404" in u for u in locs)
     assert len(locs) == len(html_pages(tacoloco_site)) - 2
     assert f"Sitemap: {BASE}/sitemap.xml" in tacoloco_site.files["robots.txt"].splitlines()
@@ -121,7 +121,11 @@ def test_restaurant_menu_reservation_form_and_faq(tacoloco_site: RenderedSite) -
     assert "FAQPage" not in jsonld_types(menu)
     assert home.find("footer").find("form", action="/api/forms/newsletter")
     tiers = home.select(".tier")
-    assert [li.get_text() for li in tiers[0].select(".checklist li")] == ["One page", "Hosting", "Email support"]
+    assert [li.get_text() for li in tiers[0].select(".checklist li")] == [
+        "Una página",
+        "Alojamiento",
+        "Soporte por correo",
+    ]
 
 
 def test_ecommerce_product_grid_and_cart(reference_sites: dict[str, SiteInputs]) -> None:

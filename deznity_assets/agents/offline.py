@@ -35,19 +35,12 @@ from ..deliverables import (
     SupportKit,
     TrackingEvent,
 )
+from ..facts import Offer
 from ..flow import PHASE_NAMES
-from .offline_copy import (
-    BLOG_POSTS,
-    GOALS,
-    INDUSTRIES,
-    INDUSTRY_ALIASES,
-    NAV_LABELS,
-    NON_LOCAL_MARKETS,
-    PRICE_LEVELS,
-    REGISTERS,
-    SCHEMA_TYPES,
-    WORDS,
-)
+from ..language import reads_as
+from ..site.i18n import in_market, market_label
+from .offline_copy import BLOG_POSTS, GOALS, NAV_LABELS, NON_LOCAL_MARKETS, REGISTERS, SCHEMA_TYPES, WORDS
+from .offline_profiles import INDUSTRY_ALIASES, INDUSTRY_WORDS, PROFILES
 from .offline_review import honour_feedback
 from .provider import AgentContext, AgentProvider, AgentResult, Usage
 from .roster import AgentTask
@@ -57,7 +50,7 @@ MODEL = "deznity-offline-generator-v1"
 PHASE_DAYS = {"starter": [1, 2, 2, 1, 1], "growth": [2, 3, 3, 2, 1], "enterprise": [3, 5, 5, 3, 2]}
 PAGE_SECTIONS: list[tuple[tuple[str, ...], list[SectionKind]]] = [
     (("menu",), ["menu"]),
-    (("book", "reservations", "reserve", "booking"), ["reservation_form"]),
+    (("book", "reservations", "reserve", "booking", "appointments"), ["reservation_form"]),
     (("products", "shop", "store"), ["product_grid"]),
     (("cart",), ["cart"]),
     (("pricing", "plans"), ["plans"]),
@@ -66,8 +59,12 @@ PAGE_SECTIONS: list[tuple[tuple[str, ...], list[SectionKind]]] = [
     (("contact",), ["contact_form"]),
     (("gallery", "portfolio"), ["gallery"]),
     (("blog", "news"), ["blog_index"]),
-    (("about",), ["text", "social_proof"]),
 ]
+# Kinds that list what the business sells: they come from the brief's offers, or not at all.
+CATALOGUE_KINDS = frozenset({"menu", "product_grid", "services", "plans", "pricing"})
+# Sectors whose offers read as tiers (plans, packages) rather than a catalogue (dishes, products).
+TIERED = frozenset({"saas", "tech", "general", "legal", "finance", "health"})
+QUOTES_ON_HOME = 3
 
 
 class Copy:
@@ -77,50 +74,60 @@ class Copy:
         self.brief = brief
         self.lang = brief.language or "en"
         self.name = brief.business_name
-        self.geo = brief.target_geo
-        profile_key = (
-            brief.industry if brief.industry in INDUSTRIES else INDUSTRY_ALIASES.get(brief.industry, "general")
-        )
-        profiles = INDUSTRIES.get(profile_key, {})
-        # A profile written in another language would put the wrong language on the site:
-        # fall back to the general profile in the site's language instead.
-        self.profile_key = profile_key if self.lang in profiles else "general"
-        self.profile = INDUSTRIES[self.profile_key][self.lang]
+        self.facts = brief.facts
+        # The market as this language names it: no English "Latin America" on a Spanish page.
+        self.geo = market_label(brief.target_geo, self.lang)
+        self.in_geo = in_market(brief.target_geo, self.lang)
+        self.profile_key = _profile_key(brief)
+        self.profile = PROFILES[self.profile_key][self.lang]
         self.goal_kind = _goal_kind(brief.goal)
         self.goal = GOALS[self.goal_kind]
         self.register = _register(brief.copy_tone)
         self.words = WORDS[self.lang]
-        self.currency = _currency(self.geo, self.lang)
+        quotes = self.facts.published_testimonials
+        self.home_quotes = quotes[:QUOTES_ON_HOME]
+        self.more_quotes = quotes[QUOTES_ON_HOME : QUOTES_ON_HOME * 2]
 
     def fill(self, text: str, **extra: Any) -> str:
-        """Put the client's values into a copy template."""
+        """Put the client's values into a copy template (never the brief's free text: tone, goal)."""
         values = {
             "name": self.name,
             "geo": self.geo,
+            "in_geo": self.in_geo,
             "industry": self.industry_word,
-            "tone": self.brief.tone,
-            "cur": self.currency,
             "style": REGISTERS[self.register]["mood"][self.lang],
-            "goal": self.brief.goal,
             "offer": self.offer,
             "offer_cap": self.offer[:1].upper() + self.offer[1:],
             "cta": self.cta,
+            "cta_lower": self.cta[:1].lower() + self.cta[1:],
             "goal_short": self.goal_short,
+            "provider": self.provider,
+            "catalogue": self.profile["catalogue"],
         }
         values.update(extra)
         return text.format(**values)
 
     @property
     def industry_word(self) -> str:
-        """The sector as copy reads it ('general' is no sector a visitor would recognise)."""
-        if self.brief.industry == "general":
-            return "negocios" if self.lang == "es" else "business"
-        return self.brief.industry
+        """The sector as the site's language says it; the brief's word only when it is in that language."""
+        if self.profile_key != "general":
+            return str(INDUSTRY_WORDS[self.lang][self.profile_key])
+        typed = self.brief.industry
+        # Brief text steers the copy but is never pasted into a page in another language: an
+        # English "bakery" stays out of a Spanish page, which says "servicios" instead.
+        if typed != "general" and reads_as(typed, self.lang):
+            return typed
+        return str(INDUSTRY_WORDS[self.lang]["general"])
+
+    @property
+    def sector_named(self) -> bool:
+        """True when the copy can name the client's own sector (not just "services")."""
+        return self.industry_word != INDUSTRY_WORDS[self.lang]["general"]
 
     @property
     def local(self) -> bool:
         """True when the market is a place (a city, a country), not a region or the world."""
-        return not any(w in self.geo.lower() for w in NON_LOCAL_MARKETS)
+        return not any(w in self.brief.target_geo.lower() for w in NON_LOCAL_MARKETS)
 
     def keyword(self, template: str) -> str:
         """A search keyword from a template; the geo only when the market is local."""
@@ -129,35 +136,44 @@ class Copy:
 
     @property
     def offer(self) -> str:
-        return self.profile["offer"].format(industry=self.industry_word, geo=self.geo)
+        if self.profile_key == "general" and not self.sector_named:
+            return (
+                "servicios a la medida de lo que necesitas" if self.lang == "es" else "services built around your needs"
+            )
+        return str(self.profile["offer"]).format(industry=self.industry_word)
 
-    def _goal_text(self, key: str) -> str:
-        override = self.goal.get(self.profile_key, {})
-        return override.get(key, self.goal[key])[self.lang]
+    @property
+    def provider(self) -> str:
+        if self.profile_key == "general" and not self.sector_named:
+            return "un negocio como este" if self.lang == "es" else "a business like this one"
+        return str(self.profile["provider"]).format(industry=self.industry_word)
 
     @property
     def cta(self) -> str:
-        return self._goal_text("cta")
+        """The sector's own call to action for the goal, else the goal's."""
+        return str(self.profile["cta"].get(self.goal_kind) or self.goal["cta"][self.lang])
 
     @property
     def goal_short(self) -> str:
         """What the site helps a visitor do, in the site's language."""
-        return self._goal_text("phrase")
+        return str(self.profile["phrase"].get(self.goal_kind) or self.goal["phrase"][self.lang])
 
     def faq(self) -> list[tuple[str, str]]:
-        """The profile's FAQ plus two questions every business gets (contact, why us)."""
-        extra = self.pairs("faq_extra")
-        return list(self.profile["faq"]) + extra[: 6 - len(self.profile["faq"])]
+        """The sector's questions (advice a visitor can use) and how to start on this site."""
+        question, _ = self.words["faq_goal"].split("|")
+        return [*self.profile["faq"], (question, self.words[self._how_key()])]
 
-    def pairs(self, key: str) -> list[tuple[str, ...]]:
-        """A 'title|text||title|text' entry of the word table as (title, text) pairs."""
-        return [tuple(pair.split("|")) for pair in self.words[key].split("||")]
-
-    def price(self, amount: Any) -> str:
-        """A price label in the market's currency (strings pass through)."""
-        if isinstance(amount, str):
-            return self.fill(amount)
-        return f"{self.currency}{amount}"
+    def _how_key(self) -> str:
+        kinds = {kind for page in self.brief.pages for kind in _sections_for(page, self)}
+        if "reservation_form" in kinds:
+            return "how_form_reservation"
+        if "contact_form" in kinds:
+            return "how_form_contact"
+        if "product_grid" in kinds or "cart" in kinds:
+            return "how_shop"
+        if "plans" in kinds:
+            return "how_plans"
+        return "how_default"
 
     def nav_label(self, page: str) -> str:
         return NAV_LABELS[self.lang].get(page, page.replace("-", " ").title())
@@ -167,6 +183,17 @@ class Copy:
             if candidate in self.brief.pages:
                 return candidate
         return "home"
+
+
+def _profile_key(brief: ClientBrief) -> str:
+    """The industry profile a brief reads as: its regulated sector, its industry, an alias, or general."""
+    for finding in brief.review_findings:
+        if finding.field == "industry":
+            return finding.sector
+    industry = " ".join(brief.industry.split())
+    if industry in PROFILES:
+        return industry
+    return INDUSTRY_ALIASES.get(industry, "general")
 
 
 def _goal_kind(goal: str) -> str:
@@ -187,15 +214,6 @@ def _register(tone: list[str]) -> str:
     return "warm"
 
 
-def _currency(geo: str, lang: str) -> str:
-    lowered = geo.lower()
-    if any(w in lowered for w in ("cdmx", "mexico", "méxico", "guadalajara", "monterrey")):
-        return "MX$"
-    if any(w in lowered for w in ("europe", "spain", "españa", "madrid", "france", "germany", "italy")):
-        return "€"
-    return "US$" if lang == "es" else "$"
-
-
 def _clamp(text: str, limit: int) -> str:
     """Shorten at a word boundary to at most `limit` characters."""
     text = " ".join(text.split())
@@ -211,20 +229,38 @@ def _meta(first: str, filler: str) -> str:
     return _clamp(text, 155)
 
 
+def _page_kind(page: str) -> list[SectionKind] | None:
+    for names, page_sections in PAGE_SECTIONS:
+        if page in names:
+            return list(page_sections)
+    return None
+
+
 def _sections_for(page: str, copy: Copy) -> list[SectionKind]:
+    facts = copy.facts
     if page == "home":
-        sections: list[SectionKind] = ["hero", "social_proof", "features", "how_it_works"]
+        sections: list[SectionKind] = ["hero"]
+        if copy.home_quotes:  # only the client's own, consented testimonials
+            sections.append("social_proof")
+        sections += ["features", "how_it_works"]
+        if facts.story and "about" not in copy.brief.pages:
+            sections.append("text")  # what the client told us (an about page, when there is one, says it)
         # Tiered prices fit software and services; a shop or a kitchen shows prices in its catalogue.
-        tiered = copy.profile_key not in ("restaurant", "ecommerce", "beauty")
-        if copy.profile_key == "saas" or (copy.goal_kind in ("sales", "leads") and tiered):
+        tiered = copy.profile_key in TIERED
+        if facts.priced_offers and (copy.profile_key == "saas" or (copy.goal_kind in ("sales", "leads") and tiered)):
             sections.append("pricing")
         if copy.goal_kind == "reservations" and copy.profile_key == "restaurant":
             sections.append("reservation_form")
         return sections + ["faq", "cta"]
-    for names, page_sections in PAGE_SECTIONS:
-        if page in names:
-            return list(page_sections)
-    return ["text", "cta"]
+    if page == "about":
+        return ["text", "social_proof"] if copy.more_quotes else ["text", "cta"]
+    kinds = _page_kind(page)
+    if kinds is None:
+        return ["text", "cta"]
+    if set(kinds) & CATALOGUE_KINDS and not facts.offers:
+        # Nothing to list: a page that says the list is coming, and the summary asks for it.
+        return ["text", "cta"]
+    return kinds
 
 
 class OfflineGenerator(AgentProvider):
@@ -276,13 +312,15 @@ def _project_plan(c: Copy, ctx: AgentContext) -> ProjectPlan:
         for phase, d in zip(PHASE_NAMES, days)
     ]
     pages = ", ".join(c.brief.pages)
+    # The tone and the goal are named in the plan's language (the register's mood, the goal's
+    # phrase): the brief's own words may be in another language, and are never pasted.
+    mood = REGISTERS[c.register]["mood"][c.lang]
     summary = (
         f"{c.name} tendrá un sitio de {len(c.brief.pages)} páginas ({pages}) para {c.goal_short}, "
-        f"con un tono {c.brief.tone}, en {sum(days)} días con el plan {c.brief.budget}. "
-        f"Objetivo del cliente: {c.brief.goal}."
+        f"con un tono {mood}, en {sum(days)} días con el plan {c.brief.budget}."
         if es
-        else f"{c.name} gets a {len(c.brief.pages)}-page site ({pages}) built to {c.brief.goal}, "
-        f"written in a {c.brief.tone} tone, delivered in {sum(days)} days on the {c.brief.budget} plan."
+        else f"{c.name} gets a {len(c.brief.pages)}-page site ({pages}) built to help visitors {c.goal_short}, "
+        f"written in a {mood} tone, delivered in {sum(days)} days on the {c.brief.budget} plan."
     )
     objectives = (
         [
@@ -308,6 +346,12 @@ def _project_plan(c: Copy, ctx: AgentContext) -> ProjectPlan:
             "Brand colour contrast: the palette is adjusted to WCAG AA automatically.",
         ]
     )
+    if c.facts.empty:
+        risks.append(
+            "Sin datos del cliente (testimonios, precios, hechos): el sitio no afirma ninguno; pedirlos al cliente."
+            if es
+            else "No client facts (testimonials, prices, facts): the site states none; ask the client for them."
+        )
     if c.brief.needs_human_review:
         risks.append(
             "Sector regulado: el contenido requiere revisión humana antes de publicarse."
@@ -331,30 +375,30 @@ def _market_analysis(c: Copy, ctx: AgentContext) -> MarketAnalysis:
     keywords = list(dict.fromkeys([c.keyword(k) for k in p["keywords"]] + [c.name.lower()]))
     return MarketAnalysis(
         market_summary=(
-            f"En {c.geo}, los clientes de {c.brief.industry} buscan en línea antes de decidir; "
-            f"gana quien ofrece {c.offer} y lo hace fácil de {c.cta.lower()}."
+            f"{c.in_geo[:1].upper() + c.in_geo[1:]}, quienes buscan {c.industry_word} investigan en línea antes "
+            f"de decidir; gana quien ofrece {c.offer} y hace fácil {c.goal_short}."
             if es
-            else f"In {c.geo}, {c.brief.industry} customers research online before they decide; the winner "
-            f"offers {c.offer} and makes it easy to {c.cta.lower()}."
+            else f"{c.in_geo[:1].upper() + c.in_geo[1:]}, people looking for {c.industry_word} research online "
+            f"before they decide; the winner offers {c.offer} and makes it easy to {c.goal_short}."
         ),
         audience=[AudienceSegment(name=n, needs=needs, channels=ch) for n, needs, ch in p["audience"]],
         competitors=[Competitor(name=n, strengths=s, weaknesses=w) for n, s, w in p["competitors"]],
         positioning=(
-            f"{c.name}: {c.offer}, con un estilo {c.brief.tone}."
+            f"{c.name}: {c.offer}, con un estilo {REGISTERS[c.register]['mood'][c.lang]}."
             if es
-            else f"{c.name}: {c.offer}, with a {c.brief.tone} style."
+            else f"{c.name}: {c.offer}, in a {REGISTERS[c.register]['mood'][c.lang]} style."
         ),
         opportunities=(
             [
-                f"Posicionarse en búsquedas locales de {c.geo}",
+                f"Posicionarse en búsquedas de {c.geo}",
                 f"Convertir visitas con un solo llamado: {c.cta}",
-                "Reseñas visibles en la página de inicio",
+                "Publicar testimonios reales de clientes, con su permiso",
             ]
             if es
             else [
-                f"Rank for local searches in {c.geo}",
+                f"Rank for searches in {c.geo}",
                 f"Convert visits with one clear call: {c.cta}",
-                "Show reviews on the home page",
+                "Publish real customer testimonials, with their consent",
             ]
         ),
         keywords=keywords,
@@ -366,17 +410,20 @@ def _market_analysis(c: Copy, ctx: AgentContext) -> MarketAnalysis:
 
 def _site_structure(c: Copy, ctx: AgentContext) -> SiteStructure:
     es = c.lang == "es"
-    pages = [
-        PagePlan(
-            page=page,
-            nav_label=c.nav_label(page),
-            purpose=(f"Llevar a la acción: {c.cta}" if page == "home" else f"Página {c.nav_label(page)}")
+    pages = []
+    blog_seen = False
+    for page in c.brief.pages:
+        sections = _sections_for(page, c)
+        if "blog_index" in sections:
+            # One blog per site: a second ("blog" and "news") would publish every post twice.
+            sections = ["text", "cta"] if blog_seen else sections
+            blog_seen = True
+        purpose = (
+            (f"Llevar a la acción: {c.cta}" if page == "home" else f"Página {c.nav_label(page)}")
             if es
-            else (f"Lead visitors to one action: {c.cta}" if page == "home" else f"The {c.nav_label(page)} page"),
-            sections=_sections_for(page, c),
+            else (f"Lead visitors to one action: {c.cta}" if page == "home" else f"The {c.nav_label(page)} page")
         )
-        for page in c.brief.pages
-    ]
+        pages.append(PagePlan(page=page, nav_label=c.nav_label(page), purpose=purpose, sections=sections))
     return SiteStructure(
         pages=pages,
         navigation=list(c.brief.pages),
@@ -393,7 +440,7 @@ def _design_direction(c: Copy, ctx: AgentContext) -> DesignDirection:
     reg = REGISTERS[c.register]
     es = c.lang == "es"
     return DesignDirection(
-        mood=f"{reg['mood'][c.lang]}: {c.brief.tone}",
+        mood=reg["mood"][c.lang],
         font_style=reg["font"],
         corner_style=reg["corners"],
         layout_notes=(
@@ -434,6 +481,7 @@ def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
     hero_a, hero_b = _heroes(c)
     keywords = list(dict.fromkeys(c.keyword(k) for k in c.profile["keywords"]))[:5]
     pages = []
+    headings: set[str] = set()
     for plan in structure.pages:
         label = plan.nav_label
         if plan.page == "home":
@@ -441,10 +489,13 @@ def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
             h1 = hero_a.headline
             first = f"{c.name}: {c.offer}. {c.cta}."
         else:
-            heading = _first_heading(plan.sections, c) or label
+            heading = _first_heading(plan.sections, c, plan.page) or label
             title = _clamp(f"{label} | {c.name}", 60)
             h1 = heading
-            first = f"{heading} — {c.name}, {c.geo}. {c.cta}."
+            # Two pages of one kind ("products" and "shop") share a heading: the label tells them apart.
+            lead = heading if heading not in headings else f"{label}: {heading}"
+            headings.add(heading)
+            first = f"{lead} — {c.name}, {c.geo}. {c.cta}."
         if len(title) < 15:
             title = f"{title} · {c.geo}"[:60]
         description = _meta(first, c.fill(c.words["about_p1"]))
@@ -464,7 +515,7 @@ def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
         pages=pages,
         hero_a=hero_a,
         hero_b=hero_b,
-        schema_type=SCHEMA_TYPES.get(c.brief.industry, "Organization"),
+        schema_type=SCHEMA_TYPES.get(c.profile_key, "Organization"),
     )
 
 
@@ -477,37 +528,80 @@ def _make_unique(values: list[str], pages: list[PageSeo], field: str, limit: int
         seen.add(value)
 
 
-def _first_heading(sections: Sequence[str], c: Copy) -> str | None:
+def _first_heading(sections: Sequence[str], c: Copy, page: str = "") -> str | None:
     for kind in sections:
         if kind == "reservation_form" and c.profile_key != "restaurant":
             return c.words["booking_form"]
+        if kind == "text":
+            return _text_heading(c, page)
         if kind != "hero":
             return c.fill(c.words.get(kind, "{name}"))
     return None
 
 
-def _items(
-    pairs: list[tuple[Any, ...]], c: Copy, *, meta: Callable[[int, tuple[Any, ...]], str] | None = None
-) -> list[ContentItem]:
-    out = []
-    for i, pair in enumerate(pairs):
-        out.append(ContentItem(title=c.fill(pair[0]), text=c.fill(pair[1]), meta=meta(i, pair) if meta else ""))
-    return out
+def _text_heading(c: Copy, page: str) -> str:
+    """The heading of a page's text section: about, a catalogue still to come, or the page's own."""
+    if page == "home":
+        return c.fill(c.words["facts"])
+    if page == "about":
+        return c.fill(c.words["text"])
+    kinds = _page_kind(page) or []
+    if kinds and kinds[0] in CATALOGUE_KINDS:
+        return c.fill(c.words[kinds[0]])
+    return c.fill(c.words["page_generic"], page_label=c.nav_label(page))
+
+
+def _items(pairs: list[tuple[Any, ...]], c: Copy, *, meta: Callable[[int], str] | None = None) -> list[ContentItem]:
+    """House copy as items: it states no fact, so its source is none."""
+    return [
+        ContentItem(title=c.fill(pair[0]), text=c.fill(pair[1]), meta=meta(i) if meta else "")
+        for i, pair in enumerate(pairs)
+    ]
+
+
+def _offer_items(offers: list[Offer], *, details: bool = True) -> list[ContentItem]:
+    """The client's offers as items, verbatim: names, descriptions and prices come from the brief."""
+    return [
+        ContentItem(title=o.name, text=o.description if details else "", meta=o.price, source="brief") for o in offers
+    ]
+
+
+def _fact_items(c: Copy) -> list[ContentItem]:
+    """What the client told us about the business, each as a titled paragraph (source: brief)."""
+    facts, w = c.facts, c.words
+    items = []
+    if facts.founded:
+        year = str(facts.founded)
+        items.append(
+            ContentItem(title=w["since"].format(year=year), text=c.fill(w["since_text"], year=year), source="brief")
+        )
+    if facts.sourcing:
+        items.append(ContentItem(title=w["sourcing"], text=facts.sourcing, source="brief"))
+    if facts.awards:
+        items.append(ContentItem(title=w["awards"], text="\n\n".join(facts.awards), source="brief"))
+    if facts.statements:
+        items.append(ContentItem(title=w["statement"], text="\n\n".join(facts.statements), source="brief"))
+    return items
+
+
+def _quotes(section_quotes: list[Any]) -> list[ContentItem]:
+    """Consented testimonials, word for word, with the author as the client gave it."""
+    return [ContentItem(title=t.author, text=t.quote, source="brief") for t in section_quotes]
 
 
 def _section(kind: SectionKind, c: Copy, page: str) -> PageSection | None:
-    p, w = c.profile, c.words
+    p, w, facts = c.profile, c.words, c.facts
     heading = c.fill(w.get(kind, "{name}"))
-    price = lambda i, pair: c.price(pair[2]) if len(pair) > 2 else ""  # noqa: E731
     if kind == "social_proof":
-        # Pages other than home quote other customers, so no quote appears twice on the site.
         home = page == "home"
-        quotes = p["testimonials"] if home else c.pairs("testimonials_more")
+        quotes = c.home_quotes if home else c.more_quotes
+        if not quotes:
+            return None
         return PageSection(
             kind=kind,
             heading=heading,
             intro=c.fill(w["proof_intro" if home else "proof_intro_page"]),
-            items=_items(quotes, c, meta=lambda i, _: "5/5"),
+            items=_quotes(quotes),
         )
     if kind == "features":
         return PageSection(
@@ -518,22 +612,15 @@ def _section(kind: SectionKind, c: Copy, page: str) -> PageSection | None:
             kind=kind,
             heading=heading,
             intro=c.fill(w["steps_intro"]),
-            items=_items(p["steps"], c, meta=lambda i, _: str(i + 1)),
+            items=_items(p["steps"], c, meta=lambda i: str(i + 1)),
         )
-    if kind in ("pricing", "plans"):
-        if c.profile_key == "saas":
-            tiers = p["items"][:3]
-        else:
-            levels = PRICE_LEVELS.get(c.profile_key, PRICE_LEVELS["general"])
-            tiers = [
-                tuple(c.fill(part, p1=levels[0], p2=levels[1], p3=levels[2]) for part in tier)
-                for tier in c.pairs("tiers")
-            ]
-        if kind == "pricing":
-            return PageSection(kind=kind, heading=heading, intro=w["pricing_intro"], items=_items(tiers, c, meta=price))
-        # The plans page is the detailed comparison; it must not repeat the home teaser word for word.
-        detailed = [(t[0], f"{t[1]}; {w['plans_extra']}", t[2]) for t in tiers]
-        return PageSection(kind=kind, heading=heading, intro=w["plans_intro"], items=_items(detailed, c, meta=price))
+    if kind == "pricing":
+        # A teaser: names and prices; the plans page has the details.
+        return PageSection(
+            kind=kind, heading=heading, intro=w["pricing_intro"], items=_offer_items(facts.priced_offers, details=False)
+        )
+    if kind == "plans":
+        return PageSection(kind=kind, heading=heading, intro=w["plans_intro"], items=_offer_items(facts.offers))
     if kind == "faq":
         return PageSection(kind=kind, heading=heading, intro=w["faq_intro"], items=_items(c.faq(), c))
     if kind == "cta":
@@ -544,8 +631,7 @@ def _section(kind: SectionKind, c: Copy, page: str) -> PageSection | None:
             kind=kind, heading=heading, intro=c.fill(w["cta_intro_page"], page_label_lower=label.lower())
         )
     if kind == "menu":
-        dishes = p["items"] if c.profile_key == "restaurant" else INDUSTRIES["restaurant"][c.lang]["items"]
-        return PageSection(kind=kind, heading=heading, intro=w["menu_intro"], items=_items(dishes, c, meta=price))
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["menu_intro"]), items=_offer_items(facts.offers))
     if kind == "reservation_form":
         if c.profile_key != "restaurant":
             heading = w["booking_form"]
@@ -553,53 +639,59 @@ def _section(kind: SectionKind, c: Copy, page: str) -> PageSection | None:
             kind=kind, heading=heading, intro=w["reservation_intro_home" if page == "home" else "reservation_intro"]
         )
     if kind == "product_grid":
-        return PageSection(
-            kind=kind, heading=heading, intro=w["products_intro"], items=_items(p["items"], c, meta=price)
-        )
+        return PageSection(kind=kind, heading=heading, intro=w["products_intro"], items=_offer_items(facts.offers))
     if kind == "cart":
+        sample = facts.priced_offers[:2]
         return PageSection(
             kind=kind,
             heading=heading,
-            intro=w["cart_intro"],
-            items=[
-                ContentItem(title=c.fill(item[0]), text=w["cart_qty"], meta=c.price(item[2])) for item in p["items"][:2]
-            ],
+            intro=w["cart_intro"] if sample else w["cart_empty"],
+            items=[ContentItem(title=o.name, text="", meta=o.price, source="brief") for o in sample],
         )
     if kind == "dashboard_preview":
-        metrics = p.get("metrics") or [(f[0], f[1], "✓") for f in p["features"]]
-        return PageSection(
-            kind=kind,
-            heading=heading,
-            intro=w["dashboard_intro"],
-            items=_items(metrics, c, meta=lambda i, pair: pair[2]),
-        )
+        # What the dashboard shows, never sample figures: a number on a page reads as a fact.
+        shown = p.get("dashboard") or p["features"]
+        return PageSection(kind=kind, heading=heading, intro=w["dashboard_intro"], items=_items(shown, c))
     if kind == "services":
-        return PageSection(
-            kind=kind, heading=heading, intro=w["services_intro"], items=_items(p["items"], c, meta=price)
-        )
+        return PageSection(kind=kind, heading=heading, intro=w["services_intro"], items=_offer_items(facts.offers))
     if kind == "contact_form":
         return PageSection(kind=kind, heading=heading, intro=w["contact_intro"])
     if kind == "gallery":
-        pictures = p.get("gallery") or [(f"{f[0]} — {c.name}", f[1]) for f in p["features"] + p["steps"]][:6]
-        return PageSection(kind=kind, heading=heading, intro=w["gallery_intro"], items=_items(pictures, c))
+        return PageSection(kind=kind, heading=heading, intro=c.fill(w["gallery_intro"]), items=_items(p["gallery"], c))
     if kind == "blog_index":
         return PageSection(kind=kind, heading=heading, intro=c.fill(w["blog_intro"]), items=_blog_posts(c))
     if kind == "text":
-        if page == "about":
-            intro = c.fill(w["about_p1"]) + "\n\n" + c.fill(w["about_p2"])
-        else:
-            label = c.nav_label(page)
-            heading = c.fill(w["page_generic"], page_label=label)
-            intro = c.fill(w["page_generic_p"], page_label=label, page_label_lower=label.lower())
-            intro += "\n\n" + c.fill(w["about_p1"])
-        return PageSection(kind=kind, heading=heading, intro=intro)
+        return _text_section(c, page)
     return None
 
 
+def _text_section(c: Copy, page: str) -> PageSection:
+    w = c.words
+    heading = _text_heading(c, page)
+    if page == "home":
+        return PageSection(kind="text", heading=heading, items=_fact_items(c))
+    if page == "about":
+        intro = c.fill(w["about_p1"]) + "\n\n" + c.fill(w["about_p2"])
+        if not c.facts.story:
+            intro += "\n\n" + c.fill(w["about_more"])
+        return PageSection(kind="text", heading=heading, intro=intro, items=_fact_items(c))
+    kinds = _page_kind(page) or []
+    if kinds and kinds[0] in CATALOGUE_KINDS:
+        key = "services_soon" if kinds[0] == "services" else "catalogue_soon"
+        return PageSection(kind="text", heading=heading, intro=c.fill(w[key]))
+    label = c.nav_label(page)
+    return PageSection(kind="text", heading=heading, intro=c.fill(w["page_generic_p"], page_label_lower=label.lower()))
+
+
 def _blog_posts(c: Copy) -> list[ContentItem]:
+    q1, q2, q3 = c.profile["questions"]
     posts = []
     for title, date, paragraphs in BLOG_POSTS[c.lang]:
-        posts.append(ContentItem(title=c.fill(title, n=3), text="\n\n".join(c.fill(p) for p in paragraphs), meta=date))
+        text = "\n\n".join(c.fill(p, q1=q1, q2=q2, q3=q3) for p in paragraphs)
+        # The page title is "<post> | <business>": keep it within the 60 characters search results show.
+        limit = max(24, 60 - len(f" | {c.name}"))
+        long, short = (c.fill(t, n=3) for t in title.split("|"))
+        posts.append(ContentItem(title=_clamp(long if len(long) <= limit else short, limit), text=text, meta=date))
     return posts
 
 
@@ -613,7 +705,7 @@ def _marketing_content(c: Copy, ctx: AgentContext) -> MarketingContent:
     tags = [
         re.sub(r"[^0-9a-zA-ZáéíóúñÁÉÍÓÚÑ]", "", c.name),
         re.sub(r"[^0-9a-zA-ZáéíóúñÁÉÍÓÚÑ]", "", c.geo),
-        c.brief.industry.replace(" ", ""),
+        re.sub(r"[^0-9a-zA-ZáéíóúñÁÉÍÓÚÑ]", "", c.industry_word),
     ]
     tags = list(dict.fromkeys(t for t in tags if t))
     networks = ["instagram", "facebook", "linkedin", "x"]
@@ -663,7 +755,7 @@ def _support_kit(c: Copy, ctx: AgentContext) -> SupportKit:
         )
     return SupportKit(
         analytics_events=events,
-        faq=_items(c.profile["faq"], c),
+        faq=_items(c.faq(), c),
         channels=["email", "WhatsApp"] if c.lang == "es" else ["email", "contact form"],
     )
 

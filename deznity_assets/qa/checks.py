@@ -15,8 +15,12 @@ from urllib.parse import unquote, urlparse
 import html5lib
 from bs4 import BeautifulSoup, Tag
 
+from ..brief import ClientBrief
 from ..deliverables import CheckResult, DesignSystem, QAReport, RenderedSite
+from ..facts import numbers_in
+from ..language import CANDIDATES, rank
 from ..site.brand import CONTRAST_PAIRS, contrast_ratio
+from ..site.i18n import market_label
 from ..site.render import page_url
 
 Scope = Literal["functional", "seo_performance"]
@@ -39,6 +43,9 @@ class QAContext:
     site: RenderedSite
     design: DesignSystem
     escaped_values: list[str] = field(default_factory=list)
+    # The brief: the only source of facts, quotes, prices and figures a page may state. Without it
+    # nothing counts as given, so any claim fails.
+    brief: ClientBrief | None = None
 
     @cached_property
     def html_files(self) -> dict[str, str]:
@@ -51,6 +58,24 @@ class QAContext:
     @cached_property
     def ids(self) -> dict[str, set[str]]:
         return {p: {str(t["id"]) for t in s.find_all(id=True)} for p, s in self.soups.items()}
+
+    @cached_property
+    def visible(self) -> dict[str, list[str]]:
+        """Per page, the text blocks a visitor reads: title, meta description, then the body's blocks."""
+        out = {}
+        for path, soup in self.soups.items():
+            blocks = [soup.title.get_text(" ", strip=True)] if soup.title else []
+            description = soup.find("meta", attrs={"name": "description"})
+            if description is not None:
+                blocks.append(str(description.get("content", "")))
+            body = soup.body
+            if body is not None:
+                for tag in body.find_all(TEXT_BLOCKS):
+                    if tag.find(TEXT_BLOCKS):
+                        continue  # its inner blocks are read on their own
+                    blocks.append(tag.get_text(" ", strip=True))
+            out[path] = [" ".join(b.split()) for b in blocks if b and b.strip()]
+        return out
 
     @cached_property
     def base_path(self) -> str:
@@ -85,6 +110,34 @@ class QAContext:
         if is_dir:
             target = "index.html" if target == "." else f"{target}/index.html"
         return target, fragment
+
+
+# Elements whose text is read as one block (a heading, a paragraph, a list item, a caption ...).
+TEXT_BLOCKS = [
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "summary",
+    "figcaption",
+    "blockquote",
+    "q",
+    "td",
+    "th",
+    "label",
+    "button",
+    "dt",
+    "dd",
+    "caption",
+    "legend",
+    "span",
+    "a",
+    "strong",
+]
 
 
 CheckFn = Callable[[QAContext], CheckResult]
@@ -318,6 +371,141 @@ def lang_attribute(ctx: QAContext) -> tuple[list[str], str]:
     return problems, f"every page has lang={ctx.site.language!r}"
 
 
+# ----- content: claims and language -----------------------------------------------------------
+
+# What a page may state only when the brief gives it. Numbers inside a match must all be numbers
+# of the brief (facts.numbers_in): "MX$45" passes when the brief's offers say MX$45.
+_CURRENCY = r"(?:[A-Z]{1,3}\$|[$€£¥₹]|\b(?:USD|EUR|MXN|GBP|COP|ARS|CLP|PEN|CAD|AUD)\b)"
+CLAIM_PATTERNS: dict[str, re.Pattern[str]] = {
+    "price": re.compile(
+        rf"{_CURRENCY}\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:{_CURRENCY}|(?:pesos|euros?|d[oó]lares|dollars)\b)", re.I
+    ),
+    "rating": re.compile(
+        r"\b\d(?:[.,]\d)?\s?/\s?(?:5|10)\b|[★☆⭐]|\b\d(?:[.,]\d)?\s?(?:stars?|estrellas?)\b"
+        r"|\b(?:rated|rating|valoraci[oó]n|calificaci[oó]n|puntuaci[oó]n)\b\s*:?\s*\d",
+        re.I,
+    ),
+    "statistic": re.compile(
+        r"[+\-\u2212±]?\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\s?[x\u00d7]\b|(?<![\w+])\+\s?\d[\d.,]*\b|\b\d[\d.,]*\s?\+(?!\w)"
+        r"|\b\d[\d.,]*\s+(?:more\s+|m[aá]s\s+)?(?:years?|años|customers?|clients?|clientes|users?|usuarios"
+        r"|projects?|proyectos|reviews?|reseñas|patients?|pacientes|cases?|casos|orders?|pedidos|members?"
+        r"|miembros|countries|pa[ií]ses|cities|ciudades|stores?|tiendas|locations?|sucursales|awards?|premios)\b",
+        re.I,
+    ),
+    "figure": re.compile(
+        r"\b\d[\d.,]*(?:\s?(?:-|\u2013|to|a)\s?\d[\d.,]*)?\s?(?:hours?|hrs?|horas?|days?|d[ií]as?|weeks?|semanas?"
+        r"|months?|meses|minutes?|minutos?|mins?)\b",
+        re.I,
+    ),
+}
+_QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]\s*[—\u2013-]\s*\w")
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.replace("“", "").replace("”", "").replace('"', "").split()).strip().lower()
+
+
+def _brief_text(brief: ClientBrief | None) -> str:
+    if brief is None:
+        return ""
+    fields = [brief.business_name, brief.industry, brief.goal, brief.target_geo, *brief.copy_tone, *brief.pages]
+    return "\n".join(fields + brief.facts.texts())
+
+
+@check("no_invented_claims", "functional", "error")
+def no_invented_claims(ctx: QAContext) -> tuple[list[str], str]:
+    """No page quotes a person, shows a rating, a price or a statistic that the brief does not contain."""
+    allowed_numbers = numbers_in(_brief_text(ctx.brief))
+    testimonials = ctx.brief.facts.published_testimonials if ctx.brief else []
+    quotes = {_norm(t.quote): t.author for t in testimonials}
+    problems = []
+    for path, soup in ctx.soups.items():
+        for tag in soup.find_all(["blockquote", "q"]):
+            said = _norm(tag.get_text(" ", strip=True))
+            if said not in quotes:
+                problems.append(f"{path}: quotes {said[:60]!r}, which is no consented testimonial of the brief")
+                continue
+            caption = tag.find_parent("figure")
+            credited = caption.find("figcaption") if caption else None
+            if credited is not None and _norm(quotes[said]) not in _norm(credited.get_text(" ", strip=True)):
+                problems.append(f"{path}: credits the quote {said[:40]!r} to someone the brief does not name")
+        for block in ctx.visible[path]:
+            for match in _QUOTED.finditer(block):
+                if _norm(match.group(1)) not in quotes:
+                    problems.append(f"{path}: quotes {match.group(1)[:60]!r} with a name; the brief has no such quote")
+            for kind, pattern in CLAIM_PATTERNS.items():
+                for match in pattern.finditer(block):
+                    found = numbers_in(match.group())
+                    if kind == "rating" or not found <= allowed_numbers:
+                        if kind == "rating" and found <= allowed_numbers and found:
+                            continue  # a rating the brief itself states
+                        problems.append(
+                            f"{path}: shows the {kind} {match.group().strip()!r}, which the brief does not give"
+                        )
+    return problems, "every quote, price, rating and figure comes from the brief"
+
+
+# A block shorter than this many words says too little for a detector to tell its language.
+LANGUAGE_MIN_WORDS = 6
+# How sure the detector must be that a block is in another language to flag it; whole pages are
+# flagged whenever their text reads as another language.
+LANGUAGE_BLOCK_CONFIDENCE = 0.99
+_WORD = re.compile(r"[^\W\d_]+(?:[-'\u2019][^\W\d_]+)*")
+
+
+def _without_names(text: str, names: list[str]) -> str:
+    """The text without proper names (the business, its market, its offers): they have no language."""
+    for name in names:
+        if name:
+            text = re.sub(re.escape(name), " ", text, flags=re.I)
+    return text
+
+
+@check("page_language", "functional", "error")
+def page_language(ctx: QAContext) -> tuple[list[str], str]:
+    """Every page's visible text is in its <html lang>: no page, paragraph or pasted brief phrase in another."""
+    brief = ctx.brief
+    names: list[str] = []
+    pasted: list[str] = []
+    if brief is not None:
+        names = [brief.business_name, brief.target_geo, market_label(brief.target_geo, brief.language)]
+        names += [o.name for o in brief.facts.offers] + [t.author for t in brief.facts.testimonials]
+        # Brief free text steers the copy and is never pasted into a page of another language: the
+        # tone and goal phrases that read as another language must not appear word for word.
+        for text in [*brief.copy_tone, brief.goal]:
+            words = _WORD.findall(text)
+            if len(words) >= 2 or "-" in text:
+                pasted.append(text)
+    names.sort(key=len, reverse=True)
+    problems = []
+    for path, soup in ctx.soups.items():
+        lang = str(soup.html.get("lang", "") if soup.html else "").split("-")[0].lower() or ctx.site.language
+        blocks = ctx.visible[path]
+        page_text = _without_names(" ".join(blocks), names)
+        if len(_WORD.findall(page_text)) >= LANGUAGE_MIN_WORDS:
+            top, p = rank(page_text)[0]
+            if top != lang:
+                problems.append(f"{path}: the page reads as {top!r} ({p:.2f}), not its lang {lang!r}")
+                continue
+        for block in dict.fromkeys(blocks):
+            text = _without_names(block, names)
+            if len(_WORD.findall(text)) < LANGUAGE_MIN_WORDS:
+                continue
+            top, p = rank(text, ("en", "es") if lang in ("en", "es") else CANDIDATES)[0]
+            if top != lang and p >= LANGUAGE_BLOCK_CONFIDENCE:
+                problems.append(f"{path}: {block[:60]!r} reads as {top!r} ({p:.2f}), not {lang!r}")
+        lowered = " ".join(blocks).lower()
+        for phrase in pasted:
+            other = rank(phrase, ("en", "es"))[0]
+            if (
+                other[0] != lang
+                and other[1] >= 0.8
+                and re.search(rf"(?<!\w){re.escape(phrase.lower())}(?!\w)", lowered)
+            ):
+                problems.append(f"{path}: pastes the brief's {other[0]!r} text {phrase[:40]!r} into a {lang!r} page")
+    return problems, "every page is in its language"
+
+
 # ----- SEO and performance ----------------------------------------------------------------
 
 
@@ -483,9 +671,11 @@ def no_third_party_requests(ctx: QAContext) -> tuple[list[str], str]:
 # ----- running ----------------------------------------------------------------------------
 
 
-def run_checks(site: RenderedSite, design: DesignSystem, *, escaped_values: list[str]) -> list[CheckResult]:
-    """Run every registered QA check on a rendered site, in registry order."""
-    ctx = QAContext(site=site, design=design, escaped_values=list(escaped_values))
+def run_checks(
+    site: RenderedSite, design: DesignSystem, *, escaped_values: list[str], brief: ClientBrief | None = None
+) -> list[CheckResult]:
+    """Run every registered QA check on a rendered site, in registry order; `brief` is the source of facts."""
+    ctx = QAContext(site=site, design=design, escaped_values=list(escaped_values), brief=brief)
     return [fn(ctx) for _scope, _severity, fn in CHECKS.values()]
 
 

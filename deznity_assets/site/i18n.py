@@ -41,7 +41,6 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "required": "required",
         "optional": "optional",
         "contact": "Contact",
-        "rating": "Rating",
         "product_image": "Illustration of",
     },
     "es": {
@@ -82,7 +81,6 @@ UI_STRINGS: dict[str, dict[str, str]] = {
         "required": "obligatorio",
         "optional": "opcional",
         "contact": "Contacto",
-        "rating": "Valoración",
         "product_image": "Ilustración de",
     },
 }
@@ -94,3 +92,59 @@ def ui_strings(language: str | None) -> dict[str, str]:
     if lang not in UI_STRINGS:
         raise ValueError(f"language {lang!r} has no UI strings; use one of {sorted(UI_STRINGS)}")
     return UI_STRINGS[lang]
+
+
+# Market names a brief often gives in English (or Spanish) and that a page in the other language
+# must not show as typed: (label, "in <market>") per language. Any other market is a place name,
+# shown as the client wrote it.
+_MARKETS: dict[tuple[str, ...], dict[str, tuple[str, str]]] = {
+    ("global", "worldwide", "international", "world", "mundial", "todo el mundo", "internacional"): {
+        "en": ("Worldwide", "around the world"),
+        "es": ("Todo el mundo", "en todo el mundo"),
+    },
+    ("online", "en línea", "en linea", "internet"): {"en": ("Online", "online"), "es": ("En línea", "en línea")},
+    ("north america", "norteamérica", "norteamerica", "américa del norte"): {
+        "en": ("North America", "in North America"),
+        "es": ("Norteamérica", "en Norteamérica"),
+    },
+    ("latin america", "latam", "latinoamérica", "latinoamerica", "américa latina", "america latina"): {
+        "en": ("Latin America", "in Latin America"),
+        "es": ("Latinoamérica", "en Latinoamérica"),
+    },
+    ("south america", "sudamérica", "sudamerica", "suramérica", "américa del sur"): {
+        "en": ("South America", "in South America"),
+        "es": ("Sudamérica", "en Sudamérica"),
+    },
+    ("central america", "centroamérica", "centroamerica"): {
+        "en": ("Central America", "in Central America"),
+        "es": ("Centroamérica", "en Centroamérica"),
+    },
+    ("europe", "europa"): {"en": ("Europe", "in Europe"), "es": ("Europa", "en Europa")},
+    ("africa", "áfrica"): {"en": ("Africa", "in Africa"), "es": ("África", "en África")},
+    ("usa", "us", "united states", "estados unidos", "eeuu", "ee. uu."): {
+        "en": ("the United States", "in the United States"),
+        "es": ("Estados Unidos", "en Estados Unidos"),
+    },
+    ("mexico", "méxico"): {"en": ("Mexico", "in Mexico"), "es": ("México", "en México")},
+    ("mexico city", "ciudad de méxico", "ciudad de mexico"): {
+        "en": ("Mexico City", "in Mexico City"),
+        "es": ("Ciudad de México", "en Ciudad de México"),
+    },
+    ("spain", "españa", "espana"): {"en": ("Spain", "in Spain"), "es": ("España", "en España")},
+}
+_MARKET_INDEX = {name: forms for names, forms in _MARKETS.items() for name in names}
+
+
+def market_label(target_geo: str, language: str | None) -> str:
+    """The market as a page in `language` names it: 'Latin America' is 'Latinoamérica' in Spanish."""
+    forms = _MARKET_INDEX.get(" ".join(target_geo.lower().split()))
+    return forms[language or "en"][0] if forms else target_geo
+
+
+def in_market(target_geo: str, language: str | None) -> str:
+    """'in <market>' in `language`: 'around the world', 'en Latinoamérica', 'in Lima, Peru'."""
+    lang = language or "en"
+    forms = _MARKET_INDEX.get(" ".join(target_geo.lower().split()))
+    if forms:
+        return forms[lang][1]
+    return f"en {target_geo}" if lang == "es" else f"in {target_geo}"

@@ -28,7 +28,7 @@ from ..deliverables import (
     SiteStructure,
 )
 from .brand import css_custom_properties, design_tokens_json
-from .i18n import ui_strings
+from .i18n import market_label, ui_strings
 
 SCHEMA_TYPES = ("Restaurant", "Store", "SoftwareApplication", "LocalBusiness", "Organization")
 ITEM_KINDS = frozenset(
@@ -433,6 +433,8 @@ class _SiteBuilder:
             "t": self.t,
             "lang": self.lang,
             "brief": self.brief,
+            # The market as the page's language names it ("Latinoamérica" on a Spanish page).
+            "market": market_label(self.brief.target_geo, self.lang),
             "root": root,
             "path": path,
             "css_href": f"{root}assets/site.css?v={self.css_version}",

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from ..brief import BRIEF_FIELDS, ClientBrief, validate_brief
+from ..facts import ClientFacts, facts_column
 
 ERROR_MAX = 2000
 
@@ -76,11 +77,13 @@ def _attempt(value: Any) -> int:
 
 
 def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:
-    """Brief fields as stored: lists joined with commas, everything else as text."""
+    """Brief fields as stored: lists joined with commas, the facts as JSON text, everything else as text."""
     out: dict[str, Any] = {}
     for key in BRIEF_FIELDS:
         value = data.get(key)
-        if isinstance(value, (list, tuple)):
+        if key == "facts" and isinstance(value, (dict, ClientFacts)):
+            value = facts_column(ClientFacts.model_validate(value))
+        elif isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
         out[key] = value
     return out

@@ -44,6 +44,10 @@ clients = sa.Table(
     sa.Column("pages", sa.Text),
     sa.Column("budget", sa.Text),
     sa.Column("language", sa.Text),
+    # The client's facts (testimonials, offers and prices, founding year...) as JSON text: the only
+    # facts a site states. Added after the first tables: SqlClientStore.create_tables adds it to
+    # older ones, and migration 20250601000700_clients_facts.sql to Supabase's.
+    sa.Column("facts", sa.Text),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_error", sa.Text),

@@ -106,6 +106,7 @@ class SqlClientStore(StoreTransitions):
 
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(self.engine)
+        self._add_missing_columns()
         with self.engine.connect() as conn:
             outdated = _status_check_outdated(conn)
             missing = _missing_columns(conn)
@@ -135,6 +136,32 @@ class SqlClientStore(StoreTransitions):
                     "supabase/migrations/20250601000600_live_deployment.sql as the table's owner",
                     table,
                     name,
+                    str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                )
+
+    def _add_missing_columns(self) -> None:
+        # create_all makes missing tables, never missing columns: a clients table made by an older
+        # version lacks the ones added since (facts). Nullable without a default, so old rows stay
+        # valid; before the status-check rebuild, which copies the table's columns as they are.
+        with self.engine.connect() as conn:
+            present = {c["name"] for c in sa.inspect(conn).get_columns("clients")}
+        missing = [c for c in clients.c if c.name not in present]
+        for column in missing:
+            kind = column.type.compile(dialect=self.engine.dialect)
+            exists = "" if self.backend == "sqlite" else "IF NOT EXISTS "
+            try:
+                with self.engine.begin() as conn:
+                    conn.exec_driver_sql(f"ALTER TABLE clients ADD COLUMN {exists}{column.name} {kind}")
+            except sa.exc.DBAPIError as exc:
+                # Another process added it meanwhile (SQLite has no IF NOT EXISTS), or a user that
+                # may not alter the table: say what to apply rather than stop every command.
+                with self.engine.connect() as conn:
+                    if column.name in {c["name"] for c in sa.inspect(conn).get_columns("clients")}:
+                        continue
+                log.warning(
+                    "the clients table has no %s column and it could not be added (%s); apply "
+                    "supabase/migrations/20250601000700_clients_facts.sql as the table's owner",
+                    column.name,
                     str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
                 )
 

@@ -24,6 +24,7 @@ from deznity_assets.deliverables import (
     SiteStructure,
     SocialPost,
 )
+from deznity_assets.facts import ClientFacts, Offer, Testimonial
 from deznity_assets.site.brand import build_design_system
 from deznity_assets.site.render import render_site
 
@@ -37,109 +38,260 @@ SCHEMA = {
 FORM_ACTION = "/api/forms/{form}"
 
 
-def _items(prefix: str, n: int, *, meta: str = "", text: str = "") -> list[ContentItem]:
+def _l(brief: ClientBrief, en: str, es: str) -> str:
+    """The text in the brief's language: a page holds one language (the page_language check)."""
+    return es if brief.language == "es" else en
+
+
+def _items(brief: ClientBrief, prefix: str, n: int, *, meta: str = "", text: str = "") -> list[ContentItem]:
     return [
         ContentItem(
             title=f"{prefix} {i}",
-            text=text or f"What {prefix.lower()} {i} brings you, in plain words.",
+            text=text
+            or _l(
+                brief,
+                f"What {prefix.lower()} {i} brings you, in plain words.",
+                f"Lo que {prefix.lower()} {i} te da, en palabras sencillas.",
+            ),
             meta=meta.format(i=i) if meta else "",
         )
         for i in range(1, n + 1)
     ]
 
 
+# The facts the hand-built copy states (its testimonials, prices and figures): a site may state
+# only what the brief gives (the no_invented_claims check), so the fixture briefs carry them.
+FIXTURE_QUOTES = {
+    "en": [
+        ("Friendly, fast and exactly what we needed.", "Ana R."),
+        ("We came back twice in the same week.", "Luis M."),
+    ],
+    "es": [
+        ("Amables, rápidos y justo lo que necesitábamos.", "Ana R."),
+        ("Volvimos dos veces en la misma semana.", "Luis M."),
+    ],
+}
+FIXTURE_FACTS = ClientFacts(
+    testimonials=[
+        Testimonial(quote=q, author=a, consent=True) for quotes in FIXTURE_QUOTES.values() for q, a in quotes
+    ],
+    offers=[
+        Offer(name="Starter", price="$297/mo"),
+        Offer(name="Growth", price="$647/mo"),
+        *(Offer(name=f"Taco {i}", price=f"${i}.50") for i in range(1, 5)),
+        *(Offer(name=f"Product {i}", price=f"${i}9.00") for i in range(1, 5)),
+        Offer(name="Free", price="$0"),
+        Offer(name="Pro", price="$9/mo"),
+    ],
+    statements=["Members keep streaks of 6 days and more."],
+)
+
+
 def page_sections(page: str, brief: ClientBrief) -> list[PageSection]:
-    """Typical sections of a page name, filled with short neutral copy."""
+    """Typical sections of a page name, filled with short neutral copy in the brief's language."""
     if page == "home":
         return [
             PageSection(kind="hero", heading=brief.business_name),
             PageSection(
                 kind="social_proof",
-                heading="What people say",
+                heading=_l(brief, "What people say", "Lo que dicen"),
                 items=[
-                    ContentItem(title="Ana R.", text="Friendly, fast and exactly what we needed.", meta="5/5"),
-                    ContentItem(title="Luis M.", text="We came back twice in the same week.", meta="5/5"),
+                    ContentItem(title=author, text=quote, source="brief")
+                    for quote, author in FIXTURE_QUOTES[brief.language or "en"]
                 ],
             ),
             PageSection(
                 kind="features",
-                heading="Why choose us",
-                intro="Three reasons clients stay.",
-                items=_items("Feature", 3),
+                heading=_l(brief, "Why choose us", "Por qué elegirnos"),
+                intro=_l(brief, "Three reasons clients stay.", "Tres razones para quedarse."),
+                items=_items(brief, _l(brief, "Feature", "Ventaja"), 3),
             ),
-            PageSection(kind="how_it_works", heading="How it works", items=_items("Step", 3, meta="{i}")),
+            PageSection(
+                kind="how_it_works",
+                heading=_l(brief, "How it works", "Cómo funciona"),
+                items=_items(brief, _l(brief, "Step", "Paso"), 3, meta="{i}"),
+            ),
             PageSection(
                 kind="pricing",
-                heading="Plans",
+                heading=_l(brief, "Plans", "Planes"),
                 items=[
-                    ContentItem(title="Starter", text="One page; Hosting; Email support", meta="$297/mo"),
-                    ContentItem(title="Growth", text="Five pages; Blog; Priority support", meta="$647/mo"),
+                    ContentItem(
+                        title="Starter",
+                        text=_l(
+                            brief, "One page; Hosting; Email support", "Una página; Alojamiento; Soporte por correo"
+                        ),
+                        meta="$297/mo",
+                    ),
+                    ContentItem(
+                        title="Growth",
+                        text=_l(
+                            brief, "Five pages; Blog; Priority support", "Cinco páginas; Blog; Soporte prioritario"
+                        ),
+                        meta="$647/mo",
+                    ),
                 ],
             ),
             PageSection(
                 kind="faq",
-                heading="Questions",
+                heading=_l(brief, "Questions", "Preguntas"),
                 items=[
-                    ContentItem(title="How long does it take?", text="About two minutes from brief to site."),
-                    ContentItem(title="Can I change the copy?", text="Yes, every word can be edited later."),
+                    ContentItem(
+                        title=_l(brief, "How long does it take?", "¿Cuánto tarda?"),
+                        text=_l(
+                            brief, "About as long as it takes to read the brief.", "Lo que se tarda en leer el encargo."
+                        ),
+                    ),
+                    ContentItem(
+                        title=_l(brief, "Can I change the copy?", "¿Puedo cambiar los textos?"),
+                        text=_l(
+                            brief, "Yes, every word can be edited later.", "Sí, cada palabra se puede editar después."
+                        ),
+                    ),
                 ],
             ),
-            PageSection(kind="cta", heading="Ready when you are", intro="Start today."),
             PageSection(
-                kind="text", heading="Our story", intro="We started small.\n\nWe still care about every detail."
+                kind="cta",
+                heading=_l(brief, "Ready when you are", "Cuando quieras"),
+                intro=_l(brief, "Start today.", "Empieza hoy."),
+            ),
+            PageSection(
+                kind="text",
+                heading=_l(brief, "Our story", "Nuestra historia"),
+                intro=_l(
+                    brief,
+                    "We started small.\n\nWe still care about every detail.",
+                    "Empezamos en pequeño.\n\nSeguimos cuidando cada detalle.",
+                ),
             ),
         ]
     sections = {
-        "menu": [PageSection(kind="menu", heading="Menu", items=_items("Taco", 4, meta="${i}.50"))],
-        "book": [PageSection(kind="reservation_form", heading="Book a table", intro="We confirm by email.")],
+        "menu": [
+            PageSection(kind="menu", heading=_l(brief, "Menu", "Menú"), items=_items(brief, "Taco", 4, meta="${i}.50"))
+        ],
+        "book": [
+            PageSection(
+                kind="reservation_form",
+                heading=_l(brief, "Book a table", "Reserva una mesa"),
+                intro=_l(brief, "We confirm by email.", "Te confirmamos por correo."),
+            )
+        ],
         "blog": [
             PageSection(
                 kind="blog_index",
-                heading="Latest posts",
+                heading=_l(brief, "Latest posts", "Últimas entradas"),
                 items=[
                     ContentItem(
-                        title="Opening our second kitchen",
-                        text="Big news for the neighbourhood.\n\nWe are opening a second kitchen soon, with the same "
-                        "menu and longer hours.",
+                        title=_l(brief, "Opening our second kitchen", "Abrimos nuestra segunda cocina"),
+                        text=_l(
+                            brief,
+                            "Big news for the neighbourhood.\n\nWe are opening a second kitchen soon, with the same "
+                            "menu and longer hours.",
+                            "Grandes noticias para el barrio.\n\nPronto abrimos una segunda cocina, con el mismo "
+                            "menú y un horario más amplio.",
+                        ),
                         meta="2026-01-10",
                     ),
                     ContentItem(
-                        title="Five tips for a better week",
-                        text="Tip one: plan your meals on Sunday.\n\nTip two: book your table early and bring "
-                        "friends along.",
+                        title=_l(brief, "Five tips for a better week", "Cinco ideas para una mejor semana"),
+                        text=_l(
+                            brief,
+                            "Tip one: plan your meals on Sunday.\n\nTip two: book your table early and bring "
+                            "friends along.",
+                            "Primera idea: planea tus comidas el domingo.\n\nSegunda idea: reserva tu mesa con "
+                            "tiempo y trae a tus amigos.",
+                        ),
                         meta="2026-02-02",
                     ),
                 ],
             )
         ],
-        "products": [PageSection(kind="product_grid", heading="Shop", items=_items("Product", 4, meta="${i}9.00"))],
-        "cart": [PageSection(kind="cart", heading="Your cart", items=_items("Product", 2, meta="${i}9.00"))],
+        "products": [
+            PageSection(
+                kind="product_grid",
+                heading=_l(brief, "Shop", "Tienda"),
+                items=_items(brief, _l(brief, "Product", "Producto"), 4, meta="${i}9.00"),
+            )
+        ],
+        "cart": [
+            PageSection(
+                kind="cart",
+                heading=_l(brief, "Your cart", "Tu carrito"),
+                items=_items(brief, _l(brief, "Product", "Producto"), 2, meta="${i}9.00"),
+            )
+        ],
         "dashboard": [
             PageSection(
                 kind="dashboard_preview",
-                heading="Your dashboard",
+                heading=_l(brief, "Your dashboard", "Tu panel"),
                 items=[
-                    ContentItem(title="Active days", text="Days with a workout this month.", meta="18"),
-                    ContentItem(title="Streak", text="Your current streak.", meta="6 days"),
+                    ContentItem(
+                        title=_l(brief, "Active days", "Días activos"),
+                        text=_l(brief, "Days with a workout this month.", "Días con entrenamiento este mes."),
+                        meta="18",
+                    ),
+                    ContentItem(
+                        title=_l(brief, "Streak", "Racha"),
+                        text=_l(brief, "Your current streak.", "Tu racha actual."),
+                        meta=_l(brief, "6 days", "6 días"),
+                    ),
                 ],
             )
         ],
         "pricing": [
             PageSection(
                 kind="plans",
-                heading="Pricing",
+                heading=_l(brief, "Pricing", "Precios"),
                 items=[
-                    ContentItem(title="Free", text="Tracking; Weekly report", meta="$0"),
-                    ContentItem(title="Pro", text="Everything in Free; Coaching; Exports", meta="$9/mo"),
+                    ContentItem(
+                        title="Free",
+                        text=_l(brief, "Tracking; Weekly report", "Seguimiento; Informe semanal"),
+                        meta="$0",
+                    ),
+                    ContentItem(
+                        title="Pro",
+                        text=_l(
+                            brief,
+                            "Everything in Free; Coaching; Exports",
+                            "Todo lo de Free; Entrenamiento; Exportaciones",
+                        ),
+                        meta="$9/mo",
+                    ),
                 ],
             )
         ],
-        "services": [PageSection(kind="services", heading="Services", items=_items("Service", 3))],
-        "about": [PageSection(kind="text", heading="About us", intro="Founded to help.\n\nStill helping.")],
-        "contact": [PageSection(kind="contact_form", heading="Write to us", intro="We answer within a day.")],
-        "gallery": [PageSection(kind="gallery", heading="Gallery", items=_items("Look", 4))],
+        "services": [
+            PageSection(
+                kind="services",
+                heading=_l(brief, "Services", "Servicios"),
+                items=_items(brief, _l(brief, "Service", "Servicio"), 3),
+            )
+        ],
+        "about": [
+            PageSection(
+                kind="text",
+                heading=_l(brief, "About us", "Sobre nosotros"),
+                intro=_l(brief, "Founded to help.\n\nStill helping.", "Nacimos para ayudar.\n\nSeguimos ayudando."),
+            )
+        ],
+        "contact": [
+            PageSection(
+                kind="contact_form",
+                heading=_l(brief, "Write to us", "Escríbenos"),
+                intro=_l(brief, "We answer every message.", "Respondemos cada mensaje."),
+            )
+        ],
+        "gallery": [
+            PageSection(
+                kind="gallery",
+                heading=_l(brief, "Gallery", "Galería"),
+                items=_items(brief, _l(brief, "Look", "Vista"), 4),
+            )
+        ],
     }
-    return sections.get(page, [PageSection(kind="text", heading=page.title(), intro=f"All about {page}.")])
+    return sections.get(
+        page,
+        [PageSection(kind="text", heading=page.title(), intro=_l(brief, f"All about {page}.", f"Todo sobre {page}."))],
+    )
 
 
 @dataclass
@@ -169,11 +321,13 @@ class SiteInputs:
 
 
 def build_inputs(brief: ClientBrief, *, font_style: str = "humanist", corner_style: str = "soft") -> SiteInputs:
-    """Hand-built deliverables for `brief`, shaped as the agents return them."""
+    """Hand-built deliverables for `brief`, as the agents return them; a brief without facts gets FIXTURE_FACTS."""
+    if brief.facts.empty:
+        brief = brief.model_copy(update={"facts": FIXTURE_FACTS})
     plans = [
         PagePlan(
             page=p,
-            nav_label="Home" if p == "home" else p.title(),
+            nav_label=_l(brief, "Home", "Inicio") if p == "home" else p.title(),
             purpose=f"Serve the {p} page",
             sections=[s.kind for s in page_sections(p, brief)],
         )
@@ -183,12 +337,13 @@ def build_inputs(brief: ClientBrief, *, font_style: str = "humanist", corner_sty
     seo_pages = [
         PageSeo(
             page=p,
-            title=f"{p.title()} | {name} official site"[:60],
-            meta_description=(
-                f"{name}: {p} page. {brief.goal.capitalize()} with a site that is fast, "
-                "clear and built for every visitor."
+            title=_l(brief, f"{p.title()} | {name} official site", f"{p.title()} | sitio oficial de {name}")[:60],
+            meta_description=_l(
+                brief,
+                f"{name}: the {p} page, with a site that is fast, clear and built for every visitor who comes by.",
+                f"{name}: la página {p}, en un sitio rápido, claro y pensado para cada persona que lo visita.",
             )[:158],
-            h1=f"{p.title()} at {name}",
+            h1=_l(brief, f"{p.title()} at {name}", f"{p.title()} en {name}"),
             keywords=[p, brief.industry],
         )
         for p in brief.pages
@@ -197,10 +352,16 @@ def build_inputs(brief: ClientBrief, *, font_style: str = "humanist", corner_sty
         primary_keywords=[brief.industry, name],
         pages=seo_pages,
         hero_a=HeroCopy(
-            headline=f"{name}, made for you", subheadline="A short promise that sells.", cta_label="Get started"
+            headline=_l(brief, f"{name}, made for you", f"{name}, hecho para ti"),
+            subheadline=_l(brief, "A short promise that sells.", "Una promesa breve que vende."),
+            cta_label=_l(brief, "Get started", "Empieza ya"),
         ),
         hero_b=HeroCopy(
-            headline=f"Meet {name}", subheadline="Another promise, tested against the first.", cta_label="Try it now"
+            headline=_l(brief, f"Meet {name}", f"Conoce {name}"),
+            subheadline=_l(
+                brief, "Another promise, tested against the first.", "Otra promesa, probada contra la primera."
+            ),
+            cta_label=_l(brief, "Try it now", "Pruébalo ahora"),
         ),
         schema_type=SCHEMA.get(brief.industry, "Organization"),
     )
