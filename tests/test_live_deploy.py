@@ -22,6 +22,7 @@ from deznity_assets.resources import HostingResource
 from deznity_assets.runner import process_pending, process_reviews
 from deznity_assets.store.schema import clients
 from deznity_assets.webhooks.formats import slack_text
+from tests.plugins.platform import REGULATED_BRIEF as DENTAL
 from tests.servers.netlify_api import NetlifyApi
 from tests.servers.vercel_api import VercelApi
 from tests.test_secrets import _leaks
@@ -29,16 +30,6 @@ from tests.test_secrets import _leaks
 TOKEN = "vrcl-tok-5d0c7e2a9b41"  # searched for everywhere the platform writes
 TACO = REFERENCE_CLIENTS[4]
 SLUG = "tacoloco"
-DENTAL = {
-    "business_name": "Sonrisa Clara",
-    "industry": "dental clinic",
-    "goal": "more appointments",
-    "color": "#0E7490",
-    "copy_tone": ["warm", "trustworthy"],
-    "target_geo": "Madrid, Spain",
-    "pages": ["home", "services", "contact"],
-    "budget": "growth",
-}
 BEFORE_DEPLOYMENT = [a for step in FLOW[: [s.name for s in FLOW].index("deployment")] for a in step.assets]
 
 

@@ -15,17 +15,8 @@ from deznity_assets.platform import Platform
 from deznity_assets.resources import ClientStoreResource
 from deznity_assets.runner import process_pending, process_reviews
 from deznity_assets.store.schema import reviews
+from tests.plugins.platform import REGULATED_BRIEF as DENTAL
 
-DENTAL = {
-    "business_name": "Sonrisa Clara",
-    "industry": "dental clinic",
-    "goal": "more appointments",
-    "color": "#0E7490",
-    "copy_tone": ["warm", "trustworthy"],
-    "target_geo": "Madrid, Spain",
-    "pages": ["home", "services", "contact"],
-    "budget": "growth",
-}
 SLUG = "sonrisa-clara"
 AGENT_ASSETS_BEFORE_CONTENT = ("project_plan", "market_analysis", "site_structure", "design_system")
 

@@ -409,6 +409,10 @@ class SqlClientStore(StoreTransitions):
             )
             .returning(*_CLAIM_COLUMNS)
         )
+        return self._claim_one(stmt, now)
+
+    def _claim_one(self, stmt: Any, now: datetime) -> ClientRow | None:
+        """Run a one-row claim UPDATE ... RETURNING and write its claimed event in the same transaction."""
         with self.engine.begin() as conn:
             claimed = conn.execute(stmt).first()
             if claimed is not None:
@@ -434,14 +438,7 @@ class SqlClientStore(StoreTransitions):
             .values(status="in_progress", claimed_at=now, updated_at=now, run_id=None, last_error=None)
             .returning(*_CLAIM_COLUMNS)
         )
-        with self.engine.begin() as conn:
-            claimed = conn.execute(stmt).first()
-            if claimed is not None:
-                event = client_event(ClientRow.from_mapping(claimed), status="in_progress", at=now)
-                conn.execute(webhook_events.insert().values(**event))
-        if claimed is None:
-            return None
-        return self._refuse_unusable(ClientRow.from_mapping(claimed), claimed._mapping["stored_id"])
+        return self._claim_one(stmt, now)
 
     def _refuse_unusable(self, row: ClientRow, stored_id: Any) -> ClientRow:
         # A row typed without a slug is named now (NULL only: an empty or odd slug was typed

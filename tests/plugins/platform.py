@@ -25,6 +25,18 @@ SERVICE_VARIABLES = (
     "PINECONE_HOST",
 )
 
+# A health client (a Spanish dental clinic): the review gate holds it until a reviewer decides.
+REGULATED_BRIEF = {
+    "business_name": "Sonrisa Clara",
+    "industry": "dental clinic",
+    "goal": "more appointments",
+    "color": "#0E7490",
+    "copy_tone": ["warm", "trustworthy"],
+    "target_geo": "Madrid, Spain",
+    "pages": ["home", "services", "contact"],
+    "budget": "growth",
+}
+
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     """Environment variables pointing every Deznity folder at `tmp_path`."""
