@@ -184,6 +184,11 @@ def run(
     log = folder / "autonomous.log"
     began = time.monotonic()
     slugs = add_clients(env, clients, seed)
+    # The watcher below opens the instance while `deznity autonomous` starts: the tables must exist
+    # first, or the two processes race to create them. In a child process, because making the
+    # instance exports DAGSTER_HOME into the environment of the process that makes it.
+    create = "from deznity_assets.platform import Platform; Platform.from_env().create_instance_storage()"
+    subprocess.run([sys.executable, "-c", create], env=env, cwd=ROOT, check=True)
     report = Report(clients=clients, kills=kills)
     proc = start(env, log)
     try:

@@ -134,6 +134,12 @@ def measure(label: str, code: Path, *, trivial: bool, runs: int, timeout: float)
             subprocess.run(
                 [sys.executable, __file__, "--queue", str(runs)], env=env, cwd=code, check=True, capture_output=True
             )
+        # The tables first: this process polls the instance while the daemon starts, and two
+        # processes opening a new SQLite instance race to create them.
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            instance.get_runs(limit=1)
+            instance.event_log_storage.get_asset_records()
+            instance.schedule_storage  # noqa: B018 - creating it creates its tables
         with open(folder / "daemon.log", "wb") as log:
             daemon = subprocess.Popen(
                 [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)],

@@ -30,12 +30,8 @@ def ui() -> None:
 def serve(platform: Platform, *, production: bool, split: bool = False) -> None:
     """Run `dagster dev`, or the daemon and webserver, or (split) a code server with both; until Ctrl-C or one exits."""
     home = platform.settings.ensure_dagster_home()
-    # Made once here: a daemon and a webserver starting together on a new SQLite instance race to
-    # create the same tables ("table alembic_version already exists").
-    instance = platform.instance()
-    instance.get_runs(limit=1)
-    instance.event_log_storage.get_asset_records()
-    instance.schedule_storage  # noqa: B018 - creating it creates its tables
+    # Made once here: the daemon and the webserver would otherwise race to create the same tables.
+    platform.create_instance_storage()
     bindir = Path(sys.executable).parent
     host, port = platform.settings.ui_host, platform.settings.ui_port
     if split:
