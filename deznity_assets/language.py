@@ -64,41 +64,13 @@ def _as_array(values: Any) -> array[int]:
     return out
 
 
-@lru_cache(maxsize=1)
-def _model() -> Any:
-    import numpy as np
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-    path = _decompressed_model()
-    if path is not None:
-        try:
-            # The arrays py3langid's own loader reads from the same file (py3langid.modelio.load_model).
-            with np.load(path, allow_pickle=False) as data:
-                return LanguageIdentifier(
-                    data["ptc"],
-                    data["pc"],
-                    data["classes"].tolist(),
-                    _as_array(data["nextmove"]),
-                    data["out_feat"].tolist(),
-                    norm_probs=True,
-                    tk_row=_as_array(data["nextmove_row"]),
-                )
-        except (OSError, KeyError, ValueError):
-            pass  # a damaged or differently laid out file: the packaged model below is the truth
-    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-
-
-@lru_cache(maxsize=4)
-def _identifier(languages: tuple[str, ...]) -> Any:
+def _restricted(model: Any, languages: tuple[str, ...]) -> Any:
+    """An identifier choosing among `languages` only: the same byte automaton, their columns of the feature table."""
     from py3langid.langid import LanguageIdentifier
 
-    # The model is loaded once per process (about 75 MB); each set of languages is an identifier
-    # over the same byte automaton with only its languages' columns of the feature table (a few MB),
-    # not another copy of the whole model.
-    model = _model()
     columns = [i for i, language in enumerate(model.nb_classes) if language in languages]
     return LanguageIdentifier(
-        model.nb_ptc[:, columns],
+        model.nb_ptc[:, columns],  # a copy: the 28 MB table of all 97 languages is not kept
         model.nb_pc[columns],
         [model.nb_classes[i] for i in columns],
         model.tk_nextmove,
@@ -106,6 +78,47 @@ def _identifier(languages: tuple[str, ...]) -> Any:
         norm_probs=True,
         tk_row=model.tk_row,
     )
+
+
+def _cached_model(path: Path, languages: tuple[str, ...]) -> Any:
+    """The identifier for `languages` read from the decompressed model, one array at a time."""
+    import numpy as np
+    from py3langid.langid import LanguageIdentifier
+
+    # The arrays py3langid's own loader reads from the same file (py3langid.modelio.load_model),
+    # each converted or cut to the candidates' columns before the next is read: the process never
+    # holds the whole model at once.
+    with np.load(path, allow_pickle=False) as data:
+        classes = data["classes"].tolist()
+        columns = [i for i, language in enumerate(classes) if language in languages]
+        nextmove = _as_array(data["nextmove"])
+        row = _as_array(data["nextmove_row"])
+        output = data["out_feat"].tolist()
+        ptc, pc = data["ptc"][:, columns], data["pc"][columns]
+    return LanguageIdentifier(ptc, pc, [classes[i] for i in columns], nextmove, output, norm_probs=True, tk_row=row)
+
+
+@lru_cache(maxsize=1)
+def _model() -> Any:
+    """The identifier for the candidate languages, loaded once per process (about 45 MB, mostly the automaton)."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    path = _decompressed_model()
+    if path is not None:
+        try:
+            return _cached_model(path, CANDIDATES)
+        except (OSError, KeyError, ValueError):
+            pass  # a damaged or differently laid out file: the packaged model below is the truth
+    return _restricted(LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True), CANDIDATES)
+
+
+@lru_cache(maxsize=4)
+def _identifier(languages: tuple[str, ...]) -> Any:
+    unknown = sorted(set(languages) - set(CANDIDATES))
+    if unknown:
+        raise ValueError(f"languages {unknown} are not detected; choose among {', '.join(CANDIDATES)}")
+    model = _model()
+    return model if languages == CANDIDATES else _restricted(model, languages)
 
 
 def rank(text: str, languages: tuple[str, ...] = CANDIDATES) -> list[tuple[str, float]]:

@@ -76,3 +76,8 @@ def test_an_unwritable_cache_folder_falls_back_to_the_packaged_model(
     finally:
         language._model.cache_clear()
         language._identifier.cache_clear()
+
+
+def test_a_language_outside_the_candidates_is_refused_by_name() -> None:
+    with pytest.raises(ValueError, match=r"\['nl'\] are not detected; choose among en, es"):
+        language.rank("Wij zijn een bakkerij", ("en", "nl"))
