@@ -149,6 +149,7 @@ def test_helm_values_keep_the_instance_settings_of_dagster_yaml(helm):
     assert daemon["runMonitoring"]["freeSlotsAfterRunEndSeconds"] == monitoring["free_slots_after_run_end_seconds"]
     assert daemon["runMonitoring"]["pollIntervalSeconds"] == monitoring["poll_interval_seconds"]
     assert daemon["runRetries"]["enabled"] is embedded["run_retries"]["enabled"] is False
+    assert helm["additionalInstanceConfig"]["instance_class"] == embedded["instance_class"]
     assert helm["pythonLogs"]["pythonLogLevel"] == embedded["python_logs"]["python_log_level"] == "INFO"
 
 
