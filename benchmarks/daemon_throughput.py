@@ -220,6 +220,7 @@ def main() -> None:
         queue_clients(args.queue)
         return
     codes = [path.resolve() for path in (args.code or [ROOT])]
+    load = os.getloadavg()[0]  # other work on the machine slows the spans: it is recorded with them
     lines = []
     for round_ in range(args.rounds):
         for code in codes:
@@ -236,8 +237,8 @@ def main() -> None:
         with open(ROOT / "docs" / "PERFORMANCE.md", "a") as doc:
             doc.write(
                 f"\n## Daemon throughput, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-                f"Command: `.venv/bin/python {command}`  \nMachine: {machine}, shared with other work "
-                "while measuring (wall-clock spans are noisy; CPU time and RSS are not)\n\n"
+                f"Command: `.venv/bin/python {command}`  \nMachine: {machine}, load average {load:.1f} when it "
+                "started (other work on the machine slows the spans; CPU time and RSS are not affected)\n\n"
                 f"{HEADER}\n" + "\n".join(lines) + "\n"
             )
 

@@ -145,6 +145,7 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=ROOT, help="code tree to run (default: this one)")
     parser.add_argument("--write", action="store_true", help="append the figures to docs/PERFORMANCE.md")
     args = parser.parse_args()
+    load = os.getloadavg()[0]  # other work on the machine slows every figure: it is recorded with them
     with srv.OpenAICompatibleServer(models=("test-model",)) as server:
         server.otherwise = srv.Behaviour("slow", content=offline_answer, delay=args.delay)
         alone = one_pass(server, 1, args.rpm, args.delay, args.code.resolve())
@@ -180,7 +181,7 @@ def main() -> None:
                 f"\n## LLM-bound concurrency, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
                 f"Command: `.venv/bin/python {command}` (every call answered after {args.delay:g} s, "
                 f"DEZNITY_LLM_RPM={args.rpm}, response cache off, `deznity autonomous --once --workers N`)  \n"
-                f"Machine: {machine}, shared with other work while measuring\n\n"
+                f"Machine: {machine}, load average {load:.1f} when it started\n\n"
                 + "\n".join(lines)
                 + f"\n\n{summary}\n"
             )
