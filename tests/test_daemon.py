@@ -16,7 +16,7 @@ import pytest
 
 from deznity_assets.brief import REFERENCE_CLIENTS
 from deznity_assets.platform import Platform
-from tests.plugins.platform import PROJECT_ROOT, env_for
+from tests.plugins.platform import CREATE_INSTANCE_STORAGE, PROJECT_ROOT, env_for
 
 BIN = Path(sys.executable).parent
 UI_CANARY = "uicnry5Kp"
@@ -49,6 +49,8 @@ def dagster_dev(tmp_path):
     platform = Platform.from_env(env)
     home = os.environ.get("DAGSTER_HOME")
     platform.settings.ensure_dagster_home()
+    # The tables first, as `deznity ui` does: dagster dev's daemon and webserver would race to make them.
+    subprocess.run([sys.executable, "-c", CREATE_INSTANCE_STORAGE], env=env, cwd=PROJECT_ROOT, check=True)
     if home is None:
         os.environ.pop("DAGSTER_HOME", None)
     else:

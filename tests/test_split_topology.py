@@ -20,7 +20,7 @@ from deznity_assets.brief import generic_client
 from deznity_assets.config import DAGSTER_PG_SCHEME
 from deznity_assets.platform import Platform
 from deznity_assets.topology import SPLIT_WORKSPACE, code_server_command, daemon_command, webserver_command
-from tests.plugins.platform import PROJECT_ROOT, env_for
+from tests.plugins.platform import CREATE_INSTANCE_STORAGE, PROJECT_ROOT, env_for
 
 BIN = Path(sys.executable).parent
 CLIENTS = 10
@@ -110,6 +110,8 @@ def split_topology(tmp_path, postgres_server, postgres_url):
     platform = Platform.from_env(env)
     home = os.environ.get("DAGSTER_HOME")
     platform.settings.ensure_dagster_home()  # deploy/dagster.yaml: storage in PostgreSQL
+    # Its tables made before four processes open it (in the environment that names the database).
+    subprocess.run([sys.executable, "-c", CREATE_INSTANCE_STORAGE], env=env, cwd=PROJECT_ROOT, check=True)
     if home is None:
         os.environ.pop("DAGSTER_HOME", None)
     else:

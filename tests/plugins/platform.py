@@ -11,6 +11,9 @@ from deznity_assets.platform import Platform
 from deznity_assets.store import SqlClientStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# `python -c` this in a project's environment to make its Dagster instance's tables before several
+# processes (a daemon, webservers) open it together and race to make them.
+CREATE_INSTANCE_STORAGE = "from deznity_assets.platform import Platform; Platform.from_env().create_instance_storage()"
 # Variables of remote services: unset for every test unless it sets them itself.
 SERVICE_VARIABLES = (
     "OPENAI_API_KEY",
