@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import signal
 import socket
@@ -26,6 +25,10 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._project import machine, record, throwaway_env  # noqa: E402
+
 BIN = Path(sys.executable).parent
 INDUSTRIES = ("restaurant", "saas", "ecommerce", "tech", "beauty")
 
@@ -64,25 +67,6 @@ class Report:
         out += [f"  lost {slug}" for slug in self.lost]
         out += [f"  leftover {name}" for name in self.leftovers]
         return out
-
-
-def project_env(folder: Path, poll_seconds: int) -> dict[str, str]:
-    """The environment of a throwaway project in `folder`: SQLite, offline agents, hashing embeddings."""
-    # No key of a real service may leak in from the shell: the benchmark runs on the embedded defaults.
-    services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
-    env.update(
-        {
-            "DEZNITY_STATE_DIR": str(folder / "state"),
-            "DEZNITY_OUTPUT_DIR": str(folder / "output"),
-            "DEZNITY_DATABASE_URL": f"sqlite:///{folder / 'state' / 'deznity.db'}",
-            "DAGSTER_HOME": str(folder / "state" / "dagster_home"),
-            "DEZNITY_LLM_PROVIDER": "offline",
-            "DEZNITY_EMBEDDINGS": "hashing",
-            "DEZNITY_POLL_SECONDS": str(poll_seconds),
-        }
-    )
-    return env
 
 
 def _free_port() -> int:
@@ -180,7 +164,7 @@ def run(
     every kill lands on work in flight.
     """
     rng = random.Random(seed)
-    env = project_env(folder, poll_seconds)
+    env = throwaway_env(folder, settings={"DEZNITY_POLL_SECONDS": str(poll_seconds)})
     log = folder / "autonomous.log"
     began = time.monotonic()
     slugs = add_clients(env, clients, seed)
@@ -287,10 +271,8 @@ def main() -> None:
         print(line)
     if args.write:
         command = "benchmarks/crash_recovery.py " + " ".join(sys.argv[1:])
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        with open(ROOT / "docs" / "PERFORMANCE.md", "a") as doc:
-            doc.write(f"\n## Crash recovery, {datetime.now(UTC):%Y-%m-%d}\n\n`{command}` on {machine}:\n\n")
-            doc.writelines(f"    {line}\n" for line in report.lines())
+        lines = "".join(f"    {line}\n" for line in report.lines())
+        record(f"## Crash recovery, {datetime.now(UTC):%Y-%m-%d}\n\n`{command}` on {machine()}:\n\n{lines}")
     sys.exit(0 if report.ok else 1)
 
 

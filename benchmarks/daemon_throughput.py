@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shutil
 import signal
 import statistics
@@ -30,6 +29,10 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._project import machine, record, throwaway_env  # noqa: E402
+
 BIN = Path(sys.executable).parent
 TRIVIAL_WORKSPACE = "load_from:\n  - python_file:\n      relative_path: {path}\n      location_name: trivial\n"
 
@@ -49,25 +52,6 @@ class Side:
     def per_hour(self) -> float:
         """Runs (clients) per hour over the span of the run records."""
         return self.succeeded / self.span_seconds * 3600 if self.span_seconds else 0.0
-
-
-def project_env(folder: Path, code: Path) -> dict[str, str]:
-    """A throwaway project on the embedded defaults, running the code in `code`."""
-    services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_", "PYTHONPATH")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
-    env.update(
-        {
-            "PYTHONPATH": str(code),
-            "DEZNITY_STATE_DIR": str(folder / "state"),
-            "DEZNITY_OUTPUT_DIR": str(folder / "output"),
-            "DEZNITY_DATABASE_URL": f"sqlite:///{folder / 'state' / 'deznity.db'}",
-            "DAGSTER_HOME": str(folder / "state" / "dagster_home"),
-            "DEZNITY_LLM_PROVIDER": "offline",
-            "DEZNITY_EMBEDDINGS": "hashing",
-            "DEZNITY_POLL_SECONDS": "5",
-        }
-    )
-    return env
 
 
 def queue_clients(count: int) -> None:
@@ -121,7 +105,7 @@ def measure(label: str, code: Path, *, trivial: bool, runs: int, timeout: float)
     side = Side(label=label)
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
-        env = project_env(folder, code)
+        env = throwaway_env(folder, code, {"DEZNITY_POLL_SECONDS": "5"})
         home = Path(env["DAGSTER_HOME"])
         home.mkdir(parents=True)
         shutil.copy(code / "dagster.yaml", home / "dagster.yaml")
@@ -233,14 +217,12 @@ def main() -> None:
     print("\n".join(lines))
     if args.write:
         command = "benchmarks/daemon_throughput.py " + " ".join(sys.argv[1:])
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        with open(ROOT / "docs" / "PERFORMANCE.md", "a") as doc:
-            doc.write(
-                f"\n## Daemon throughput, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-                f"Command: `.venv/bin/python {command}`  \nMachine: {machine}, load average {load:.1f} when it "
-                "started (other work on the machine slows the spans; CPU time and RSS are not affected)\n\n"
-                f"{HEADER}\n" + "\n".join(lines) + "\n"
-            )
+        record(
+            f"## Daemon throughput, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
+            f"Command: `.venv/bin/python {command}`  \nMachine: {machine(load)} (other work on the machine "
+            "slows the spans; CPU time and RSS are not affected)\n\n"
+            f"{HEADER}\n" + "\n".join(lines) + "\n"
+        )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._project import machine, record, throwaway_env  # noqa: E402
 from tests.servers import openai_compatible as srv  # noqa: E402
 from tests.servers.offline_answers import offline_answer  # noqa: E402
 
@@ -54,21 +54,16 @@ def one_pass(
 ) -> dict[str, Any]:
     """Queue `clients` clients, process them with as many workers; wall time, calls, memory."""
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
-        services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
-        env.update(
+        env = throwaway_env(
+            Path(tmp),
+            code,
             {
-                "PYTHONPATH": str(code),
-                "DEZNITY_STATE_DIR": f"{tmp}/state",
-                "DEZNITY_OUTPUT_DIR": f"{tmp}/output",
-                "DAGSTER_HOME": f"{tmp}/state/dagster_home",
                 "DEZNITY_LLM_PROVIDER": "compatible",
                 "DEZNITY_LLM_BASE_URL": server.base_url,
                 "DEZNITY_LLM_MODEL": "test-model",
                 "DEZNITY_LLM_RPM": str(rpm),
                 "DEZNITY_LLM_CACHE": "off",
-                "DEZNITY_EMBEDDINGS": "hashing",
-            }
+            },
         )
         queue = (
             "import json, sys\nfrom deznity_assets.platform import Platform\n"
@@ -175,16 +170,12 @@ def main() -> None:
     print(summary)
     if args.write:
         command = "benchmarks/llm_concurrency.py " + " ".join(sys.argv[1:])
-        machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-        with open(ROOT / "docs" / "PERFORMANCE.md", "a") as doc:
-            doc.write(
-                f"\n## LLM-bound concurrency, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
-                f"Command: `.venv/bin/python {command}` (every call answered after {args.delay:g} s, "
-                f"DEZNITY_LLM_RPM={args.rpm}, response cache off, `deznity autonomous --once --workers N`)  \n"
-                f"Machine: {machine}, load average {load:.1f} when it started\n\n"
-                + "\n".join(lines)
-                + f"\n\n{summary}\n"
-            )
+        record(
+            f"## LLM-bound concurrency, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC\n\n"
+            f"Command: `.venv/bin/python {command}` (every call answered after {args.delay:g} s, "
+            f"DEZNITY_LLM_RPM={args.rpm}, response cache off, `deznity autonomous --once --workers N`)  \n"
+            f"Machine: {machine(load)}\n\n" + "\n".join(lines) + f"\n\n{summary}\n"
+        )
 
 
 if __name__ == "__main__":

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks._project import throwaway_env  # noqa: E402
 
 PROBE = r"""
 import json, os, resource, sys, tempfile, time
@@ -59,19 +61,7 @@ def probe(code: Path, profile: bool) -> dict[str, object]:
     import tempfile
 
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
-        services = ("DEZNITY_", "OPENAI", "OPENROUTER", "SUPABASE", "PINECONE", "DAGSTER_")
-        env = {k: v for k, v in os.environ.items() if not k.startswith(services)}
-        env.update(
-            {
-                "PYTHONPATH": str(code),
-                "DEZNITY_STATE_DIR": f"{tmp}/state",
-                "DEZNITY_OUTPUT_DIR": f"{tmp}/output",
-                "DAGSTER_HOME": f"{tmp}/state/dagster_home",
-                "DEZNITY_LLM_PROVIDER": "offline",
-                "DEZNITY_EMBEDDINGS": "hashing",
-                "PROBE_PROFILE": "1" if profile else "0",
-            }
-        )
+        env = throwaway_env(Path(tmp), code, {"PROBE_PROFILE": "1" if profile else "0"})
         proc = subprocess.run(
             [sys.executable, "-c", PROBE], env=env, cwd=code, capture_output=True, text=True, check=False
         )

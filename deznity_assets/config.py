@@ -223,11 +223,22 @@ class PlatformSettings(BaseModel):
         "where the daemon and webserver of the split topology reach the code server (deploy/workspace.yaml)",
     )
     code_server_port: int = setting("DEZNITY_CODE_SERVER_PORT", 4000, "the code server's gRPC port", minimum=1)
+    cache_dir: str = setting(
+        "DEZNITY_CACHE_DIR",
+        "~/.cache/deznity",
+        "files derived from installed packages, shared by every project of the user: the language model, "
+        "decompressed once",
+    )
 
     @property
     def state_path(self) -> Path:
         """The state folder, absolute."""
         return Path(self.state_dir).expanduser().resolve()
+
+    @property
+    def cache_path(self) -> Path:
+        """The cache folder, with `~` expanded."""
+        return Path(self.cache_dir).expanduser()
 
     @property
     def dagster_home_path(self) -> Path:

@@ -3,7 +3,7 @@
 Chosen over lingua-language-detector (a 96 MB wheel) and langdetect (unmaintained, random unless
 seeded): pure Python over numpy, which the project already has; well under a millisecond per
 paragraph, the same answer every time. Loading the model takes about 0.6 s of CPU, two thirds of it
-LZMA: the model is decompressed once per machine into the user's cache folder, after which a
+LZMA: the model is decompressed once per machine into the cache folder (DEZNITY_CACHE_DIR), after which a
 process loads it in about 0.1 s (every client's run loads it, in a process of its own).
 """
 
@@ -28,9 +28,14 @@ CANDIDATES = ("en", "es", "fr", "de", "it", "pt")
 _lock = threading.Lock()
 
 
-def cache_folder() -> Path:
-    """Where the decompressed model is kept: $XDG_CACHE_HOME/deznity, default ~/.cache/deznity."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deznity"
+def cache_folder() -> Path | None:
+    """Where the decompressed model is kept (DEZNITY_CACHE_DIR); None when the settings cannot be read."""
+    from .config import ConfigError, platform_settings
+
+    try:
+        return platform_settings().cache_path
+    except ConfigError:
+        return None  # another setting is wrong: detection still works, from the packaged model
 
 
 def _decompressed_model() -> Path | None:
@@ -38,8 +43,11 @@ def _decompressed_model() -> Path | None:
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
     source = MODEL_DIR / MODEL_FILE
+    folder = cache_folder()
+    if folder is None:
+        return None
     # Named by version and size: another py3langid gets a file of its own.
-    target = cache_folder() / f"py3langid-{version('py3langid')}-{source.stat().st_size}.npz"
+    target = folder / f"py3langid-{version('py3langid')}-{source.stat().st_size}.npz"
     if target.exists():
         return target
     try:

@@ -22,7 +22,7 @@ TEXTS = (
 
 @pytest.fixture
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setenv("DEZNITY_CACHE_DIR", str(tmp_path / "deznity"))
     language._model.cache_clear()
     language._identifier.cache_clear()
     yield tmp_path / "deznity"
@@ -68,7 +68,7 @@ def test_an_unwritable_cache_folder_falls_back_to_the_packaged_model(
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("a file where the cache folder would be")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    monkeypatch.setenv("DEZNITY_CACHE_DIR", str(blocker / "deznity"))
     language._model.cache_clear()
     language._identifier.cache_clear()
     try:

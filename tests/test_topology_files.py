@@ -176,7 +176,10 @@ def test_helm_names_every_variable_the_code_reads(helm):
     launcher = helm["runLauncher"]["config"]["k8sRunLauncher"]
     assert launcher["envSecrets"] == [{"name": "deznity-secrets"}]
     assert launcher["envConfigMaps"] == [{"name": "deznity-settings"}]
-    for value in (e["value"] for e in deployment["env"] if e["name"].endswith(("_URL", "_DIR"))):
+    # The cache holds what the image was built with (the decompressed language model): it may stay on a pod.
+    assert {e["name"]: e["value"] for e in deployment["env"]}["DEZNITY_CACHE_DIR"] == "/opt/deznity/cache"
+    paths = [e for e in deployment["env"] if e["name"].endswith(("_URL", "_DIR")) and e["name"] != "DEZNITY_CACHE_DIR"]
+    for value in (e["value"] for e in paths):
         # Nothing a run writes may stay on its pod's disk: shared storage, or the state folder only.
         assert value.startswith("s3://") or value.startswith("/data/"), value
 
