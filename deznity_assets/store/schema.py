@@ -125,10 +125,14 @@ agent_activities = sa.Table(
 # The webhook outbox: one row per status change, written with the change (SQL backends: in the
 # same transaction), and one row per delivery attempt to each endpoint. `seq` orders events;
 # `done` is set once every endpoint configured at the time delivered the event or gave it up.
-# Nullable columns added to tables after their first version: SqlClientStore.create_tables adds
-# them to an existing SQLite or PostgreSQL database, the migration 20250601000600_live_deployment.sql
-# to Supabase's.
-ADDED_COLUMNS: dict[str, tuple[str, ...]] = {"clients": ("resume_from",), "projects": ("live_url", "preview_url")}
+# Nullable columns added to tables after their first version, each with the Supabase migration that
+# adds it: SqlClientStore.create_tables adds them to an existing SQLite or PostgreSQL database.
+ADDED_COLUMNS: dict[tuple[str, str], str] = {
+    ("clients", "resume_from"): "20250601000600_live_deployment.sql",
+    ("projects", "live_url"): "20250601000600_live_deployment.sql",
+    ("projects", "preview_url"): "20250601000600_live_deployment.sql",
+    ("clients", "facts"): "20250601000700_clients_facts.sql",
+}
 
 webhook_events = sa.Table(
     "webhook_events",

@@ -100,69 +100,43 @@ class SqlClientStore(StoreTransitions):
         return self.engine.dialect.name
 
     def create_tables(self) -> None:
-        """Create missing tables (idempotent); widen a clients_status_check and add columns an older version lacked."""
+        """Create missing tables (idempotent); add columns an older version lacked and widen a clients_status_check."""
         if self.url.startswith("sqlite:///"):
             from pathlib import Path
 
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(self.engine)
+        # Columns first: the SQLite status-check rebuild copies the table's columns as they are.
         self._add_missing_columns()
         with self.engine.connect() as conn:
             outdated = _status_check_outdated(conn)
-            missing = _missing_columns(conn)
         if outdated:
             self._widen_status_check()
-        if missing:
-            self._add_columns(missing)
 
-    def _add_columns(self, missing: list[tuple[str, str]]) -> None:
-        # A database made by an older version lacks the columns added since (ADDED_COLUMNS), all
-        # nullable: adding them keeps every row. Processes starting together may race to add one.
+    def _add_missing_columns(self) -> None:
+        # create_all makes missing tables, never missing columns: a database made by an older version
+        # lacks the ones added since (ADDED_COLUMNS), all nullable, so adding them keeps every row.
+        with self.engine.connect() as conn:
+            missing = _missing_columns(conn)
         tables = {"clients": clients, "projects": projects}
+        guard = "IF NOT EXISTS " if self.backend == "postgresql" else ""
         for table, name in missing:
-            column = tables[table].c[name]
-            kind = column.type.compile(dialect=self.engine.dialect)
-            guard = "IF NOT EXISTS " if self.backend == "postgresql" else ""
+            kind = tables[table].c[name].type.compile(dialect=self.engine.dialect)
             try:
                 with self.engine.begin() as conn:
                     conn.exec_driver_sql(f"ALTER TABLE {table} ADD COLUMN {guard}{name} {kind}")
-            except sa.exc.OperationalError as exc:
-                if "duplicate column" not in str(exc.orig).lower():
-                    raise
             except sa.exc.DBAPIError as exc:
-                # E.g. a user that may write rows but not alter the table: say what to apply.
+                # Another process added it meanwhile (SQLite has no IF NOT EXISTS), or a user that
+                # may write rows but not alter the table: say what to apply rather than stop every command.
+                with self.engine.connect() as conn:
+                    if (table, name) not in _missing_columns(conn):
+                        continue
                 log.warning(
-                    "%s.%s is missing and could not be added (%s); apply "
-                    "supabase/migrations/20250601000600_live_deployment.sql as the table's owner",
+                    "%s.%s is missing and could not be added (%s); apply supabase/migrations/%s as the table's owner",
                     table,
                     name,
                     str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
-                )
-
-    def _add_missing_columns(self) -> None:
-        # create_all makes missing tables, never missing columns: a clients table made by an older
-        # version lacks the ones added since (facts). Nullable without a default, so old rows stay
-        # valid; before the status-check rebuild, which copies the table's columns as they are.
-        with self.engine.connect() as conn:
-            present = {c["name"] for c in sa.inspect(conn).get_columns("clients")}
-        missing = [c for c in clients.c if c.name not in present]
-        for column in missing:
-            kind = column.type.compile(dialect=self.engine.dialect)
-            exists = "" if self.backend == "sqlite" else "IF NOT EXISTS "
-            try:
-                with self.engine.begin() as conn:
-                    conn.exec_driver_sql(f"ALTER TABLE clients ADD COLUMN {exists}{column.name} {kind}")
-            except sa.exc.DBAPIError as exc:
-                # Another process added it meanwhile (SQLite has no IF NOT EXISTS), or a user that
-                # may not alter the table: say what to apply rather than stop every command.
-                with self.engine.connect() as conn:
-                    if column.name in {c["name"] for c in sa.inspect(conn).get_columns("clients")}:
-                        continue
-                log.warning(
-                    "the clients table has no %s column and it could not be added (%s); apply "
-                    "supabase/migrations/20250601000700_clients_facts.sql as the table's owner",
-                    column.name,
-                    str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                    ADDED_COLUMNS[(table, name)],
                 )
 
     def _widen_status_check(self) -> None:
@@ -821,11 +795,8 @@ def _status_check_outdated(conn: sa.Connection) -> bool:
 def _missing_columns(conn: sa.Connection) -> list[tuple[str, str]]:
     """(table, column) of ADDED_COLUMNS the database does not have yet (made by an older version)."""
     inspector = sa.inspect(conn)
-    missing = []
-    for table, names in ADDED_COLUMNS.items():
-        present = {column["name"] for column in inspector.get_columns(table)}
-        missing += [(table, name) for name in names if name not in present]
-    return missing
+    present = {table: {c["name"] for c in inspector.get_columns(table)} for table in {t for t, _ in ADDED_COLUMNS}}
+    return [(table, name) for table, name in ADDED_COLUMNS if name not in present[table]]
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
