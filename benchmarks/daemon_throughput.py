@@ -102,6 +102,8 @@ def measure(label: str, code: Path, *, trivial: bool, runs: int, timeout: float)
     import dagster as dg
     from dagster._core.storage.dagster_run import FINISHED_STATUSES, RunRecord
 
+    from deznity_assets.platform import create_instance_tables
+
     side = Side(label=label)
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:
         folder = Path(tmp)
@@ -121,9 +123,7 @@ def measure(label: str, code: Path, *, trivial: bool, runs: int, timeout: float)
         # The tables first: this process polls the instance while the daemon starts, and two
         # processes opening a new SQLite instance race to create them.
         with dg.DagsterInstance.from_config(str(home)) as instance:
-            instance.get_runs(limit=1)
-            instance.event_log_storage.get_asset_records()
-            instance.schedule_storage  # noqa: B018 - creating it creates its tables
+            create_instance_tables(instance)
         with open(folder / "daemon.log", "wb") as log:
             daemon = subprocess.Popen(
                 [str(BIN / "dagster-daemon"), "run", "-w", str(workspace)],

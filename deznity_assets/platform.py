@@ -63,10 +63,15 @@ class Platform:
 
     def create_instance_storage(self) -> dg.DagsterInstance:
         """The instance with its run, event-log and schedule tables created, before any other process opens it."""
-        # Two processes opening a new SQLite instance together race to create the same tables:
-        # "table alembic_version already exists", or two stamped heads ("more than one head").
         instance = self.instance()
-        instance.get_runs(limit=1)
-        instance.event_log_storage.get_asset_records()
-        instance.schedule_storage  # noqa: B018 - creating it creates its tables
+        create_instance_tables(instance)
         return instance
+
+
+def create_instance_tables(instance: dg.DagsterInstance) -> None:
+    """Create the run, event-log and schedule tables of `instance` (Dagster makes each on first use)."""
+    # Two processes opening a new SQLite instance together race to create the same tables:
+    # "table alembic_version already exists", or two stamped heads ("more than one head").
+    instance.get_runs(limit=1)
+    instance.event_log_storage.get_asset_records()
+    instance.schedule_storage  # noqa: B018 - creating it creates its tables
