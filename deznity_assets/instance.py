@@ -32,10 +32,19 @@ class DeznityInstance(dg.DagsterInstance):
 
     @staticmethod
     def config_defaults(base_dir: str) -> Mapping[str, Any]:
-        """The storage defaults of a plain instance (Dagster asks a custom instance class)."""
-        from dagster._core.instance.ref import InstanceRef
+        """A plain instance's defaults, its SQLite storage keeping connections open (Dagster asks a custom class)."""
+        import json
 
-        return InstanceRef.config_defaults(base_dir)
+        from dagster._core.instance.ref import InstanceRef
+        from dagster._serdes import ConfigurableClassData
+
+        # Only the default (JSON is YAML): a dagster.yaml naming its storage (Postgres in deploy/) gets that storage.
+        return {
+            **InstanceRef.config_defaults(base_dir),
+            "storage": ConfigurableClassData(
+                "deznity_assets.instance_storage", "DeznitySqliteStorage", json.dumps({"base_dir": base_dir})
+            ),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
