@@ -286,6 +286,14 @@ def platform_settings(env: Mapping[str, str] | None = None) -> PlatformSettings:
     return settings
 
 
+def cache_folder() -> Path | None:
+    """The cache folder (DEZNITY_CACHE_DIR); None when the settings cannot be read (work goes on without it)."""
+    try:
+        return platform_settings().cache_path
+    except ConfigError:
+        return None
+
+
 def all_variables() -> list[Variable]:
     """Every declared variable of the platform, settings first, then each resource's."""
     from .resources import RESOURCE_CLASSES

@@ -13,15 +13,16 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import PackageLoader, StrictUndefined, select_autoescape
 
 from .assembly import SUMMARY_HTML_FILE
 from .flow import PHASES
+from .templating import environment
 
 # The order a person reads the pipeline in; a status typed by hand that is none of these is "other".
 STATUS_ORDER = ("pending", "in_progress", "needs_review", "completed", "failed")
 
-_env = Environment(
+_env = environment(
     loader=PackageLoader("deznity_assets", "templates"),
     # Client text is data: every value is escaped, attributes included.
     autoescape=select_autoescape(["html", "j2"]),

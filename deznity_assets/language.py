@@ -28,24 +28,16 @@ CANDIDATES = ("en", "es", "fr", "de", "it", "pt")
 _lock = threading.Lock()
 
 
-def cache_folder() -> Path | None:
-    """Where the decompressed model is kept (DEZNITY_CACHE_DIR); None when the settings cannot be read."""
-    from .config import ConfigError, platform_settings
-
-    try:
-        return platform_settings().cache_path
-    except ConfigError:
-        return None  # another setting is wrong: detection still works, from the packaged model
-
-
 def _decompressed_model() -> Path | None:
     """The packaged model decompressed into the cache folder (once); None where it cannot be written."""
     from py3langid.langid import MODEL_DIR, MODEL_FILE
 
+    from .config import cache_folder
+
     source = MODEL_DIR / MODEL_FILE
     folder = cache_folder()
     if folder is None:
-        return None
+        return None  # another setting is wrong: detection still works, from the packaged model
     # Named by version and size: another py3langid gets a file of its own.
     target = folder / f"py3langid-{version('py3langid')}-{source.stat().st_size}.npz"
     if target.exists():

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import PackageLoader, StrictUndefined
 from pydantic import BaseModel
+
+from .templating import environment
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
@@ -54,7 +56,7 @@ def _walk(value: Any, lines: list[str], level: int) -> None:
                 _walk(item, lines, level + 1)
 
 
-_env = Environment(
+_env = environment(
     loader=PackageLoader("deznity_assets", "templates"),
     autoescape=False,  # Markdown, not HTML: client text goes through the md filter instead
     undefined=StrictUndefined,

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ..agents.provider import AgentContext
 from ..agents.roster import AgentTask
+from ..templating import environment
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
@@ -22,7 +23,7 @@ DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "review
 @lru_cache(maxsize=1)
 def prompt_environment() -> Environment:
     """The Jinja2 environment of the prompt templates (plain text: no autoescape, strict variables)."""
-    return Environment(
+    return environment(
         loader=FileSystemLoader(PROMPTS_DIR),
         autoescape=False,
         undefined=StrictUndefined,

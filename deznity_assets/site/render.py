@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bs4 import BeautifulSoup
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from ..brief import ClientBrief, slugify
@@ -27,6 +27,7 @@ from ..deliverables import (
     SeoCopy,
     SiteStructure,
 )
+from ..templating import environment
 from .brand import css_custom_properties, design_tokens_json
 from .i18n import market_label, ui_strings
 
@@ -118,7 +119,7 @@ def _drop_control_chars(value: Any) -> Any:
     return value
 
 
-_env = Environment(
+_env = environment(
     loader=PackageLoader("deznity_assets.site", "templates"),
     autoescape=True,  # every template, HTML, SVG, XML and CSS alike
     finalize=_drop_control_chars,
