@@ -226,8 +226,8 @@ class PlatformSettings(BaseModel):
     cache_dir: str = setting(
         "DEZNITY_CACHE_DIR",
         "~/.cache/deznity",
-        "files derived from installed packages, shared by every project of the user: the language model, "
-        "decompressed once",
+        "files derived from installed packages, shared by every project of the user: the language model "
+        "decompressed once, the templates compiled once",
     )
 
     @property

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from jinja2 import PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import PackageLoader, StrictUndefined
 
 from .assembly import SUMMARY_HTML_FILE
 from .flow import PHASES
@@ -23,9 +23,10 @@ from .templating import environment
 STATUS_ORDER = ("pending", "in_progress", "needs_review", "completed", "failed")
 
 _env = environment(
+    "dashboard",
     loader=PackageLoader("deznity_assets", "templates"),
-    # Client text is data: every value is escaped, attributes included.
-    autoescape=select_autoescape(["html", "j2"]),
+    # Client text is data: every value is escaped, attributes included (every template is HTML).
+    autoescape=True,
     undefined=StrictUndefined,
     trim_blocks=True,
     lstrip_blocks=True,

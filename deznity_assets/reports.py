@@ -57,6 +57,7 @@ def _walk(value: Any, lines: list[str], level: int) -> None:
 
 
 _env = environment(
+    "reports",
     loader=PackageLoader("deznity_assets", "templates"),
     autoescape=False,  # Markdown, not HTML: client text goes through the md filter instead
     undefined=StrictUndefined,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
-from deznity_assets.templating import CacheFolderBytecodeCache
+from deznity_assets.templating import CacheFolderBytecodeCache, compile_every_template, environment
 
 
 def _env(templates: Path) -> Environment:
@@ -54,15 +54,29 @@ def test_a_template_is_compiled_once_then_read_from_the_cache_folder(
     assert compiled == []
 
 
-def test_a_changed_template_is_compiled_again(
-    templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_changed_template_is_compiled_again(templates: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert _env(templates).get_template("hello.txt.j2").render(name="Ana") == "Hello Ana!"
     (templates / "hello.txt.j2").write_text("Hola {{ name }}.")
     env = _env(templates)
     compiled = _compiles(env, monkeypatch)
     assert env.get_template("hello.txt.j2").render(name="Ana") == "Hola Ana."
     assert compiled == ["hello.txt.j2"]
+
+
+def test_environments_with_other_options_never_share_compiled_code(
+    templates: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (templates / "page.html.j2").write_text("<p>{{ text }}</p>")
+    client_text = "<script>alert(1)</script>"
+    for _ in range(2):  # the second round reads both from the cache
+        escaped = environment("site", loader=FileSystemLoader(templates), autoescape=True)
+        raw = environment("site", loader=FileSystemLoader(templates), autoescape=False)
+        assert escaped.get_template("page.html.j2").render(text=client_text) == (
+            "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+        )
+        assert raw.get_template("page.html.j2").render(text=client_text) == f"<p>{client_text}</p>"
+    # Jinja's own key is the file alone: the two would have shared one compiled template.
+    assert len(list((templates.parent / "cache" / "jinja").glob("*.cache"))) == 2
 
 
 def test_an_unwritable_or_damaged_cache_still_renders(
@@ -105,3 +119,12 @@ def test_the_project_templates_render_the_same_from_the_cache(tmp_path: Path) ->
     assert first["compiled"] > 3
     assert second["compiled"] == 0
     assert first["digest"] == second["digest"]
+
+
+def test_every_project_template_compiles_into_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEZNITY_CACHE_DIR", str(tmp_path / "cache"))
+    package = Path(__file__).resolve().parents[1] / "deznity_assets"
+    shipped = {p.name for folder in ("templates", "site/templates", "prompts") for p in (package / folder).glob("*.j2")}
+    assert len(shipped) > 20
+    # Every shipped template compiles in the environment that renders it.
+    assert compile_every_template() >= shipped

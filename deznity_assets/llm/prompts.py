@@ -24,6 +24,7 @@ DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "review
 def prompt_environment() -> Environment:
     """The Jinja2 environment of the prompt templates (plain text: no autoescape, strict variables)."""
     return environment(
+        "prompts",
         loader=FileSystemLoader(PROMPTS_DIR),
         autoescape=False,
         undefined=StrictUndefined,

@@ -120,6 +120,7 @@ def _drop_control_chars(value: Any) -> Any:
 
 
 _env = environment(
+    "site",
     loader=PackageLoader("deznity_assets.site", "templates"),
     autoescape=True,  # every template, HTML, SVG, XML and CSS alike
     finalize=_drop_control_chars,
