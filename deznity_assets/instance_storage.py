@@ -29,7 +29,7 @@ from dagster._core.storage.sqlite_storage import (
 )
 from dagster._serdes import ConfigurableClassData
 from dagster._utils import mkdir_p
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
@@ -38,7 +38,22 @@ from sqlalchemy.pool import QueuePool
 OPEN_RUN_DATABASES = 8
 
 
-class _Engines:
+def _sync_wal_normally(dbapi_connection: Any, _record: Any) -> None:
+    """In WAL mode, sync at checkpoints rather than at every commit (SQLite's advice for WAL).
+
+    A commit then costs no fsync (1 ms each here, ~670 a run). A killed process loses nothing and
+    the file cannot be corrupted; a power cut may lose the last commits before a checkpoint, the
+    events of runs in flight. Databases in another journal mode keep SQLite's default.
+    """
+    cursor = dbapi_connection.cursor()
+    try:
+        if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+            cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+class SqliteEngines:
     """One pooled engine per SQLite file, least recently used closed first, none carried across a fork."""
 
     def __init__(self, limit: int, connect_args: dict[str, Any]) -> None:
@@ -68,6 +83,7 @@ class _Engines:
                     # A connection goes back to the pool and may be taken by another thread.
                     connect_args={**self._connect_args, "check_same_thread": False},
                 )
+                event.listen(engine, "connect", _sync_wal_normally)
             self._engines[conn_string] = engine
             self._engines.move_to_end(conn_string)
             while len(self._engines) > self._limit:
@@ -87,7 +103,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     """Dagster's SQLite event log (one database per run plus an index), with its connections kept open."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines = _Engines(OPEN_RUN_DATABASES + 1, {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+        self._engines = SqliteEngines(OPEN_RUN_DATABASES + 1, {"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
         super().__init__(base_dir, inst_data)
 
     @contextmanager
@@ -98,6 +114,8 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             if shard not in self._initialized_dbs:
                 self._initdb(engine)
                 self._initialized_dbs.add(shard)
+                # A new file turned to WAL only now: reconnect, for the WAL setting on every connection.
+                engine.dispose()
             with engine.connect() as conn, conn.begin():
                 yield conn
 
@@ -127,7 +145,7 @@ class PooledSqliteRunStorage(SqliteRunStorage):
     """Dagster's SQLite run storage with its connections kept open."""
 
     def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines = _Engines(1, {})
+        self._engines = SqliteEngines(1, {})
         super().__init__(conn_string, inst_data)
 
     @contextmanager
@@ -146,7 +164,7 @@ class PooledSqliteScheduleStorage(SqliteScheduleStorage):
     """Dagster's SQLite schedule, sensor and tick storage with its connections kept open."""
 
     def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines = _Engines(1, {})
+        self._engines = SqliteEngines(1, {})
         super().__init__(conn_string, inst_data)
 
     @contextmanager

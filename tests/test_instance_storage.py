@@ -19,6 +19,7 @@ from deznity_assets.instance_storage import (
     PooledSqliteEventLogStorage,
     PooledSqliteRunStorage,
     PooledSqliteScheduleStorage,
+    SqliteEngines,
 )
 from deznity_assets.platform import Platform
 
@@ -83,6 +84,26 @@ def test_a_run_opens_a_few_connections_not_one_per_event(platform: Platform, con
         assert len(events) > 20
         # Dagster's own SQLite storage opens one connection per event written and per query.
         assert len(connections_opened) <= 6, len(connections_opened)
+
+
+def test_commits_to_the_wal_databases_do_not_wait_for_the_disk(platform: Platform, tmp_path: Path) -> None:
+    import sqlite3
+
+    with platform.instance() as instance:
+        result = _materialize(instance, "acme")
+        storage = instance.event_log_storage
+        assert isinstance(storage, PooledSqliteEventLogStorage)
+        for shard in (result.run_id, "index"):
+            with storage.run_connection(shard) as conn:
+                assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1, shard  # NORMAL
+    # A database in another journal mode keeps SQLite's default (FULL), which it needs.
+    plain = tmp_path / "plain.db"
+    sqlite3.connect(plain).close()
+    engines = SqliteEngines(1, {})
+    with engines.get(f"sqlite:///{plain}").connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+    engines.close_all()
 
 
 def test_what_a_run_wrote_is_read_by_another_process(platform: Platform) -> None:
