@@ -141,18 +141,24 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         super().dispose()
 
 
-class PooledSqliteRunStorage(SqliteRunStorage):
-    """Dagster's SQLite run storage with its connections kept open."""
+class _PooledConnect:
+    """`connect()` from one pooled engine, for Dagster's SQLite storages of one file (runs, schedules)."""
 
-    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
+    _conn_string: str
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._engines = SqliteEngines(1, {})
-        super().__init__(conn_string, inst_data)
+        super().__init__(*args, **kwargs)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
         """A connection in a transaction, from the pool."""
         with self._engines.get(self._conn_string).connect() as conn, conn.begin():
             yield conn
+
+
+class PooledSqliteRunStorage(_PooledConnect, SqliteRunStorage):
+    """Dagster's SQLite run storage with its connections kept open."""
 
     def dispose(self) -> None:
         """Close the connections."""
@@ -160,18 +166,8 @@ class PooledSqliteRunStorage(SqliteRunStorage):
         super().dispose()
 
 
-class PooledSqliteScheduleStorage(SqliteScheduleStorage):
+class PooledSqliteScheduleStorage(_PooledConnect, SqliteScheduleStorage):
     """Dagster's SQLite schedule, sensor and tick storage with its connections kept open."""
-
-    def __init__(self, conn_string: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines = SqliteEngines(1, {})
-        super().__init__(conn_string, inst_data)
-
-    @contextmanager
-    def connect(self) -> Iterator[Connection]:
-        """A connection in a transaction, from the pool."""
-        with self._engines.get(self._conn_string).connect() as conn, conn.begin():
-            yield conn
 
     def dispose(self) -> None:
         """Close the connections."""
