@@ -1,10 +1,12 @@
 """The project's Dagster instance class (dagster.yaml `instance_class`): Dagster's, with a short memory of partitions.
 
 A client's run asks the instance whether its own partition exists about 240 times: twice for
-every input a step loads, once for every output and asset check, each time a query (on SQLite a
-new connection to the index database). That was a sixth of a run's CPU. A partition seen to exist
-is taken to still exist for `PARTITION_MEMORY_SECONDS`; deleting one through the instance forgets it
-at once, and a partition not (yet) found is asked about again every time.
+every input a step loads, once for every output and asset check, each time a query. That was a
+sixth of a run's CPU while each query opened a new SQLite connection; with the pooled storage
+(instance_storage.py, this class's default) it is about 0.24 s of a 4.9 s run under cProfile, and
+a network round trip each on PostgreSQL. A partition seen to exist is taken to still exist for
+`PARTITION_MEMORY_SECONDS`; deleting one through the instance forgets it at once, and a partition
+not (yet) found is asked about again every time.
 """
 
 from __future__ import annotations

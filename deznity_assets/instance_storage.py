@@ -28,7 +28,6 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
-from dagster._utils import mkdir_p
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
@@ -190,5 +189,4 @@ class DeznitySqliteStorage(DagsterSqliteStorage):
     @classmethod
     def from_config_value(cls, inst_data: ConfigurableClassData, config_value: Any) -> DeznitySqliteStorage:
         """This class (Dagster's method names its own) from the `base_dir` setting."""
-        mkdir_p(config_value["base_dir"])
-        return cls(config_value["base_dir"], inst_data=inst_data)
+        return cls.from_local(inst_data=inst_data, **config_value)
