@@ -204,5 +204,31 @@ class ClientStore(Protocol):
         """Every webhook event, oldest first (for tests and inspection)."""
         ...
 
+    def published_site(self, key: str) -> ClientRow | None:
+        """The client whose site is published (a completed run), by id or slug; None otherwise."""
+        ...
+
+    def add_lead(self, lead: dict[str, Any], event: dict[str, Any] | None) -> None:
+        """Store one leads row and, in the same transaction where the backend has one, its webhook event."""
+        ...
+
+    def leads(
+        self, *, slug: str | None = None, since: datetime | None = None, spam: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Leads (spam=True: the spam kept apart), newest first, of one client or all, since a time."""
+        ...
+
+    def lead_counts(self, *, since: datetime) -> list[dict[str, Any]]:
+        """Leads (not spam) per client and UTC day since a time: rows of slug, day (YYYY-MM-DD), leads."""
+        ...
+
+    def leads_to_mail(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` leads (not spam) the e-mail pass has not finished with, oldest first."""
+        ...
+
+    def mark_lead_mail(self, lead_id: str, *, state: str | None, error: str | None = None) -> None:
+        """Record one e-mail attempt of a lead: its state (sent, none, failed; None to try again) and error."""
+        ...
+
 
 __all__ = ["ClientStore"]

@@ -57,6 +57,32 @@ def client_event(
     }
 
 
+LEAD_RECEIVED = "lead.received"
+
+
+def lead_event(lead: dict[str, Any], *, business_name: str | None) -> dict[str, Any]:
+    """The webhook_events row announcing a lead: who, which form, the fields as the visitor sent them."""
+    payload = {
+        "client_id": lead["client_id"],
+        "slug": lead["slug"],
+        "business_name": business_name,
+        "lead_id": lead["id"],
+        "form": lead["form"],
+        "fields": json.loads(lead["fields"]),
+        "variant": lead.get("variant"),
+        "created_at": lead["created_at"],
+    }
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": lead["client_id"],
+        "slug": lead["slug"],
+        "type": LEAD_RECEIVED,
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "done": False,
+        "created_at": lead["created_at"],
+    }
+
+
 def qa_score_of(project: dict[str, Any] | None) -> float | None:
     """The QA score of a projects row, when its QA step has run."""
     score = (project or {}).get("qa_score")

@@ -169,6 +169,36 @@ webhook_deliveries = sa.Table(
 )
 
 
+# A visitor's submission of a form on a client's published site (deznity_assets/site_api/): the
+# fields the form has, as JSON text, validated and free of control characters. Spam (the honeypot
+# filled, the form sent faster than a person can) is kept apart with its reason and never notified.
+# `visitor` is a keyed hash of the address that rotates daily, never the address itself. `mail_state`
+# is the e-mail outbox: NULL until the mail pass has sent it (sent), found no address (none), or given
+# it up (failed, with mail_error).
+LEAD_MAIL_STATES = ("sent", "none", "failed")
+leads = sa.Table(
+    "leads",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("client_id", sa.Uuid(as_uuid=False), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slug", sa.String(64), nullable=False),
+    sa.Column("form", sa.String(40), nullable=False),
+    sa.Column("fields", sa.Text, nullable=False),
+    # The experiment variant the visitor saw (A/B experiments), when one ran.
+    sa.Column("variant", sa.String(16)),
+    sa.Column("spam", sa.Boolean, nullable=False, server_default=sa.text("false")),
+    sa.Column("spam_reason", sa.String(40)),
+    sa.Column("visitor", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("mail_state", sa.String(16)),
+    sa.Column("mail_attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("mail_error", sa.Text),
+    sa.Index("leads_client_created_idx", "client_id", "created_at"),
+    sa.Index("leads_created_idx", "created_at"),
+    sa.Index("leads_mail_idx", "mail_state", "spam"),
+)
+
+
 class _NewUuid(sa.sql.functions.FunctionElement[str]):
     """A fresh random id made by the database, for rows typed by hand (a server default)."""
 

@@ -22,6 +22,7 @@ from .schema import (
     STATUSES,
     agent_activities,
     clients,
+    leads,
     metadata,
     project_tasks,
     projects,
@@ -776,6 +777,85 @@ class SqlClientStore(StoreTransitions):
         """Every webhook event, oldest first (for tests and inspection)."""
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(sa.select(webhook_events).order_by(webhook_events.c.seq))]
+
+    # ----- leads ---------------------------------------------------------------------
+
+    def published_site(self, key: str) -> ClientRow | None:
+        """The client whose site is published (a completed run), by id or slug; None otherwise."""
+        row = self.get(key)
+        if row is None or row.status == "completed":
+            return row
+        # A client being re-processed (retried, held for review) keeps its published site meanwhile.
+        with self.engine.connect() as conn:
+            done = conn.execute(
+                sa.select(projects.c.id)
+                .where(self._id_is(projects.c.client_id, row.id), projects.c.status == "completed")
+                .limit(1)
+            ).first()
+        return row if done else None
+
+    def add_lead(self, lead: dict[str, Any], event: dict[str, Any] | None) -> None:
+        """Store one leads row and its webhook event in one transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(leads.insert().values(**lead))
+            if event is not None:
+                conn.execute(webhook_events.insert().values(**event))
+
+    def leads(
+        self, *, slug: str | None = None, since: datetime | None = None, spam: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Leads (spam=True: the spam kept apart), newest first, of one client or all, since a time."""
+        query = sa.select(leads).where(leads.c.spam.is_(spam))
+        if slug is not None:
+            query = query.where(leads.c.slug == slug)
+        if since is not None:
+            query = query.where(leads.c.created_at >= since)
+        query = query.order_by(leads.c.created_at.desc(), leads.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["created_at"] = aware(row["created_at"])
+        return rows
+
+    def lead_counts(self, *, since: datetime) -> list[dict[str, Any]]:
+        """Leads (not spam) per client and UTC day since a time: rows of slug, day (YYYY-MM-DD), leads."""
+        # Grouped by the database: the dashboard's cost does not grow with the number of leads.
+        created = leads.c.created_at
+        day = (
+            sa.func.to_char(sa.func.timezone("UTC", created), "YYYY-MM-DD")
+            if self.backend == "postgresql"
+            else sa.func.strftime("%Y-%m-%d", created)
+        ).label("day")
+        query = (
+            sa.select(leads.c.slug, day, sa.func.count().label("leads"))
+            .where(leads.c.spam.is_(False), created >= since)
+            .group_by(leads.c.slug, day)
+            .order_by(leads.c.slug, day)
+        )
+        with self.engine.connect() as conn:
+            return [{"slug": r.slug, "day": str(r.day), "leads": int(r.leads)} for r in conn.execute(query)]
+
+    def leads_to_mail(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` leads (not spam) the e-mail pass has not finished with, oldest first."""
+        query = (
+            sa.select(leads)
+            .where(leads.c.mail_state.is_(None), leads.c.spam.is_(False))
+            .order_by(leads.c.created_at, leads.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def mark_lead_mail(self, lead_id: str, *, state: str | None, error: str | None = None) -> None:
+        """Record one e-mail attempt of a lead: its state (sent, none, failed; None to try again) and error."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                leads.update()
+                .where(self._id_is(leads.c.id, lead_id))
+                .values(mail_state=state, mail_error=error, mail_attempts=leads.c.mail_attempts + 1)
+            )
 
 
 def _has_status_check(conn: sa.Connection) -> bool:

@@ -689,5 +689,77 @@ class SupabaseClientStore(StoreTransitions):
         """Every webhook event, oldest first (for tests and inspection)."""
         return self._select_all("webhook_events", lambda q: q.order("seq"), "read webhook events")
 
+    # ----- leads ---------------------------------------------------------------------
+
+    def published_site(self, key: str) -> ClientRow | None:
+        """The client whose site is published (a completed run), by id or slug; None otherwise."""
+        row = self.get(key)
+        if row is None or row.status == "completed":
+            return row
+        # A client being re-processed (retried, held for review) keeps its published site meanwhile.
+        done = self._run(
+            self.client.table("projects").select("id").eq("client_id", row.id).eq("status", "completed").limit(1),
+            "read projects",
+        )
+        return row if done else None
+
+    def add_lead(self, lead: dict[str, Any], event: dict[str, Any] | None) -> None:
+        """Store one leads row and its webhook event in one transaction (the record_lead function)."""
+        args = {"lead": _jsonable(lead), "event": _jsonable(event) if event is not None else None}
+        self._run(self.client.rpc("record_lead", args), "record a lead")
+
+    def leads(
+        self, *, slug: str | None = None, since: datetime | None = None, spam: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Leads (spam=True: the spam kept apart), newest first, of one client or all, since a time."""
+
+        def build(q: Any) -> Any:
+            q = q.eq("spam", "true" if spam else "false")
+            if slug is not None:
+                q = q.eq("slug", slug)
+            if since is not None:
+                q = q.gte("created_at", _iso(since))
+            return q.order("created_at", desc=True).order("id")
+
+        if limit is not None:
+            rows = self._run(build(self.client.table("leads").select("*")).limit(limit), "read leads")
+        else:
+            rows = self._select_all("leads", build, "read leads")
+        return [_parse_row(r) for r in rows]
+
+    def lead_counts(self, *, since: datetime) -> list[dict[str, Any]]:
+        """Leads (not spam) per client and UTC day since a time: rows of slug, day (YYYY-MM-DD), leads."""
+        # PostgREST groups only with aggregates switched on, which a project may not have: counted here.
+        rows = self._select_all(
+            "leads",
+            lambda q: q.eq("spam", "false").gte("created_at", _iso(since)).order("created_at"),
+            "read leads",
+        )
+        counts: dict[tuple[str, str], int] = {}
+        for row in rows:
+            day = _parse_row(row)["created_at"].astimezone(timezone.utc).strftime("%Y-%m-%d")
+            counts[(row["slug"], day)] = counts.get((row["slug"], day), 0) + 1
+        return [{"slug": slug, "day": day, "leads": n} for (slug, day), n in sorted(counts.items())]
+
+    def leads_to_mail(self, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` leads (not spam) the e-mail pass has not finished with, oldest first."""
+        query = (
+            self.client.table("leads")
+            .select("*")
+            .is_("mail_state", "null")
+            .eq("spam", "false")
+            .order("created_at")
+            .order("id")
+            .limit(limit)
+        )
+        return [_parse_row(r) for r in self._run(query, "read leads to mail")]
+
+    def mark_lead_mail(self, lead_id: str, *, state: str | None, error: str | None = None) -> None:
+        """Record one e-mail attempt of a lead: its state (sent, none, failed; None to try again) and error."""
+        rows = self._run(self.client.table("leads").select("mail_attempts").eq("id", lead_id), "read a lead")
+        attempts = int(rows[0]["mail_attempts"]) + 1 if rows else 1
+        values = {"mail_state": state, "mail_error": error, "mail_attempts": attempts}
+        self._run(self.client.table("leads").update(values).eq("id", lead_id), "record a lead's e-mail")
+
 
 __all__ = ["SupabaseClientStore", "SupabaseStoreError", "key_role"]
