@@ -297,9 +297,10 @@ def cache_folder() -> Path | None:
 def all_variables() -> list[Variable]:
     """Every declared variable of the platform, settings first, then each resource's."""
     from .resources import RESOURCE_CLASSES
+    from .site_api.settings import SiteApiSettings
 
     seen: dict[str, Variable] = {}
-    for model in (PlatformSettings, *RESOURCE_CLASSES):
+    for model in (PlatformSettings, SiteApiSettings, *RESOURCE_CLASSES):
         for var in declared(model):
             seen.setdefault(var.name, var)
     return list(seen.values())

@@ -21,6 +21,12 @@ class OutputResource(dg.ConfigurableResource):
         "public URL of generated sites (canonical, Open Graph, sitemap)",
     )
     form_action: str = setting("DEZNITY_FORM_ACTION", "/api/forms/{form}", "where generated forms post")
+    api_public_url: str = setting(
+        "DEZNITY_API_PUBLIC_URL",
+        "",
+        "where the site API is reached from the internet (https://api.example.com): each site's host configuration "
+        "routes its /api/ there; unset: the deploy bundle and summary say forms are not connected",
+    )
 
     @property
     def path(self) -> Path:
