@@ -260,6 +260,11 @@ def _unknown_field(key: str) -> str:
     return f"{shown}: is not a brief field; remove it or rename it. The fields are: {fields}"
 
 
+def hidden_character(text: str) -> str | None:
+    """What is wrong with the first invisible or control character of `text` (a brief's rule), or None."""
+    return _hidden_character(text)
+
+
 def _hidden_character(text: str) -> str | None:
     """What is wrong with the first invisible or control character of `text`, or None."""
     # Ordinary whitespace around the value is stripped by the model, so only what stays is checked;

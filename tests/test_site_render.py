@@ -87,7 +87,7 @@ def test_sitemap_and_robots(tacoloco_site: RenderedSite) -> None:
     root = ET.fromstring(tacoloco_site.files["sitemap.xml"])
     locs = [e.text for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     assert f"{BASE}/" in locs and f"{BASE}/menu" in locs and f"{BASE}/blog/abrimos-nuestra-segunda-cocina" in locs
-    assert not any("index-b" in u or "404" in u for u in locs)
+    assert not any("index-b" in u or "404" in u for u in locs) and f"{BASE}/thanks" in locs
     assert len(locs) == len(html_pages(tacoloco_site)) - 2
     assert f"Sitemap: {BASE}/sitemap.xml" in tacoloco_site.files["robots.txt"].splitlines()
     assert page_url(BASE, "index.html") == BASE + "/" and page_url(BASE + "/", "blog/x.html") == BASE + "/blog/x"

