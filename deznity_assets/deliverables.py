@@ -269,6 +269,8 @@ class DeployConfig(Deliverable):
     base_url: str
     files: dict[str, str] = Field(description="deploy/ file name -> content")
     steps: list[str]
+    # Whether the host configuration routes /api/ to the site API (DEZNITY_API_PUBLIC_URL was set).
+    forms_connected: bool = False
 
 
 class LiveDeployment(Deliverable):

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup
 
 from .deliverables import DeployConfig, RenderedSite
+from .site_api.routing import api_destination, netlify_redirects, vercel_rewrites
 
 ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ URLs carry a content hash (?v=)
 HTML_CACHE = "public, max-age=0, must-revalidate"
@@ -61,8 +62,14 @@ def security_headers(site: RenderedSite) -> dict[str, str]:
     }
 
 
-def vercel_json(site: RenderedSite) -> str:
-    """vercel.json: clean URLs, no trailing slash, cache and security headers (404.html is served on misses)."""
+FORMS_NOT_CONNECTED = (
+    "Forms are not connected: no DEZNITY_API_PUBLIC_URL was set, so the host has no route for /api/ and "
+    "what visitors send is lost. Set it to where `deznity api` is reached and process the client again."
+)
+
+
+def vercel_json(site: RenderedSite, *, slug: str = "", api_public_url: str = "") -> str:
+    """vercel.json: clean URLs, cache and security headers, /api/ proxied to the site API (404.html on misses)."""
 
     def headers(values: dict[str, str]) -> list[dict[str, str]]:
         return [{"key": k, "value": v} for k, v in values.items()]
@@ -77,6 +84,8 @@ def vercel_json(site: RenderedSite) -> str:
             {"source": "/favicon.svg", "headers": headers({"Cache-Control": "public, max-age=86400"})},
         ],
     }
+    if api_public_url:
+        config["rewrites"] = vercel_rewrites(api_public_url, slug)
     return json.dumps(config, indent=2) + "\n"
 
 
@@ -85,8 +94,8 @@ def _toml_str(value: str) -> str:
     return json.dumps(value, ensure_ascii=True)
 
 
-def netlify_toml(site: RenderedSite) -> str:
-    """netlify.toml: publish the bundle root, pretty URLs, cache and security headers, the 404 page."""
+def netlify_toml(site: RenderedSite, *, slug: str = "", api_public_url: str = "") -> str:
+    """netlify.toml: publish the bundle root, pretty URLs, headers, /api/ proxied to the site API, the 404 page."""
     lines = [
         "[build]",
         'publish = "."',
@@ -107,6 +116,18 @@ def netlify_toml(site: RenderedSite) -> str:
         "  [headers.values]",
         f'    "Cache-Control" = {_toml_str(ASSET_CACHE)}',
         "",
+    ]
+    # Rules apply in order: the proxy to the site API before the catch-all 404.
+    for rule in netlify_redirects(api_public_url, slug) if api_public_url else []:
+        lines += [
+            "[[redirects]]",
+            f"from = {_toml_str(str(rule['from']))}",
+            f"to = {_toml_str(str(rule['to']))}",
+            f"status = {rule['status']}",
+            f"force = {str(rule['force']).lower()}",
+            "",
+        ]
+    lines += [
         "[[redirects]]",
         'from = "/*"',
         'to = "/404.html"',
@@ -128,8 +149,10 @@ def manifest_json(files: dict[str, bytes]) -> str:
     )
 
 
-def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_variants: list[str]) -> DeployConfig:
-    """Vercel and Netlify configuration for a rendered site, and the steps to put it live."""
+def build_deploy_config(
+    *, slug: str, site: RenderedSite, base_url: str, hero_variants: list[str], api_public_url: str = ""
+) -> DeployConfig:
+    """Vercel and Netlify configuration for a rendered site (its /api/ routed to the site API), and the steps."""
     parsed = urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError(f"base_url {base_url!r} must be an absolute http(s) URL, e.g. https://{slug}.example.com")
@@ -148,6 +171,14 @@ def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_va
         f"Submit {base_url.rstrip('/')}/sitemap.xml in Google Search Console.",
         "Missing pages are answered by 404.html with status 404 (Vercel serves it by default; netlify.toml redirects).",
     ]
+    if api_public_url:
+        steps.append(
+            f"Forms post to the site's own /api/; both files proxy it to the site API at "
+            f"{api_destination(api_public_url, slug)} (a rewrite, so the page's CSP stays 'self'). Send a form "
+            "once and check the lead arrives: `deznity leads " + slug + "`."
+        )
+    else:
+        steps.append(FORMS_NOT_CONNECTED)
     if len(hero_variants) > 1:
         files = ", ".join(f"index-{v}.html" for v in hero_variants if v != "a")
         steps.append(
@@ -158,6 +189,10 @@ def build_deploy_config(*, slug: str, site: RenderedSite, base_url: str, hero_va
     return DeployConfig(
         domain=domain,
         base_url=base_url.rstrip("/"),
-        files={"vercel.json": vercel_json(site), "netlify.toml": netlify_toml(site)},
+        files={
+            "vercel.json": vercel_json(site, slug=slug, api_public_url=api_public_url),
+            "netlify.toml": netlify_toml(site, slug=slug, api_public_url=api_public_url),
+        },
+        forms_connected=bool(api_public_url),
         steps=steps,
     )

@@ -25,6 +25,8 @@ from deznity_assets.store.rows import ClientRow
 from deznity_assets.summary import summary_markdown
 from tests.plugins.site_fixtures import build_inputs
 
+API_URL = "https://api.example.com"  # forms routed to a site API: forms_connected passes
+
 GOOD = dict(REFERENCE_CLIENTS[4])
 
 
@@ -61,7 +63,7 @@ def test_a_slashed_name_is_shown_as_typed_and_escaped_on_the_site():
     home = BeautifulSoup(site.files["index.html"], "html5lib")
     assert home.find("a", class_="brand").get_text() == name
     assert "AC/DC Tribute Bar &amp; Grill" in site.files["index.html"]
-    results = run_checks(site, inputs.design, escaped_values=[name])
+    results = run_checks(site, inputs.design, escaped_values=[name], api_public_url=API_URL)
     assert next(r for r in results if r.id == "no_unescaped_client_text").passed
 
 
@@ -298,7 +300,7 @@ def piped_package():
     brief = validate_brief(PIPED)
     inputs = build_inputs(brief)
     site = inputs.render()
-    results = run_checks(site, inputs.design, escaped_values=[brief.business_name])
+    results = run_checks(site, inputs.design, escaped_values=[brief.business_name], api_public_url=API_URL)
     results.append(CheckResult(id="custom", severity="warning", passed=False, message=f"{brief.goal}\nsee | here"))
     reports = [build_qa_report(results, "functional"), build_qa_report(results, "seo_performance")]
     ctx = AgentContext(brief=brief, slug=slugify(brief.business_name))

@@ -10,8 +10,9 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from deznity_assets.config import FAMILY_MARK, ConfigError, all_variables, has_credentials
+from deznity_assets.config import FAMILY_MARK, ConfigError, all_variables, declared, has_credentials
 from deznity_assets.resources import RESOURCE_CLASSES, resources_from_env
+from deznity_assets.site_api.settings import SiteApiSettings, site_api_settings
 from tests.plugins.platform import PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "deznity_assets"
@@ -68,9 +69,30 @@ def test_the_scanner_finds_what_it_looks_for():
     assert _variables_read(tree) == {"A_B", "C_D", "E_F", "G_H"}
 
 
+# Settings models that are not Dagster resources: they hold values, read once per process.
+PROCESS_SETTINGS = ("PlatformSettings", "SiteApiSettings")
+
+
+def test_every_site_api_variable_fills_its_field():
+    for var in declared(SiteApiSettings):
+        annotation = SiteApiSettings.model_fields[var.field].annotation
+        sample = {int: "70", float: "70.5"}.get(annotation, "9/second" if "RATE" in var.name else "x1")
+        settings = site_api_settings({var.name: sample})
+        assert getattr(settings, var.field) == {int: 70, float: 70.5}.get(annotation, sample), var.name
+
+
+def test_a_bad_rate_limit_names_the_variable_and_the_fix():
+    with pytest.raises(
+        ConfigError, match="DEZNITY_API_RATE_LIMIT_IP='lots' is not a rate limit; set it to e.g. 20/minute"
+    ):
+        site_api_settings({"DEZNITY_API_RATE_LIMIT_IP": "lots"})
+    with pytest.raises(ConfigError, match="DEZNITY_API_MIN_FILL_SECONDS='-1' must be at least 0"):
+        site_api_settings({"DEZNITY_API_MIN_FILL_SECONDS": "-1"})
+
+
 def test_every_variable_fills_its_field():
     for var in all_variables():
-        if var.owner == "PlatformSettings":
+        if var.owner in PROCESS_SETTINGS:
             continue
         annotation = next(m for m in RESOURCE_CLASSES if m.__name__ == var.owner).model_fields[var.field].annotation
         sample = {int: "70", float: "70.5", bool: "1"}.get(annotation, var.choices[-1] if var.choices else "x1")
@@ -95,7 +117,7 @@ def test_secrets_from_the_process_environment_are_kept_as_names(monkeypatch):
             monkeypatch.setenv(var.name, f"postgresql+psycopg2://user:{canary}@127.0.0.1:5432/db")
     resources = resources_from_env()
     for var in all_variables():
-        if var.secret == "no" or var.owner == "PlatformSettings":
+        if var.secret == "no" or var.owner in PROCESS_SETTINGS:
             continue
         owner = next(r for r in resources.values() if type(r).__name__ == var.owner)
         value = getattr(owner, var.field)

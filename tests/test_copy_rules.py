@@ -22,6 +22,8 @@ from deznity_assets.site.brand import build_design_system
 from deznity_assets.site.render import render_site
 from tests.plugins.random_briefs import EXTREME_COLOURS, random_briefs
 
+API_URL = "https://api.example.com"  # forms routed to a site API: forms_connected passes
+
 SEED = 2026
 SAMPLE = random_briefs(10, seed=SEED)
 # One brief per industry profile and language: the profile's own name as the industry.
@@ -62,7 +64,7 @@ def generate(raw: dict) -> tuple[ClientBrief, dict, RenderedSite, list[CheckResu
         base_url="https://sample.deznity.site",
         form_action="/api/forms/{form}",
     )
-    results = run_checks(site, design, escaped_values=[brief.business_name], brief=brief)
+    results = run_checks(site, design, escaped_values=[brief.business_name], brief=brief, api_public_url=API_URL)
     return brief, out, site, results
 
 
@@ -180,7 +182,7 @@ def test_without_facts_the_site_claims_nothing_and_the_summary_asks_for_them() -
 
 def _checked(site: RenderedSite, brief: ClientBrief, design_source: dict, check_id: str) -> CheckResult:
     design = build_design_system(brief, design_source["design_direction"])
-    return {r.id: r for r in run_checks(site, design, escaped_values=[], brief=brief)}[check_id]
+    return {r.id: r for r in run_checks(site, design, escaped_values=[], brief=brief, api_public_url=API_URL)}[check_id]
 
 
 def _inject(site: RenderedSite, path: str, markup: str) -> RenderedSite:

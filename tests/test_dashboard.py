@@ -29,6 +29,8 @@ from deznity_assets.summary import summary_html, summary_markdown
 from tests.plugins.platform import env_for
 from tests.plugins.site_fixtures import build_inputs
 
+API_URL = "https://api.example.com"  # forms routed to a site API: forms_connected passes
+
 TACO, FIT = REFERENCE_CLIENTS[4], REFERENCE_CLIENTS[0]
 # Markup is refused in a brief, but a row typed straight into the table may hold anything.
 HOSTILE = 'AC/DC <b>Tribute</b> & "Grill"'
@@ -220,7 +222,7 @@ def test_summary_html_says_what_the_markdown_says_escaped():
     brief = validate_brief({**TACO, "business_name": NAME})
     inputs = build_inputs(brief)
     site = inputs.render()
-    results = run_checks(site, inputs.design, escaped_values=[brief.business_name])
+    results = run_checks(site, inputs.design, escaped_values=[brief.business_name], api_public_url=API_URL)
     reports = [build_qa_report(results, "functional"), build_qa_report(results, "seo_performance")]
     ctx = AgentContext(brief=brief, slug=slugify(brief.business_name))
     for key, task in TASKS.items():

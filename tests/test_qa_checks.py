@@ -13,13 +13,21 @@ from deznity_assets.qa.checks import CHECKS, build_qa_report, qa_score, run_chec
 from deznity_assets.site.render import render_site
 from tests.plugins.site_fixtures import FORM_ACTION, SiteInputs
 
+API_URL = "https://api.example.com"  # forms routed to a site API: forms_connected passes
+
 Broken = tuple[RenderedSite, DesignSystem, list[str]]
 
 
 def results_by_id(
-    site: RenderedSite, design: DesignSystem, values: list[str], brief: ClientBrief | None = None
+    site: RenderedSite,
+    design: DesignSystem,
+    values: list[str],
+    brief: ClientBrief | None = None,
+    api_public_url: str = API_URL,
 ) -> dict[str, CheckResult]:
-    return {r.id: r for r in run_checks(site, design, escaped_values=values, brief=brief)}
+    return {
+        r.id: r for r in run_checks(site, design, escaped_values=values, brief=brief, api_public_url=api_public_url)
+    }
 
 
 def edit(site: RenderedSite, path: str, old: str, new: str, count: int = 1) -> RenderedSite:
@@ -37,6 +45,8 @@ def test_registry_covers_every_check_with_scope_and_severity() -> None:
     expected = {
         "html_parses",
         "links_resolve",
+        "forms_routed",
+        "forms_connected",
         "images_alt",
         "single_h1",
         "heading_order",
@@ -65,7 +75,11 @@ def test_registry_covers_every_check_with_scope_and_severity() -> None:
 def test_good_reference_sites_pass_every_check(slug: str, reference_sites: dict[str, SiteInputs]) -> None:
     inputs = reference_sites[slug]
     results = run_checks(
-        inputs.render(), inputs.design, escaped_values=[inputs.brief.business_name], brief=inputs.brief
+        inputs.render(),
+        inputs.design,
+        escaped_values=[inputs.brief.business_name],
+        brief=inputs.brief,
+        api_public_url=API_URL,
     )
     assert [r.id for r in results] == list(CHECKS)
     failed = [f"{r.id}: {r.message}" for r in results if not r.passed]
@@ -80,6 +94,14 @@ BREAKERS: dict[str, Callable[[RenderedSite, DesignSystem], Broken]] = {
         d,
         [],
     ),
+    # A form posting to another host: the site's host routes only its own /api/ to the site API.
+    "forms_routed": lambda s, d: (
+        add_to_main(s, "book.html", '<form method="post" action="https://forms.example.net/x"></form>'),
+        d,
+        [],
+    ),
+    # The same site, but checked without DEZNITY_API_PUBLIC_URL (see the test below).
+    "forms_connected": lambda s, d: (s, d, []),
     "images_alt": lambda s, d: (add_to_main(s, "book.html", '<img src="favicon.svg" width="8" height="8">'), d, []),
     "single_h1": lambda s, d: (add_to_main(s, "menu.html", "<h1>Second title</h1>"), d, []),
     "heading_order": lambda s, d: (edit(s, "menu.html", "<h2 ", "<h4 "), d, []),
@@ -167,7 +189,8 @@ def test_each_check_fails_on_its_broken_site(
     check_id: str, tacoloco_inputs: SiteInputs, tacoloco_site: RenderedSite
 ) -> None:
     site, design, values = BREAKERS[check_id](tacoloco_site, tacoloco_inputs.design)
-    results = results_by_id(site, design, values, tacoloco_inputs.brief)
+    api_url = "" if check_id == "forms_connected" else API_URL
+    results = results_by_id(site, design, values, tacoloco_inputs.brief, api_public_url=api_url)
     result = results[check_id]
     assert not result.passed, result.message
     assert result.locations and result.message.startswith(f"{len(result.locations)} problem")
@@ -269,5 +292,6 @@ def test_offline_generated_reference_sites_pass_every_check(raw: dict) -> None:
         design,
         escaped_values=[brief.business_name, brief.goal, brief.target_geo, *brief.copy_tone],
         brief=brief,
+        api_public_url=API_URL,
     )
     assert [f"{r.id}: {r.message}" for r in results if not r.passed] == []

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -92,29 +90,83 @@ def _wait_for_code_server(proc: subprocess.Popen[bytes], bindir: Path, host: str
 @click.argument("slug")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (0: a free one).")
 def preview(slug: str, port: int) -> None:
-    """Serve a client's generated site on 127.0.0.1 and print its URL (Ctrl-C stops)."""
+    """Serve a client's site on 127.0.0.1 as its host would, /api/ routed to the site API; print its URL."""
+    import uvicorn
+
     from ..package import UnsafePathError, client_dir
+    from ..site_api.preview import HostConfig, preview_app
+    from ..site_api.settings import site_api_settings
 
     platform = load_platform()
     try:
-        site = client_dir(platform.output_dir, slug) / "site"
+        folder = client_dir(platform.output_dir, slug)
     except UnsafePathError as exc:
         raise click.ClickException(str(exc)) from None
+    site = folder / "site"
     if not (site / "index.html").exists():
         raise click.ClickException(f"no site for {slug} in {site}; process it first (`deznity simulate-client {slug}`)")
-    handler = functools.partial(_QuietHandler, directory=str(site))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as server:
-        click.echo(f"http://127.0.0.1:{server.server_address[1]}/", err=False)
+    host = HostConfig.read(folder / "deploy" / "vercel.json")
+    destination = host.api_destination
+    if destination is None:
+        api = site_api_settings()
+        api_host = "127.0.0.1" if api.host in ("0.0.0.0", "::", "") else api.host
+        destination = f"http://{api_host}:{api.port}/sites/{slug}/api/"
+        click.echo(
+            f"{slug}'s deploy bundle routes no /api/ (no DEZNITY_API_PUBLIC_URL when it was made): on a host its forms "
+            f"go nowhere. Here /api/ goes to the local site API at {destination} (start it with `deznity api`).",
+            err=True,
+        )
+    app = preview_app(site, host, api_destination=destination)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    server = uvicorn.Server(config)
+    server.config.setup_event_loop()
+
+    import asyncio
+
+    async def run() -> None:
+        config.load()
+        server.lifespan = config.lifespan_class(config)
+        await server.startup()
+        if server.should_exit:
+            raise click.ClickException(f"could not listen on 127.0.0.1:{port}")
+        bound = server.servers[0].sockets[0].getsockname()[1]
+        click.echo(f"http://127.0.0.1:{bound}/")
         sys.stdout.flush()
-        try:
-            server.serve_forever()
-        except KeyboardInterrupt:
-            pass
+        await server.main_loop()
+        await server.shutdown()
 
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # one line per request is noise here
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
         pass
 
 
-COMMANDS = [ui, preview]
+@click.command("api")
+@click.option("--host", default=None, help="Interface to listen on (default: DEZNITY_API_HOST).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: DEZNITY_API_PORT).")
+def api(host: str | None, port: int | None) -> None:
+    """The site API: what visitors send through every published site's forms, stored as leads."""
+    import uvicorn
+
+    from ..site_api.app import create_app
+    from ..site_api.settings import site_api_settings
+
+    platform = load_platform()
+    settings = site_api_settings()
+    if host is not None:
+        settings = settings.model_copy(update={"host": host})
+    if port is not None:
+        settings = settings.model_copy(update={"port": port})
+    output = platform.resources["output"]
+    app = create_app(store=platform.store, settings=settings, site_base_url=output.site_base_url)
+    limiter = "Redis" if settings.redis_url else "this process"
+    click.echo(
+        f"Site API on http://{settings.host}:{settings.port} ({platform.store.backend} store; rate limits counted in "
+        f"{limiter}). Ctrl-C stops.",
+        err=True,
+    )
+    # No access log: it would write every visitor's address in clear.
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+
+
+COMMANDS = [ui, preview, api]

@@ -22,6 +22,7 @@ from ..language import CANDIDATES, rank
 from ..site.brand import CONTRAST_PAIRS, contrast_ratio
 from ..site.i18n import market_label
 from ..site.render import page_url
+from ..site_api.routing import API_PREFIX, routed
 
 Scope = Literal["functional", "seo_performance"]
 Severity = Literal["error", "warning"]
@@ -46,6 +47,8 @@ class QAContext:
     # The brief: the only source of facts, quotes, prices and figures a page may state. Without it
     # nothing counts as given, so any claim fails.
     brief: ClientBrief | None = None
+    # Where the site API is reached (DEZNITY_API_PUBLIC_URL); empty: the host routes no /api/.
+    api_public_url: str = ""
 
     @cached_property
     def html_files(self) -> dict[str, str]:
@@ -226,6 +229,37 @@ def links_resolve(ctx: QAContext) -> tuple[list[str], str]:
                 elif fragment and (target not in ctx.ids or fragment not in ctx.ids[target]):
                     problems.append(f"{path}: {_where(tag)} points to #{fragment}, which is not an id in {target}")
     return problems, f"{count} internal links resolve"
+
+
+@check("forms_routed", "functional", "error")
+def forms_routed(ctx: QAContext) -> tuple[list[str], str]:
+    """Every form posts to a path of the site that the host configuration routes to the site API."""
+    if not ctx.api_public_url:
+        return [], "no site API configured (see forms_connected)"
+    problems, count = [], 0
+    for path, soup in ctx.soups.items():
+        for form in soup.find_all("form"):
+            count += 1
+            action = str(form.get("action") or "")
+            if str(form.get("method", "get")).lower() != "post" or not routed(action):
+                problems.append(
+                    f"{path}: {_where(form)} posts to {action!r}, which the host does not route to the site API "
+                    f"(forms must post to {API_PREFIX}…)"
+                )
+    return problems, f"{count} forms post to {API_PREFIX}, routed to {ctx.api_public_url}"
+
+
+@check("forms_connected", "functional", "warning")
+def forms_connected(ctx: QAContext) -> tuple[list[str], str]:
+    """A site with forms has a site API to send them to (DEZNITY_API_PUBLIC_URL)."""
+    counts = {path: len(soup.find_all("form")) for path, soup in ctx.soups.items()}
+    if ctx.api_public_url:
+        return [], f"{sum(counts.values())} forms connected"
+    return [
+        f"{path}: {n} form(s) not connected to a site API; set DEZNITY_API_PUBLIC_URL to where `deznity api` is reached"
+        for path, n in counts.items()
+        if n
+    ], "no forms"
 
 
 @check("images_alt", "functional", "error")
@@ -672,10 +706,17 @@ def no_third_party_requests(ctx: QAContext) -> tuple[list[str], str]:
 
 
 def run_checks(
-    site: RenderedSite, design: DesignSystem, *, escaped_values: list[str], brief: ClientBrief | None = None
+    site: RenderedSite,
+    design: DesignSystem,
+    *,
+    escaped_values: list[str],
+    brief: ClientBrief | None = None,
+    api_public_url: str = "",
 ) -> list[CheckResult]:
     """Run every registered QA check on a rendered site, in registry order; `brief` is the source of facts."""
-    ctx = QAContext(site=site, design=design, escaped_values=list(escaped_values), brief=brief)
+    ctx = QAContext(
+        site=site, design=design, escaped_values=list(escaped_values), brief=brief, api_public_url=api_public_url
+    )
     return [fn(ctx) for _scope, _severity, fn in CHECKS.values()]
 
 

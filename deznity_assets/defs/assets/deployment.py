@@ -85,7 +85,13 @@ def deployment(
         raise agent_step_failure(exc) from None
     variants = ["a", "b"] if "index-b.html" in website.files else ["a"]
     started = utcnow()
-    config = build_deploy_config(slug=slug, site=website, base_url=output.site_url(slug), hero_variants=variants)
+    config = build_deploy_config(
+        slug=slug,
+        site=website,
+        base_url=output.site_url(slug),
+        hero_variants=variants,
+        api_public_url=output.api_public_url,
+    )
     log.task(
         phase=STEP.name,
         agent=DEPLOY_AGENT,
@@ -106,6 +112,9 @@ def deployment(
         metadata={
             "domain": config.domain,
             "files": ", ".join(sorted(config.files)),
+            "forms": "routed to the site API"
+            if config.forms_connected
+            else "not connected (no DEZNITY_API_PUBLIC_URL)",
             "qa_score": qa_score([functional_qa, seo_performance_qa]),
             "review": f"approved by {review_approval.reviewer}" if review_approval.required else "not required",
         },

@@ -56,7 +56,9 @@ def testing_validation(
     started = utcnow()
     progress.report(slug, STEP.name, f"started: {STEP.agent_names}")
     escaped = [client_brief.business_name, client_brief.goal, client_brief.target_geo, *client_brief.copy_tone]
-    results = run_checks(website, design_system, escaped_values=escaped, brief=client_brief)
+    results = run_checks(
+        website, design_system, escaped_values=escaped, brief=client_brief, api_public_url=output.api_public_url
+    )
     by_id = {r.id: r for r in results}
     reports: dict[QAScope, QAReport] = {}
     for scope in QA_ASSETS:
