@@ -229,7 +229,9 @@ class SiteApi:
                 FILL_COOKIE,
                 f"{slug}.{now}.{self._sign(slug, now)}",
                 max_age=FILL_COOKIE_MAX_AGE,
-                path="/api/",
+                # No Path: the browser scopes it to the folder of the URL it asked, /api/forms/ behind
+                # the host's proxy (the API itself sees /sites/<slug>/api/forms/), where the forms post.
+                path=None,
                 httponly=True,
                 samesite="strict",
                 secure=request.headers.get("x-forwarded-proto", request.url.scheme) == "https",

@@ -138,6 +138,7 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
         Route(API_PREFIX + "{rest:path}", proxy, methods=methods),
         Route("/{path:path}", static, methods=["GET", "HEAD"]),
     ]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
