@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -117,26 +118,18 @@ def preview(slug: str, port: int) -> None:
             err=True,
         )
     app = preview_app(site, host, api_destination=destination)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-    server = uvicorn.Server(config)
-    server.config.setup_event_loop()
-
-    import asyncio
-
-    async def run() -> None:
-        config.load()
-        server.lifespan = config.lifespan_class(config)
-        await server.startup()
-        if server.should_exit:
-            raise click.ClickException(f"could not listen on 127.0.0.1:{port}")
-        bound = server.servers[0].sockets[0].getsockname()[1]
-        click.echo(f"http://127.0.0.1:{bound}/")
-        sys.stdout.flush()
-        await server.main_loop()
-        await server.shutdown()
-
+    # The socket is bound here so that the URL (with the port a 0 picked) is printed before serving.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        asyncio.run(run())
+        sock.bind(("127.0.0.1", port))
+    except OSError as exc:
+        raise click.ClickException(f"could not listen on 127.0.0.1:{port}: {exc.strerror}") from None
+    click.echo(f"http://127.0.0.1:{sock.getsockname()[1]}/")
+    sys.stdout.flush()
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+    try:
+        server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
 
