@@ -80,7 +80,12 @@ def start(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
     with open(log, "ab") as out:
         return subprocess.Popen(
             [str(BIN / "deznity"), "autonomous"],
-            env={**env, "DEZNITY_UI_PORT": str(_free_port()), "DEZNITY_UI_HOST": "127.0.0.1"},
+            env={
+                **env,
+                "DEZNITY_UI_PORT": str(_free_port()),
+                "DEZNITY_UI_HOST": "127.0.0.1",
+                "DEZNITY_API_PORT": str(_free_port()),
+            },
             cwd=ROOT,
             stdout=out,
             stderr=subprocess.STDOUT,

@@ -141,11 +141,17 @@ def summary_values(
         "files": files,
         "to_get": facts_to_get(brief),
         "domain": deploy_config.domain,
+        "forms_connected": deploy_config.forms_connected,
         "next_actions": [
             f"Check the live site at {deployed.url}"
             if deployed
             else "Deploy site/ with deploy/vercel.json or deploy/netlify.toml",
             f"Point {deploy_config.domain} at the deployment",
+            *(
+                []
+                if deploy_config.forms_connected
+                else ["Connect the forms: set DEZNITY_API_PUBLIC_URL to where `deznity api` runs and process again"]
+            ),
             "Schedule the launch email and social posts (marketing/KIT.md)",
         ],
     }

@@ -17,6 +17,9 @@ WORKSPACE = PROJECT_ROOT / "workspace.yaml"
 SPLIT_WORKSPACE = PROJECT_ROOT / "deploy" / "workspace.yaml"
 CODE_SERVER_PORT = 4000
 UI_PORT = 3000
+# The site API (`deznity api`): stateless, any number of replicas behind the proxy on one store.
+SITE_API_PORT = 8000
+SITE_API_REPLICAS = 2
 
 
 def code_server_command(host: str, port: int, *, bindir: Path | None = None) -> list[str]:
@@ -49,6 +52,11 @@ def webserver_command(
     return [*command, "--read-only"] if read_only else command
 
 
+def site_api_command(host: str, port: int, *, bindir: Path | None = None) -> list[str]:
+    """`deznity api`: the site API every published site's forms reach through their host."""
+    return [_exe("deznity", bindir), "api", "--host", host, "--port", str(port)]
+
+
 def _exe(name: str, bindir: Path | None) -> str:
     # A container runs the entry points from PATH; the command line runs those beside its own Python.
     return str(bindir / name) if bindir is not None else name
@@ -59,10 +67,13 @@ __all__ = [
     "CODE_SERVER_PORT",
     "IMAGE",
     "MODULE",
+    "SITE_API_PORT",
+    "SITE_API_REPLICAS",
     "SPLIT_WORKSPACE",
     "UI_PORT",
     "WORKSPACE",
     "code_server_command",
     "daemon_command",
+    "site_api_command",
     "webserver_command",
 ]

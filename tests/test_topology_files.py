@@ -14,9 +14,12 @@ from deznity_assets.topology import (
     CODE_SERVER_PORT,
     IMAGE,
     MODULE,
+    SITE_API_PORT,
+    SITE_API_REPLICAS,
     UI_PORT,
     code_server_command,
     daemon_command,
+    site_api_command,
     webserver_command,
 )
 from tests.plugins.platform import PROJECT_ROOT
@@ -81,6 +84,7 @@ def test_compose_runs_the_same_commands_image_and_variables_as_the_code(compose)
         "daemon": daemon_command(SPLIT),
         "webserver": webserver_command(SPLIT, "0.0.0.0", UI_PORT),
         "webserver-read-only": webserver_command(SPLIT, "0.0.0.0", UI_PORT, read_only=True),
+        "site-api": site_api_command("0.0.0.0", SITE_API_PORT),
     }
     for name, command in commands.items():
         service = services[name]
@@ -98,8 +102,12 @@ def test_compose_runs_the_same_commands_image_and_variables_as_the_code(compose)
             env["DEZNITY_DATABASE_URL"].startswith("postgresql://") and "@postgres:5432/" in env["DEZNITY_DATABASE_URL"]
         )
         # Secrets come from the environment, never written here.
-        for secret in SECRETS - {"DEZNITY_DATABASE_URL", "DEZNITY_DAGSTER_PG_URL"}:
+        fixed = {"DEZNITY_DATABASE_URL", "DEZNITY_DAGSTER_PG_URL", "DEZNITY_REDIS_URL", "DEZNITY_API_VISITOR_KEY"}
+        for secret in SECRETS - fixed:
             assert env[secret] == f"${{{secret}:-}}", secret
+        # Redis on the internal network (no password to hide); the visitor key must be given.
+        assert env["DEZNITY_REDIS_URL"] == "redis://redis:6379/0"
+        assert env["DEZNITY_API_VISITOR_KEY"].startswith("${DEZNITY_API_VISITOR_KEY:?")
         assert any(v.endswith(":/data") for v in service["volumes"]), name  # packages on a volume
         assert env["DEZNITY_OUTPUT_DIR"].startswith("/data/")
     health = services["code-server"]["healthcheck"]["test"]
@@ -120,6 +128,19 @@ def test_compose_keeps_the_webservers_behind_the_authenticating_proxy(compose):
     assert "--read-only" in services["webserver-read-only"]["command"]
     assert "CREATE DATABASE dagster" in (DEPLOY / "postgres-init.sql").read_text()
     assert services["daemon"]["environment"]["DEZNITY_DAGSTER_PG_URL"].endswith("@postgres:5432/dagster")
+
+
+def test_compose_runs_the_site_api_in_replicas_behind_the_proxy(compose):
+    services, networks = compose["services"], compose["networks"]
+    api = services["site-api"]
+    assert api["deploy"]["replicas"] == SITE_API_REPLICAS >= 2 and "ports" not in api
+    assert all(networks[n].get("internal") for n in api["networks"])
+    assert api["environment"]["DEZNITY_API_PORT"] == str(SITE_API_PORT)
+    assert api["environment"]["DEZNITY_API_FORWARDED_HOPS"] == "2"  # the site's host, then Caddy
+    assert "redis" in services and set(services["redis"]["networks"]) <= set(api["networks"])
+    caddy = (DEPLOY / "Caddyfile").read_text()
+    assert f"dynamic a site-api {SITE_API_PORT}" in caddy and "trusted_proxies" in caddy
+    assert "api" in services["proxy"]["networks"]
 
 
 def test_helm_values_run_the_image_module_and_port_of_the_code(helm):
@@ -190,3 +211,15 @@ def test_every_command_in_docs_deploy_names_a_file_that_exists():
         assert (PROJECT_ROOT / path.rstrip(".")).exists(), path
     assert "no login" in text
     assert shlex.join(code_server_command("0.0.0.0", CODE_SERVER_PORT)) in text
+
+
+def test_the_kubernetes_site_api_runs_replicas_of_the_same_command():
+    documents = list(yaml.safe_load_all((DEPLOY / "helm" / "site-api.yaml").read_text()))
+    [api] = [d for d in documents if d["kind"] == "Deployment" and d["metadata"]["name"] == "deznity-site-api"]
+    assert api["spec"]["replicas"] == SITE_API_REPLICAS
+    [container] = api["spec"]["template"]["spec"]["containers"]
+    assert container["command"] == site_api_command("0.0.0.0", SITE_API_PORT) and container["image"] == IMAGE
+    assert {e["secretRef"]["name"] for e in container["envFrom"] if "secretRef" in e} == {"deznity-secrets"}
+    secrets = (DEPLOY / "helm" / "secret.example.env").read_text()
+    assert "DEZNITY_REDIS_URL=redis://deznity-redis:6379/0" in secrets
+    assert {d["metadata"]["name"] for d in documents if d["kind"] == "Service"} == {"deznity-site-api", "deznity-redis"}

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 import click
 
 from ..config import PROJECT_ROOT
-from ..topology import SPLIT_WORKSPACE, WORKSPACE, code_server_command, daemon_command, webserver_command
+from ..topology import (
+    SPLIT_WORKSPACE,
+    WORKSPACE,
+    code_server_command,
+    daemon_command,
+    site_api_command,
+    webserver_command,
+)
 from .common import load_platform
 
 if TYPE_CHECKING:
@@ -47,6 +54,13 @@ def serve(platform: Platform, *, production: bool, split: bool = False) -> None:
         commands = [daemon_command(WORKSPACE, bindir=bindir), webserver_command(WORKSPACE, host, port, bindir=bindir)]
     else:
         commands = [[str(bindir / "dagster"), "dev", "-w", str(WORKSPACE), "-h", host, "-p", str(port)]]
+    if production:
+        # Beside the webserver and the daemon: the site API the published sites' forms reach.
+        from ..site_api.settings import site_api_settings
+
+        api = site_api_settings()
+        commands.append(site_api_command(api.host, api.port, bindir=bindir))
+        click.echo(f"Site API on http://{api.host}:{api.port} (`deznity api`).", err=True)
     poll = platform.resources["lifecycle"].poll_seconds
     click.echo(
         f"Dagster UI on http://{host}:{port} (DAGSTER_HOME={home}); "
