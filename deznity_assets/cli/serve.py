@@ -137,6 +137,8 @@ def preview(slug: str, port: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
+        # Listening already: a request made as soon as the URL is printed waits in the backlog.
+        sock.listen(2048)
     except OSError as exc:
         raise click.ClickException(f"could not listen on 127.0.0.1:{port}: {exc.strerror}") from None
     click.echo(f"http://127.0.0.1:{sock.getsockname()[1]}/")
