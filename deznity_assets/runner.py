@@ -142,6 +142,7 @@ def process_pending(
             forwarder.join(timeout=10)
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
     flush_webhooks(platform)
+    flush_lead_mail(platform)
     return reviewed + outcomes, rejected
 
 
@@ -162,3 +163,19 @@ def flush_webhooks(platform: Platform) -> str:
 
     res = platform.resources
     return delivery_pass(res["store"], res["output"], res["webhooks"], logging.getLogger("deznity.webhooks"))
+
+
+def flush_lead_mail(platform: Platform) -> str:
+    """E-mail the leads that are due now (what the lead mail sensor does each tick)."""
+    from .site_api.mail import lead_mail_pass
+
+    res = platform.resources
+    store, output = res["store"], res["output"]
+    connection = store.connection()
+    return lead_mail_pass(
+        store.get_store,
+        site_url=output.site_url,
+        log=logging.getLogger("deznity.leads"),
+        urls=(connection["database_url"], connection["supabase_url"]),
+        secrets=(connection["service_role_key"], connection["anon_key"]),
+    )

@@ -71,6 +71,7 @@ def test_sensors_checks_and_resources(platform):
         "client_reconciliation_sensor",
         "review_decisions_sensor",
         "webhook_delivery_sensor",
+        "lead_mail_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert sensors["pending_clients_sensor"].minimum_interval_seconds == 300  # DEZNITY_POLL_SECONDS' default
