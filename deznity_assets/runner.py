@@ -143,6 +143,7 @@ def process_pending(
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
     flush_webhooks(platform)
     flush_lead_mail(platform)
+    report_new_leads(platform, instance)
     return reviewed + outcomes, rejected
 
 
@@ -179,3 +180,14 @@ def flush_lead_mail(platform: Platform) -> str:
         urls=(connection["database_url"], connection["supabase_url"]),
         secrets=(connection["service_role_key"], connection["anon_key"]),
     )
+
+
+def report_new_leads(platform: Platform, instance: dg.DagsterInstance) -> int:
+    """Materialize the `leads` asset of the clients with new leads (what leads_sensor does each tick)."""
+    from .defs.leads import report_leads
+
+    try:
+        return report_leads(instance, platform.resources["store"])
+    except Exception as exc:  # noqa: BLE001 - reporting leads must never break a CLI pass
+        logging.getLogger("deznity.leads").warning(f"could not report leads to Dagster: {type(exc).__name__}")
+        return 0
