@@ -15,7 +15,7 @@ from deznity_assets.site_api.mail import MAX_ATTEMPTS, compose, send_lead_mail, 
 from deznity_assets.site_api.settings import SiteApiSettings
 from deznity_assets.store.rows import utcnow
 from tests.plugins.lead_rows import add_lead, published_client
-from tests.servers.smtp import SmtpServer, free_port
+from tests.servers.smtp import SmtpServer, free_port, tls_certificates
 
 TACOLOCO = REFERENCE_CLIENTS[4]  # CDMX: a Spanish site
 TECHSTART = REFERENCE_CLIENTS[2]  # Europe: an English site
@@ -219,6 +219,24 @@ def test_login_from_the_url_and_a_wrong_password_is_never_shown(store, caplog):
         good = f"smtp://mailer:p%40ss%3Aword%2F1@127.0.0.1:{server.port}"
         report = send_lead_mail(store, _settings(good), now=utcnow() + timedelta(minutes=1))
         assert report.sent == 1 and server.logins == ["mailer"]
+
+
+def test_starttls_when_offered_verifies_the_certificate_and_only_then_logs_in(store, tmp_path, monkeypatch):
+    taco = published_client(store, contact_email="reservas@tacoloco.mx")
+    add_lead(store, taco)
+    ca_file, context = tls_certificates(tmp_path)
+    with SmtpServer(credentials=("mailer", "tls-only-pw"), tls=context) as server:
+        # A certificate the machine does not trust: nothing is sent, and the password never leaves.
+        report = send_lead_mail(store, _settings(server.url))
+        assert report.retrying == 1 and server.messages == [] and server.logins == []
+        (lead,) = store.leads(slug="tacoloco")
+        assert "CERTIFICATE_VERIFY_FAILED" in lead["mail_error"] and "tls-only-pw" not in lead["mail_error"]
+        # Trusted (the test CA as the machine's): upgraded with STARTTLS, logged in, sent.
+        monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+        report = send_lead_mail(store, _settings(server.url), now=utcnow() + timedelta(minutes=1))
+        assert report.sent == 1 and server.logins == ["mailer"] and server.tls_sessions == 1
+    assert smtp_target("smtp://u:p@mail.example.com:587").loopback is False
+    assert smtp_target("smtp://u:p@localhost:25").loopback and smtp_target("smtp://u:p@[::1]:25").loopback
 
 
 def test_bad_settings_name_the_variable_and_the_fix():
