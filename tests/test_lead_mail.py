@@ -239,6 +239,22 @@ def test_starttls_when_offered_verifies_the_certificate_and_only_then_logs_in(st
     assert smtp_target("smtp://u:p@localhost:25").loopback and smtp_target("smtp://u:p@[::1]:25").loopback
 
 
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+def test_smtps_is_tls_from_the_first_byte(store, tmp_path, monkeypatch):
+    taco = published_client(store, contact_email="reservas@tacoloco.mx")
+    add_lead(store, taco)
+    ca_file, context = tls_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    with SmtpServer(credentials=("mailer", "pw"), tls=context, implicit_tls=True) as server:
+        assert server.url.startswith("smtps://")
+        report = send_lead_mail(store, _settings(server.url))
+        assert report.sent == 1 and server.logins == ["mailer"] and len(server.messages) == 1
+        # The same server asked in plain SMTP answers nothing readable: retried, not lost.
+        add_lead(store, taco)
+        plain = send_lead_mail(store, _settings(server.url.replace("smtps://", "smtp://")))
+        assert plain.retrying == 1 and len(server.messages) == 1
+
+
 def test_bad_settings_name_the_variable_and_the_fix():
     for url in ("http://mail.example.com", "smtp://", "mail.example.com:587", "smtp://host:notaport"):
         with pytest.raises(ConfigError, match="DEZNITY_SMTP_URL"):

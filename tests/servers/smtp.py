@@ -33,9 +33,16 @@ def free_port() -> int:
 class SmtpServer:
     """An SMTP server on a free port of 127.0.0.1; `messages` holds the e-mails it accepted, parsed."""
 
-    def __init__(self, *, credentials: tuple[str, str] | None = None, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        credentials: tuple[str, str] | None = None,
+        tls: ssl.SSLContext | None = None,
+        implicit_tls: bool = False,
+    ) -> None:
         self.credentials = credentials
         self.tls = tls
+        self.implicit_tls = implicit_tls  # with `tls`: TLS from the first byte (smtps://) instead of STARTTLS
         self.tls_sessions = 0  # e-mails received over TLS
         self.plan: list[str] = []
         self.messages: list[EmailMessage] = []
@@ -51,7 +58,7 @@ class SmtpServer:
     def url(self) -> str:
         """smtp://[user:password@]127.0.0.1:<port>."""
         auth = f"{self.credentials[0]}:{self.credentials[1]}@" if self.credentials else ""
-        return f"smtp://{auth}127.0.0.1:{self.port}"
+        return f"{'smtps' if self.implicit_tls else 'smtp'}://{auth}127.0.0.1:{self.port}"
 
     # aiosmtpd's handler hooks ------------------------------------------------------------------
 
@@ -70,7 +77,7 @@ class SmtpServer:
             self.refused.append("DATA: 554")
             return "554 5.6.0 message content rejected"
         raw = envelope.original_content or envelope.content
-        if session.ssl is not None:
+        if session.ssl is not None or self.implicit_tls:
             self.tls_sessions += 1
         with self._lock:
             self.envelopes.append({"mail_from": envelope.mail_from, "rcpt_tos": list(envelope.rcpt_tos), "raw": raw})
@@ -95,10 +102,11 @@ class SmtpServer:
             kwargs = {
                 "authenticator": self._authenticate,
                 "auth_required": True,
-                "auth_require_tls": self.tls is not None,
+                # aiosmtpd counts only STARTTLS as TLS: over smtps:// it would hide AUTH if TLS were required.
+                "auth_require_tls": self.tls is not None and not self.implicit_tls,
             }
         if self.tls is not None:
-            kwargs["tls_context"] = self.tls
+            kwargs["ssl_context" if self.implicit_tls else "tls_context"] = self.tls
         self._controller = Controller(self, hostname="127.0.0.1", port=self.port, **kwargs)
         self._controller.start()
         return self
