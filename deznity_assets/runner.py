@@ -187,7 +187,10 @@ def report_new_leads(platform: Platform, instance: dg.DagsterInstance) -> int:
     from .defs.leads import report_leads
 
     try:
-        return report_leads(instance, platform.resources["store"])
+        reported = report_leads(instance, platform.resources["store"])
+        if reported:
+            platform.control.refresh_portfolio()  # the dashboard's leads section, as leads_sensor redraws it
+        return reported
     except Exception as exc:  # noqa: BLE001 - reporting leads must never break a CLI pass
         logging.getLogger("deznity.leads").warning(f"could not report leads to Dagster: {type(exc).__name__}")
         return 0

@@ -107,6 +107,7 @@ def test_a_cli_pass_reports_the_leads_to_the_instance(platform, store, instance)
     assert len(records) == 1
     materialization = records[0].asset_materialization
     assert materialization.metadata["leads_total"].value == 2 and materialization.metadata["leads_7d"].value == 2
+    assert "2 leads from the sites' forms" in (platform.output_dir / "index.html").read_text("utf-8")
     assert report_new_leads(platform, instance) == 0  # the cursor kept in the instance: nothing new
     add_lead(store, taco)
     assert report_new_leads(platform, instance) == 1
