@@ -30,8 +30,17 @@ LIMITS = {
     "target_geo": 80,
     "logo_url": 500,
     "page": 30,
+    "contact_email": 254,  # RFC 5321's longest forward path
 }
 HEX_COLOR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+# An e-mail address as the platform accepts one, in a brief or from a visitor: an ASCII local part of
+# dot-separated atoms (no quoted strings, no comments) and a domain of LDH labels with a TLD of letters.
+# Stricter than RFC 5322 on purpose: an address goes into e-mail headers, so nothing that needs quoting
+# (spaces, quotes, commas, angle brackets, line breaks) passes.
+EMAIL_RE = re.compile(
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
 PAGE_NAME = re.compile(r"^[a-z0-9][a-z0-9 -]*$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Characters refused in every field, by Unicode category: none is visible, and each can hide or
@@ -79,6 +88,8 @@ class ClientBrief(BaseModel):
     budget: Budget
     logo_url: str | None = Field(default=None, max_length=LIMITS["logo_url"])
     language: Language | None = None
+    # Where the site's leads are e-mailed (deznity_assets/site_api/mail.py); none: no e-mails.
+    contact_email: str | None = Field(default=None, max_length=LIMITS["contact_email"])
     # What only the client knows (testimonials, offers and prices, facts): the only facts a site states.
     facts: ClientFacts = Field(default_factory=ClientFacts)
 
@@ -183,6 +194,15 @@ class ClientBrief(BaseModel):
             raise ValueError("must be an http(s) URL without spaces or quotes, or left empty")
         return value
 
+    @field_validator("contact_email")
+    @classmethod
+    def _contact_email(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if problem := email_problem(str(value)):
+            raise ValueError(problem)
+        return value
+
     # Defined after every other "before" validator because pydantic runs those last-defined first:
     # the text is checked as typed, before splitting or whitespace folding could hide a character.
     @field_validator("*", mode="before")
@@ -227,6 +247,8 @@ class ClientBrief(BaseModel):
 
 
 BRIEF_FIELDS = tuple(ClientBrief.model_fields)
+# Fields about the client rather than its site: kept out of prompts and of the brief's digest (control/resume.py).
+PRIVATE_BRIEF_FIELDS: set[str] = {"contact_email"}
 REQUIRED_FIELDS = tuple(name for name, f in ClientBrief.model_fields.items() if f.is_required())
 
 
@@ -243,6 +265,27 @@ def validate_brief(data: dict[str, Any], *, columns: Collection[str] = ()) -> Cl
     if problems:
         raise BriefError(problems)
     return brief
+
+
+def email_problem(value: str) -> str | None:
+    """What is wrong with `value` as an e-mail address (with the fix), or None when it is one."""
+    if len(value) > LIMITS["contact_email"]:
+        return f"is {len(value)} characters; an e-mail address has at most {LIMITS['contact_email']}"
+    if value.count("@") != 1:
+        return f"{value[:60]!r} is not an e-mail address; give one address such as name@example.com"
+    if len(value.split("@")[0]) > 64:
+        return f"{value[:60]!r} has a name before @ longer than 64 characters; shorten it"
+    if not EMAIL_RE.fullmatch(value):
+        return (
+            f"{value[:60]!r} is not an e-mail address; give one address such as name@example.com "
+            "(letters, digits and . _ + - before @, a domain such as example.com after it)"
+        )
+    return None
+
+
+def is_email(value: object) -> bool:
+    """True when `value` is an e-mail address the platform accepts (safe to put in a header)."""
+    return isinstance(value, str) and email_problem(value) is None
 
 
 def _unknown_field(key: str) -> str:

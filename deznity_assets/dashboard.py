@@ -124,7 +124,11 @@ def dashboard_context(
 
 def render_dashboard(output_dir: Path, entries: Sequence[dict[str, Any]], store: Any) -> str:
     """output/index.html for `entries` (portfolio.client_overview) and the store's figures."""
-    return render_page("dashboard.html.j2", **dashboard_context(output_dir, entries, store.client_figures()))
+    return render_page(
+        "dashboard.html.j2",
+        **dashboard_context(output_dir, entries, store.client_figures()),
+        leads=lead_series(store, entries),
+    )
 
 
 def _age(delta: timedelta) -> str:
@@ -134,3 +138,76 @@ def _age(delta: timedelta) -> str:
     if minutes < 48 * 60:
         return f"{minutes // 60} h {minutes % 60:02d} min"
     return f"{minutes // (24 * 60)} days"
+
+
+LEAD_DAYS = 7
+# The daily chart's drawing box (SVG user units): one column per day.
+CHART_W, CHART_H, CHART_TOP, CHART_BOTTOM = 560, 160, 22, 28
+SPARK_W, SPARK_H = 84, 24
+
+
+def lead_series(store: Any, entries: Sequence[dict[str, Any]], now: datetime | None = None) -> dict[str, Any]:
+    """Leads per client over the last LEAD_DAYS UTC days (today included) and the daily series, drawn as SVG shapes."""
+    now = now or datetime.now(timezone.utc)
+    first = (now.astimezone(timezone.utc) - timedelta(days=LEAD_DAYS - 1)).date()
+    days = [first + timedelta(days=n) for n in range(LEAD_DAYS)]
+    keys = [d.isoformat() for d in days]
+    # One grouped query, whatever the number of leads: rows of slug, day, leads.
+    since = datetime(first.year, first.month, first.day, tzinfo=timezone.utc)
+    per_client: dict[str, list[int]] = {}
+    for row in store.lead_counts(since=since):
+        if row["day"] in keys:
+            per_client.setdefault(row["slug"], [0] * LEAD_DAYS)[keys.index(row["day"])] += int(row["leads"])
+    names = {e["slug"]: e.get("business_name") for e in entries if e.get("slug")}
+    daily = [sum(series[i] for series in per_client.values()) for i in range(LEAD_DAYS)]
+    top = max(daily, default=0) or 1
+    slot = CHART_W / LEAD_DAYS
+    plot = CHART_H - CHART_TOP - CHART_BOTTOM
+    columns = []
+    for i, (day, n) in enumerate(zip(days, daily)):
+        height = round(plot * n / top, 1)
+        columns.append(
+            {
+                "day": day.isoformat(),
+                "label": day.strftime("%a %d"),
+                "leads": n,
+                "x": round(i * slot + slot * 0.2, 1),
+                "width": round(slot * 0.6, 1),
+                "y": round(CHART_TOP + plot - height, 1),
+                "height": height,
+                "cx": round(i * slot + slot / 2, 1),
+            }
+        )
+    clients = []
+    for slug, series in sorted(per_client.items(), key=lambda item: (-sum(item[1]), item[0])):
+        peak = max(series) or 1
+        bar = SPARK_W / LEAD_DAYS
+        clients.append(
+            {
+                "slug": slug,
+                "business_name": names.get(slug) or slug,
+                "total": sum(series),
+                "series": series,
+                # What a screen reader says for the sparkline.
+                "described": ", ".join(f"{d.strftime('%a %d')}: {n}" for d, n in zip(days, series)),
+                "bars": [
+                    {
+                        "x": round(i * bar + 1, 1),
+                        "width": round(bar - 2, 1),
+                        "height": round(max(SPARK_H * n / peak, 1 if n else 0), 1),
+                        "y": round(SPARK_H - max(SPARK_H * n / peak, 1 if n else 0), 1),
+                    }
+                    for i, n in enumerate(series)
+                ],
+            }
+        )
+    return {
+        "total": sum(daily),
+        "first_day": days[0].isoformat(),
+        "last_day": days[-1].isoformat(),
+        "columns": columns,
+        "clients": clients,
+        "chart": {"width": CHART_W, "height": CHART_H, "baseline": CHART_H - CHART_BOTTOM},
+        "spark": {"width": SPARK_W, "height": SPARK_H},
+        "described": ", ".join(f"{c['label']}: {c['leads']}" for c in columns),
+    }

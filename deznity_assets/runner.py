@@ -142,6 +142,8 @@ def process_pending(
             forwarder.join(timeout=10)
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
     flush_webhooks(platform)
+    flush_lead_mail(platform)
+    report_new_leads(platform, instance)
     return reviewed + outcomes, rejected
 
 
@@ -162,3 +164,33 @@ def flush_webhooks(platform: Platform) -> str:
 
     res = platform.resources
     return delivery_pass(res["store"], res["output"], res["webhooks"], logging.getLogger("deznity.webhooks"))
+
+
+def flush_lead_mail(platform: Platform) -> str:
+    """E-mail the leads that are due now (what the lead mail sensor does each tick)."""
+    from .site_api.mail import lead_mail_pass
+
+    res = platform.resources
+    store, output = res["store"], res["output"]
+    connection = store.connection()
+    return lead_mail_pass(
+        store.get_store,
+        site_url=output.site_url,
+        log=logging.getLogger("deznity.leads"),
+        urls=(connection["database_url"], connection["supabase_url"]),
+        secrets=(connection["service_role_key"], connection["anon_key"]),
+    )
+
+
+def report_new_leads(platform: Platform, instance: dg.DagsterInstance) -> int:
+    """Materialize the `leads` asset of the clients with new leads (what leads_sensor does each tick)."""
+    from .defs.leads import report_leads
+
+    try:
+        reported = report_leads(instance, platform.resources["store"])
+        if reported:
+            platform.control.refresh_portfolio()  # the dashboard's leads section, as leads_sensor redraws it
+        return reported
+    except Exception as exc:  # noqa: BLE001 - reporting leads must never break a CLI pass
+        logging.getLogger("deznity.leads").warning(f"could not report leads to Dagster: {type(exc).__name__}")
+        return 0

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import dagster as dg
 
-from ..brief import BriefError, ClientBrief
+from ..brief import PRIVATE_BRIEF_FIELDS, BriefError, ClientBrief
 from ..flow import FLOW, RESUMABLE_STEPS, resume_assets
 from ..store import ClientRow
 from .runs import crashed, find_run, run_key, run_tags
@@ -47,7 +47,8 @@ class RunPlan:
 
 def brief_digest(brief: ClientBrief) -> str:
     """A fingerprint of a validated brief: equal digests, equal briefs."""
-    return hashlib.sha256(brief.model_dump_json().encode("utf-8")).hexdigest()
+    # The private fields (where leads are e-mailed) change no deliverable: editing them resumes as before.
+    return hashlib.sha256(brief.model_dump_json(exclude=PRIVATE_BRIEF_FIELDS).encode("utf-8")).hexdigest()
 
 
 def failed_step(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:

@@ -1,5 +1,5 @@
 """Sensors: claim pending clients, write back finished runs, reconcile what was missed, act on review decisions,
-deliver webhooks."""
+deliver webhooks, e-mail leads."""
 
 from __future__ import annotations
 
@@ -188,3 +188,28 @@ def webhook_delivery_sensor(
 ) -> dg.SkipReason:
     """Deliver due webhook events; a failing endpoint or store is logged, never raised."""
     return dg.SkipReason(delivery_pass(store, output, webhooks, context.log))
+
+
+@dg.sensor(
+    name="lead_mail_sensor",
+    minimum_interval_seconds=WEBHOOK_SECONDS,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="E-mails each new lead of a published site to its client's contact_email over SMTP "
+    "(DEZNITY_SMTP_URL), after the lead is stored; retries a server down or a 4xx answer with backoff.",
+)
+def lead_mail_sensor(
+    context: dg.SensorEvaluationContext, store: ClientStoreResource, output: OutputResource
+) -> dg.SkipReason:
+    """Send the lead e-mails that are due; a failing server or store is logged, never raised."""
+    from ..site_api.mail import lead_mail_pass
+
+    connection = store.connection()
+    return dg.SkipReason(
+        lead_mail_pass(
+            store.get_store,
+            site_url=output.site_url,
+            log=context.log,
+            urls=(connection["database_url"], connection["supabase_url"]),
+            secrets=(connection["service_role_key"], connection["anon_key"]),
+        )
+    )

@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ..agents.provider import AgentContext
 from ..agents.roster import AgentTask
+from ..brief import PRIVATE_BRIEF_FIELDS
 from ..templating import environment
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -50,7 +51,9 @@ def build_messages(task: AgentTask, ctx: AgentContext, *, schema: dict[str, Any]
         mode=mode,
         schema_json=json.dumps(schema, ensure_ascii=False) if mode == "json_object" else "",
     )
-    brief = {"slug": ctx.slug, **ctx.brief.model_dump(mode="json")}
+    # The client's contact address is where leads are e-mailed, not material for copy: it stays out of
+    # prompts (and so out of pages, and of the response cache's keys of briefs made before it existed).
+    brief = {"slug": ctx.slug, **ctx.brief.model_dump(mode="json", exclude=PRIVATE_BRIEF_FIELDS)}
     knowledge = [{"title": p.title, "source": p.source, "text": p.text} for p in ctx.knowledge]
     upstream = {name: model.model_dump(mode="json") for name, model in ctx.upstream.items()}
     user = env.get_template(f"{task.key}.md.j2").render(

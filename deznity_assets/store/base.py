@@ -230,5 +230,9 @@ class ClientStore(Protocol):
         """Record one e-mail attempt of a lead: its state (sent, none, failed; None to try again) and error."""
         ...
 
+    def lead_totals(self, slugs: list[str] | None, *, since: datetime) -> dict[str, dict[str, int]]:
+        """Per client (of `slugs`, or every one with a lead): leads_total, leads_recent (since `since`), spam_total."""
+        ...
+
 
 __all__ = ["ClientStore"]

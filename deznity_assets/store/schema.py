@@ -48,6 +48,9 @@ clients = sa.Table(
     # facts a site states. Added after the first tables: SqlClientStore.create_tables adds it to
     # older ones, and migration 20250601000700_clients_facts.sql to Supabase's.
     sa.Column("facts", sa.Text),
+    # Where the leads of the client's site are e-mailed (deznity_assets/site_api/mail.py); NULL: none are.
+    # Added after the table's first version (see ADDED_COLUMNS).
+    sa.Column("contact_email", sa.Text),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_error", sa.Text),
@@ -132,6 +135,7 @@ ADDED_COLUMNS: dict[tuple[str, str], str] = {
     ("projects", "live_url"): "20250601000600_live_deployment.sql",
     ("projects", "preview_url"): "20250601000600_live_deployment.sql",
     ("clients", "facts"): "20250601000700_clients_facts.sql",
+    ("clients", "contact_email"): "20250601001100_clients_contact_email.sql",
 }
 
 webhook_events = sa.Table(

@@ -761,5 +761,27 @@ class SupabaseClientStore(StoreTransitions):
         values = {"mail_state": state, "mail_error": error, "mail_attempts": attempts}
         self._run(self.client.table("leads").update(values).eq("id", lead_id), "record a lead's e-mail")
 
+    def lead_totals(self, slugs: list[str] | None, *, since: datetime) -> dict[str, dict[str, int]]:
+        """Per client (of `slugs`, or every one with a lead): leads_total, leads_recent (since `since`), spam_total."""
+        # PostgREST groups only with aggregates switched on: three small columns read and counted here.
+        totals: dict[str, dict[str, int]] = {}
+        offset = 0
+        while True:
+            query = self.client.table("leads").select("slug,spam,created_at")
+            if slugs is not None:
+                query = query.in_("slug", slugs)
+            page = self._run(query.order("id").range(offset, offset + PAGE_SIZE - 1), "count leads")
+            for row in page:
+                entry = totals.setdefault(row["slug"], {"leads_total": 0, "leads_recent": 0, "spam_total": 0})
+                if row["spam"]:
+                    entry["spam_total"] += 1
+                    continue
+                entry["leads_total"] += 1
+                if _parse_row(row)["created_at"] >= since:
+                    entry["leads_recent"] += 1
+            if len(page) < PAGE_SIZE:
+                return totals
+            offset += PAGE_SIZE
+
 
 __all__ = ["SupabaseClientStore", "SupabaseStoreError", "key_role"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -48,9 +49,30 @@ def json_body(event: dict[str, Any], data: dict[str, Any]) -> bytes:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+# The fields a lead's Slack line shows at most: what a person reads before opening the lead.
+SLACK_LEAD_CHARS = 300
+
+
+def _lead_text(name: str, data: dict[str, Any]) -> str:
+    """A lead's line: `TacoLoco (tacoloco): new reservation lead — Ana Ruiz, ana@example.com, 4`."""
+    fields = data.get("fields")
+    values = fields.values() if isinstance(fields, dict) else []
+    shown = ", ".join(
+        json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else str(v)
+        for v in values
+        if v not in (None, "")
+    )
+    if len(shown) > SLACK_LEAD_CHARS:
+        shown = shown[: SLACK_LEAD_CHARS - 1].rstrip() + "…"
+    text = f"{name} ({data.get('slug')}): new {data.get('form') or 'form'} lead"
+    return f"{text} — {shown}" if shown else text
+
+
 def slack_text(event_type: str, data: dict[str, Any]) -> str:
     """One line for people: `TacoLoco (tacoloco): completed, QA 96 — output/tacoloco/site/index.html`."""
     name = data.get("business_name") or data.get("slug") or "a client"
+    if event_type == "lead.received":
+        return _slack_line(_lead_text(str(name), data))
     status = SLACK_STATUS.get(event_type) or str(data.get("status") or event_type)
     if event_type == "review.decided" and data.get("decision"):
         status = f"review {data['decision']}" + (f" by {data['reviewer']}" if data.get("reviewer") else "")
@@ -64,7 +86,14 @@ def slack_text(event_type: str, data: dict[str, Any]) -> str:
     detail = links.get("site") or data.get("live_url") or data.get("reason") or links.get("ticket")
     if detail:
         text += f" — {detail}"
-    # One line, whatever a reason holds; Slack's own markup characters are escaped.
+    return _slack_line(text)
+
+
+def _slack_line(text: str) -> str:
+    """`text` as one Slack line: line breaks and invisible characters flattened, Slack's &, < and > escaped."""
+    # One line, whatever a reason or a visitor's message holds; a bidi override or zero-width
+    # character would reorder or hide what the channel reads.
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Cs"} else ch for ch in text)
     text = " ".join(text.split())
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
