@@ -193,7 +193,7 @@ class ClientStore(Protocol):
         ...
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
         ...
 
     def finish_events(self, event_ids: list[str]) -> None:
@@ -224,10 +224,6 @@ class ClientStore(Protocol):
 
     def owed_webhook_events(self, endpoint: str, limit: int) -> list[dict[str, Any]]:
         """Up to `limit` open events of an endpoint's queue, oldest first, with their attempts and next_attempt_at."""
-        ...
-
-    def update_webhook_event(self, endpoint: str, event_id: str, values: dict[str, Any]) -> None:
-        """Set state, attempts, next_attempt_at (and updated_at) of one event in an endpoint's queue."""
         ...
 
     def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:

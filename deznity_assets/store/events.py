@@ -91,3 +91,14 @@ def queue_rows(
             }
         )
     return rows
+
+
+def queue_state(delivery: dict[str, Any]) -> dict[str, Any]:
+    """What one attempt (a webhook_deliveries row) makes of its event in the endpoint's queue."""
+    outcome = delivery["outcome"]
+    return {
+        "state": "open" if outcome == "retry" else outcome,
+        "attempts": delivery["attempt"],
+        "next_attempt_at": delivery.get("next_attempt_at"),
+        "updated_at": delivery["attempted_at"],
+    }

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
 from . import figures
-from .events import client_event, queue_rows
+from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
     ADDED_COLUMNS,
@@ -764,9 +764,15 @@ class SqlClientStore(StoreTransitions):
             return [dict(r._mapping) for r in conn.execute(query)]
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
+        queued = webhook_endpoint_events
         with self.engine.begin() as conn:
             conn.execute(webhook_deliveries.insert().values(id=str(uuid.uuid4()), **delivery))
+            conn.execute(
+                queued.update()
+                .where(queued.c.endpoint == delivery["endpoint"], queued.c.event_id == delivery["event_id"])
+                .values(**queue_state(delivery))
+            )
 
     def finish_events(self, event_ids: list[str]) -> None:
         """Mark events done: every endpoint delivered them or gave them up."""
@@ -866,16 +872,6 @@ class SqlClientStore(StoreTransitions):
         )
         with self.engine.connect() as conn:
             return [_aware_row(r._mapping, "created_at", "next_attempt_at") for r in conn.execute(query)]
-
-    def update_webhook_event(self, endpoint: str, event_id: str, values: dict[str, Any]) -> None:
-        """Set state, attempts, next_attempt_at (and updated_at) of one event in an endpoint's queue."""
-        queued = webhook_endpoint_events
-        with self.engine.begin() as conn:
-            conn.execute(
-                queued.update()
-                .where(queued.c.endpoint == endpoint, queued.c.event_id == event_id)
-                .values(**{"updated_at": utcnow(), **values})
-            )
 
     def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:
         """Set columns of one endpoint's state (failing_since, last_error, waiting, given_up, checked_at)."""

@@ -16,7 +16,7 @@ from supabase import Client, ClientOptions, SupabaseException, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from . import figures
-from .events import client_event, queue_rows
+from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
 
@@ -677,9 +677,18 @@ class SupabaseClientStore(StoreTransitions):
         return self._select_all("webhook_deliveries", build, "read webhook deliveries")
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
         row = _jsonable({"id": str(uuid.uuid4()), **delivery})
         self._run(self.client.table("webhook_deliveries").insert(row), "record a webhook delivery")
+        # A second request (no transaction across requests): should it fail, the queue row still says
+        # the attempt before, and the event is sent once more (delivery is at least once anyway).
+        self._run(
+            self.client.table("webhook_endpoint_events")
+            .update(_jsonable(queue_state(delivery)))
+            .eq("endpoint", delivery["endpoint"])
+            .eq("event_id", str(delivery["event_id"])),
+            "update an endpoint's webhook event",
+        )
 
     def finish_events(self, event_ids: list[str]) -> None:
         """Mark events done: every endpoint delivered them or gave them up."""
@@ -798,16 +807,6 @@ class SupabaseClientStore(StoreTransitions):
             for q in queued
             if str(q["event_id"]) in events
         ]
-
-    def update_webhook_event(self, endpoint: str, event_id: str, values: dict[str, Any]) -> None:
-        """Set state, attempts, next_attempt_at (and updated_at) of one event in an endpoint's queue."""
-        self._run(
-            self.client.table("webhook_endpoint_events")
-            .update(_jsonable({"updated_at": utcnow(), **values}))
-            .eq("endpoint", endpoint)
-            .eq("event_id", event_id),
-            "update an endpoint's webhook event",
-        )
 
     def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:
         """Set columns of one endpoint's state (failing_since, last_error, waiting, given_up, checked_at)."""
