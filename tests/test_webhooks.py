@@ -499,3 +499,27 @@ def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request)
             assert "crm-token-9f2" not in proc.stdout + proc.stderr and SECRET not in proc.stdout + proc.stderr
     finally:
         store.dispose()
+
+
+def test_dashboard_lists_a_failing_endpoint_escaped_and_on_a_phone(store, tmp_path, chromium_browser):
+    from deznity_assets.dashboard import render_dashboard
+
+    label = parse_endpoints(["https://crm.example.com/hooks/a-rather-long-path-for-a-phone-screen?token=t0k"])[0][0]
+    store.start_webhook_endpoint(label.label)
+    since = utcnow() - timedelta(hours=3)
+    error = "HTTP 503: <script>alert(1)</script> maintenance"
+    values = {"failing_since": since, "waiting": 57, "given_up": 3, "last_error": error}
+    store.update_webhook_endpoint(label.label, values)
+    page_file = tmp_path / "index.html"
+    page_file.write_text(render_dashboard(tmp_path, [], store), "utf-8")
+    html = page_file.read_text("utf-8")
+    assert "<script" not in html and "&lt;script&gt;" in html and "t0k" not in html
+    page = chromium_browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto(page_file.as_uri())
+        shown = page.locator("ul.webhooks li").inner_text()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    finally:
+        page.close()
+    assert shown.startswith(f"{label.label}: failing since {since:%Y-%m-%d %H:%M} UTC, 57 waiting, 3 given up")
+    assert "<script>alert(1)</script>" in shown  # shown as text, not run

@@ -10,7 +10,7 @@ from typing import Any
 
 import jwt
 from postgrest.exceptions import APIError
-from postgrest.types import CountMethod
+from postgrest.types import CountMethod, ReturnMethod
 
 from supabase import Client, ClientOptions, SupabaseException, create_client
 
@@ -703,11 +703,18 @@ class SupabaseClientStore(StoreTransitions):
 
     def finish_events_through(self, seq: int) -> int:
         """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""
-        done = self._run(
-            self.client.table("webhook_events").update({"done": True}).eq("done", "false").lte("seq", int(seq)),
-            "finish webhook events",
-        )
-        return len(done)
+        query = self.client.table("webhook_events").select("seq", count=CountMethod.exact)
+        count = self._count(query.eq("done", "false").lte("seq", int(seq)), "count webhook events")
+        if count:
+            # Without the rows back: after a long outage they may be thousands of payloads.
+            self._run(
+                self.client.table("webhook_events")
+                .update({"done": True}, returning=ReturnMethod.minimal)
+                .eq("done", "false")
+                .lte("seq", int(seq)),
+                "finish webhook events",
+            )
+        return count
 
     def webhook_endpoints(self) -> list[dict[str, Any]]:
         """Every endpoint's delivery state (webhook_endpoints rows), by name."""
