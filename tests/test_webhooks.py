@@ -523,3 +523,34 @@ def test_dashboard_lists_a_failing_endpoint_escaped_and_on_a_phone(store, tmp_pa
         page.close()
     assert shown.startswith(f"{label.label}: failing since {since:%Y-%m-%d %H:%M} UTC, 57 waiting, 3 given up")
     assert "<script>alert(1)</script>" in shown  # shown as text, not run
+
+
+def test_a_database_from_before_per_endpoint_state_sends_nothing_twice(client_store, tmp_path):
+    status_changes(client_store, 1)  # claimed, completed, retried
+    first, second, third = (str(e["id"]) for e in client_store.events())
+    with WebhookReceiver(SECRET) as crm:
+        label = parse_endpoints([crm.url])[0][0].label
+        # What the attempt log of an older version holds: the first event delivered, the second
+        # tried twice and due again, the third never tried. No endpoint state, no queue yet.
+        attempt = {"endpoint": label, "status_code": 200, "error": None, "duration_ms": 3}
+        now = utcnow()
+        client_store.record_delivery(
+            {**attempt, "event_id": first, "attempt": 1, "outcome": "delivered", "attempted_at": now}
+        )
+        for number in (1, 2):
+            retry = {"attempt": number, "outcome": "retry", "status_code": 500, "next_attempt_at": now}
+            client_store.record_delivery({**attempt, **retry, "event_id": second, "attempted_at": now})
+        assert client_store.webhook_endpoints() == []
+        drain(client_store, hooks(crm.url, max_attempts=5), tmp_path)
+    assert [e["id"] for e in crm.accepted] == [second, third]
+    numbers = [(d["event_id"], d["attempt"]) for d in client_store.deliveries() if d["outcome"] == "delivered"]
+    assert sorted(numbers) == sorted([(first, 1), (second, 3), (third, 1)])
+
+
+def test_the_latest_deliveries_are_read_without_reading_them_all(client_store, tmp_path):
+    status_changes(client_store, 2)
+    with WebhookReceiver(SECRET) as crm:
+        drain(client_store, hooks(crm.url), tmp_path)
+    everything = client_store.deliveries()
+    assert len(everything) == 6
+    assert [d["id"] for d in client_store.deliveries(latest=4)] == [d["id"] for d in everything[-4:]]

@@ -47,7 +47,7 @@ def deliveries_command(limit: int) -> None:
     store = open_store(platform)
     for state in endpoint_states(store, platform.resources["webhooks"], count=True):
         click.echo(f"{'ok     ' if state['ok'] else 'FAILING'}  {state['text']}")
-    rows = store.deliveries()[-limit:]
+    rows = store.deliveries(latest=limit)
     if not rows:
         click.echo("no webhook deliveries yet")
     for r in rows:

@@ -188,8 +188,8 @@ class ClientStore(Protocol):
         """Up to `limit` webhook events not yet done, oldest first."""
         ...
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
         ...
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:

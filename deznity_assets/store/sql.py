@@ -755,13 +755,19 @@ class SqlClientStore(StoreTransitions):
             rows = conn.execute(query.order_by(webhook_events.c.seq).limit(limit))
             return [dict(r._mapping) for r in rows]
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
-        query = sa.select(webhook_deliveries).order_by(webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
+        order = (webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+        query = sa.select(webhook_deliveries)
         if event_ids is not None:
             query = query.where(webhook_deliveries.c.event_id.in_(event_ids))
+        if latest is not None:
+            query = query.order_by(*(c.desc() for c in order)).limit(latest)
+        else:
+            query = query.order_by(*order)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return rows[::-1] if latest is not None else rows
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
         """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""

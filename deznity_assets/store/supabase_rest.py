@@ -665,10 +665,16 @@ class SupabaseClientStore(StoreTransitions):
             "read webhook events",
         )
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
         if event_ids == []:
             return []
+        if latest is not None:
+            query = self.client.table("webhook_deliveries").select("*")
+            if event_ids is not None:
+                query = query.in_("event_id", event_ids)
+            query = query.order("attempted_at", desc=True).order("attempt", desc=True).order("id", desc=True)
+            return self._run(query.limit(int(latest)), "read webhook deliveries")[::-1]
 
         def build(q: Any) -> Any:
             q = q.order("attempted_at").order("attempt").order("id")
