@@ -230,6 +230,8 @@ def deliver_due(
     """
     report = DeliveryReport()
     endpoints, problems = parse_endpoints(webhooks.endpoint_urls())
+    # The same URL given twice is one endpoint: one queue, each event sent to it once.
+    endpoints = list({e.label: e for e in endpoints}.values())
     report.warnings += problems
     secret = webhooks.signing_secret()
     if not endpoints:
