@@ -122,12 +122,33 @@ def dashboard_context(
     }
 
 
+def failing_webhooks(store: Any) -> list[dict[str, Any]]:
+    """The webhook endpoints failing at the last delivery pass: name, since when, how many events wait."""
+    failing = []
+    for row in store.webhook_endpoints():  # one read of a table with a row per endpoint
+        since = row.get("failing_since")
+        if since is None:
+            continue
+        since = since if since.tzinfo else since.replace(tzinfo=timezone.utc)
+        failing.append(
+            {
+                "endpoint": row["endpoint"],
+                "since": since.strftime("%Y-%m-%d %H:%M UTC"),
+                "waiting": int(row.get("waiting") or 0),
+                "given_up": int(row.get("given_up") or 0),
+                "error": str(row.get("last_error") or "")[:160],
+            }
+        )
+    return failing
+
+
 def render_dashboard(output_dir: Path, entries: Sequence[dict[str, Any]], store: Any) -> str:
-    """output/index.html for `entries` (portfolio.client_overview) and the store's figures."""
+    """output/index.html for `entries` (portfolio.client_overview), the store's figures, leads and failing webhooks."""
     return render_page(
         "dashboard.html.j2",
         **dashboard_context(output_dir, entries, store.client_figures()),
         leads=lead_series(store, entries),
+        webhooks=failing_webhooks(store),
     )
 
 

@@ -156,7 +156,9 @@ def test_no_canary_reaches_storage_logs_outputs_or_answers(tmp_path, canary_data
 
     with psycopg.connect(libpq_url(canary_database)) as conn:
         kept = conn.execute("SELECT * FROM webhook_events, webhook_deliveries").fetchall()
+        endpoints = conn.execute("SELECT * FROM webhook_endpoints, webhook_endpoint_events").fetchall()
     assert kept and CANARY not in repr(kept)
+    assert endpoints and CANARY not in repr(endpoints)
 
 
 def test_a_hosting_token_a_provider_quotes_back_is_never_shown(tmp_path):

@@ -343,3 +343,214 @@ def test_send_test_needs_a_secret_for_signed_endpoints():
         send_test("https://crm.example.com/hooks", "", timeout=1)
     with pytest.raises(ValueError, match="http"):
         send_test("crm.example.com", SECRET, timeout=1)
+
+
+# ----- one endpoint down: the others do not wait ---------------------------------------------------
+
+
+def status_changes(store, clients: int) -> list:
+    """`clients` new clients, each claimed, completed and sent back to pending: 3 events apiece."""
+    rows = [store.add_client({**TACO, "business_name": f"Shop {n}"}) for n in range(clients)]
+    assert len(store.claim_pending(clients)) == clients
+    for row in rows:
+        store.mark_completed(row.slug, run_id=None)
+    for row in rows:
+        store.requeue(row.slug, reason="rework")
+    assert len(store.events()) == 3 * clients
+    return rows
+
+
+def test_a_dead_endpoint_delays_only_itself(client_store, tmp_path):
+    from deznity_assets.webhooks.backlog import endpoint_states
+    from deznity_assets.webhooks.delivery import REQUESTS_PER_PASS, WINDOW
+
+    status_changes(client_store, 100)  # 300 status changes
+    with WebhookReceiver(SECRET) as healthy, WebhookReceiver(SECRET) as dead:
+        dead.otherwise = "500"  # for the whole test
+        settings = hooks(healthy.url, dead.url, backoff_seconds=60, max_attempts=8)
+        dead_label = parse_endpoints([dead.url])[0][0].label
+        passes, dead_requests = 0, []
+        while len(healthy.accepted) < 300 and passes < 20:
+            before = len(dead.requests)
+            report = deliver_due(client_store, settings, tmp_path)
+            passes += 1
+            dead_requests.append(len(dead.requests) - before)
+    # The healthy endpoint had every event, each once, in order per client, in as many passes as its
+    # share of the requests needs: the dead one took at most two requests a pass, then sat out.
+    assert_exactly_once_in_order(healthy, client_store)
+    assert passes <= -(-300 // (REQUESTS_PER_PASS - 2)), passes
+    assert all(n <= 2 for n in dead_requests) and sum(dead_requests) >= passes
+    # The dead one: nothing delivered, nothing given up yet, all 300 owed and at most a window open.
+    assert dead.accepted == [] and report.gave_up == 0
+    assert client_store.webhook_backlog(dead_label) == (300, 0)
+    assert len(client_store.owed_webhook_events(dead_label, 1000)) <= WINDOW
+    assert f"{dead_label} failing since" in report.summary() and "300 waiting" in report.summary()
+    states = {s["endpoint"]: s for s in endpoint_states(client_store, settings)}
+    assert states[dead_label]["failing_since"] is not None and states[dead_label]["waiting"] == 300
+    assert "failing since" in states[dead_label]["text"] and "HTTP 500" in states[dead_label]["text"]
+    healthy_state = states[parse_endpoints([healthy.url])[0][0].label]
+    assert healthy_state["ok"] and healthy_state["text"].endswith("up to date")
+    # No event is done while the dead endpoint owes it.
+    assert len(client_store.pending_events(1000)) == 300
+
+
+def test_given_up_events_are_kept_and_sent_again(client_store, tmp_path):
+    rows = status_changes(client_store, 4)  # 12 events
+    with WebhookReceiver(SECRET) as crm:
+        crm.otherwise = "500"
+        settings = hooks(crm.url, max_attempts=2)
+        label = parse_endpoints([crm.url])[0][0].label
+        drain(client_store, settings, tmp_path, passes=40)
+        assert crm.accepted == [] and client_store.webhook_backlog(label) == (0, 12)
+        gave_up = [d for d in client_store.deliveries() if d["outcome"] == "gave_up"]
+        assert len(gave_up) == 12 and {d["attempt"] for d in gave_up} == {2}
+        # Only those given up since a time: none after now, all since before the test.
+        assert client_store.redeliver_webhook_events(label, since=utcnow() + timedelta(minutes=1)) == 0
+        crm.otherwise = "ok"  # the CRM is back
+        assert client_store.redeliver_webhook_events(label, since=utcnow() - timedelta(hours=1)) == 12
+        assert client_store.webhook_backlog(label) == (12, 0)
+        drain(client_store, settings, tmp_path)
+    assert_exactly_once_in_order(crm, client_store)
+    assert {e["data"]["client_id"] for e in crm.accepted} == {r.id for r in rows}
+    # The first round's attempts stay in the log; the new round counts from 1.
+    log = client_store.deliveries()
+    assert len([d for d in log if d["outcome"] == "gave_up"]) == 12
+    assert len([d for d in log if d["outcome"] == "delivered" and d["attempt"] == 1]) == 12
+    assert client_store.webhook_backlog(label) == (0, 0)
+    (state,) = client_store.webhook_endpoints()
+    assert state["failing_since"] is None and (state["waiting"], state["given_up"]) == (0, 0)
+
+
+def test_an_endpoint_added_later_gets_the_events_still_open_not_the_past(store, tmp_path):
+    status_changes(store, 2)  # 6 events, closed: no endpoint was configured
+    deliver_due(store, WebhookResource(), tmp_path)
+    assert store.pending_events(100) == []
+    with WebhookReceiver(SECRET) as first, WebhookReceiver(SECRET) as later:
+        store.claim_pending(1)
+        drain(store, hooks(first.url), tmp_path)
+        assert [e["type"] for e in first.accepted] == ["client.claimed"]
+        store.mark_failed("shop-0", "boom")
+        drain(store, hooks(first.url, later.url), tmp_path)
+    assert [e["type"] for e in first.accepted] == ["client.claimed", "client.failed"]
+    assert [e["type"] for e in later.accepted] == ["client.failed"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request):
+    import os
+
+    from deznity_assets.dashboard import render_dashboard
+    from deznity_assets.store import SqlClientStore
+
+    env = {**env_for(tmp_path), "DEZNITY_WEBHOOK_SECRET": SECRET, "PATH": "/usr/bin:/bin"}
+    env["PYTHONPATH"] = os.environ.get("PYTHONPATH", "")
+    if backend == "postgres":
+        env["DEZNITY_DATABASE_URL"] = request.getfixturevalue("postgres_url")
+    store = SqlClientStore(env["DEZNITY_DATABASE_URL"])
+
+    def deznity(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([DEZNITY, *args], env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        status_changes(store, 2)
+        with WebhookReceiver(SECRET) as healthy, WebhookReceiver(SECRET) as crm:
+            crm.otherwise = "500"
+            token_url = f"{crm.url}?token=crm-token-9f2"  # a URL with a secret in its query
+            env["DEZNITY_WEBHOOK_URLS"] = f"{healthy.url},{token_url}"
+            settings = hooks(healthy.url, token_url, max_attempts=2)
+            label = parse_endpoints([token_url])[0][0].label
+            drain(store, settings, tmp_path, passes=40)
+            shown = deznity("webhooks", "deliveries", "--limit", "3")
+            assert shown.returncode == 0, shown.stderr
+            lines = shown.stdout.splitlines()
+            assert lines[0] == f"ok       {parse_endpoints([healthy.url])[0][0].label}: up to date"
+            assert lines[1].startswith(f"FAILING  {label}: failing since ")
+            assert ", 0 waiting, 6 given up (send them again: deznity webhooks redeliver --endpoint" in lines[1]
+            assert "HTTP 500" in lines[1] and len(lines) == 5
+            ok, _, detail = check_webhooks(settings, store)[-1]
+            assert not ok and detail == lines[1].removeprefix("FAILING  ")
+            html = render_dashboard(tmp_path, [], store)
+            assert "Webhooks failing" in html and "failing since" in html and "6 given up" in html
+
+            wrong = deznity("webhooks", "redeliver", "--endpoint", "https://example.com/?token=typo-secret")
+            assert wrong.returncode == 1 and "--endpoint names no configured endpoint" in wrong.stderr
+            assert "typo-secret" not in wrong.stderr and repr(label) in wrong.stderr
+            bad_time = deznity("webhooks", "redeliver", "--endpoint", label, "--since", "yesterday")
+            assert bad_time.returncode == 1 and "--since: 'yesterday' is not a time" in bad_time.stderr
+            later = (utcnow() + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+            none = deznity("webhooks", "redeliver", "--endpoint", label, "--since", later)
+            assert (
+                none.returncode == 0
+                and none.stdout.strip() == f"{label}: no events given up since {later.replace('T', ' ')} UTC"
+            )
+            crm.otherwise = "ok"
+            # The URL itself names the endpoint too (and is not echoed).
+            again = deznity("webhooks", "redeliver", "--endpoint", token_url)
+            assert again.returncode == 0, again.stderr
+            assert again.stdout.startswith(f"{label}: 6 events given up will be sent again by the next delivery pass")
+            drain(store, settings, tmp_path)
+            shown = deznity("webhooks", "deliveries")
+        assert len(crm.accepted) == 6 and [e["type"] for e in healthy.accepted].count("webhook.ping") == 1
+        assert len(healthy.accepted) == 7  # six events and the ping of the doctor's check
+        assert f"ok       {label}: up to date" in shown.stdout.splitlines()
+        html = render_dashboard(tmp_path, [], store)
+        assert "Webhooks failing" not in html
+        for proc in (shown, wrong, bad_time, none, again):
+            assert "crm-token-9f2" not in proc.stdout + proc.stderr and SECRET not in proc.stdout + proc.stderr
+    finally:
+        store.dispose()
+
+
+def test_dashboard_lists_a_failing_endpoint_escaped_and_on_a_phone(store, tmp_path, chromium_browser):
+    from deznity_assets.dashboard import render_dashboard
+
+    label = parse_endpoints(["https://crm.example.com/hooks/a-rather-long-path-for-a-phone-screen?token=t0k"])[0][0]
+    store.start_webhook_endpoint(label.label)
+    since = utcnow() - timedelta(hours=3)
+    error = "HTTP 503: <script>alert(1)</script> maintenance"
+    values = {"failing_since": since, "waiting": 57, "given_up": 3, "last_error": error}
+    store.update_webhook_endpoint(label.label, values)
+    page_file = tmp_path / "index.html"
+    page_file.write_text(render_dashboard(tmp_path, [], store), "utf-8")
+    html = page_file.read_text("utf-8")
+    assert "<script" not in html and "&lt;script&gt;" in html and "t0k" not in html
+    page = chromium_browser.new_page(viewport={"width": 375, "height": 800})
+    try:
+        page.goto(page_file.as_uri())
+        shown = page.locator("ul.webhooks li").inner_text()
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    finally:
+        page.close()
+    assert shown.startswith(f"{label.label}: failing since {since:%Y-%m-%d %H:%M} UTC, 57 waiting, 3 given up")
+    assert "<script>alert(1)</script>" in shown  # shown as text, not run
+
+
+def test_a_database_from_before_per_endpoint_state_sends_nothing_twice(client_store, tmp_path):
+    status_changes(client_store, 1)  # claimed, completed, retried
+    first, second, third = (str(e["id"]) for e in client_store.events())
+    with WebhookReceiver(SECRET) as crm:
+        label = parse_endpoints([crm.url])[0][0].label
+        # What the attempt log of an older version holds: the first event delivered, the second
+        # tried twice and due again, the third never tried. No endpoint state, no queue yet.
+        attempt = {"endpoint": label, "status_code": 200, "error": None, "duration_ms": 3}
+        now = utcnow()
+        client_store.record_delivery(
+            {**attempt, "event_id": first, "attempt": 1, "outcome": "delivered", "attempted_at": now}
+        )
+        for number in (1, 2):
+            retry = {"attempt": number, "outcome": "retry", "status_code": 500, "next_attempt_at": now}
+            client_store.record_delivery({**attempt, **retry, "event_id": second, "attempted_at": now})
+        assert client_store.webhook_endpoints() == []
+        drain(client_store, hooks(crm.url, max_attempts=5), tmp_path)
+    assert [e["id"] for e in crm.accepted] == [second, third]
+    numbers = [(d["event_id"], d["attempt"]) for d in client_store.deliveries() if d["outcome"] == "delivered"]
+    assert sorted(numbers) == sorted([(first, 1), (second, 3), (third, 1)])
+
+
+def test_the_latest_deliveries_are_read_without_reading_them_all(client_store, tmp_path):
+    status_changes(client_store, 2)
+    with WebhookReceiver(SECRET) as crm:
+        drain(client_store, hooks(crm.url), tmp_path)
+    everything = client_store.deliveries()
+    assert len(everything) == 6
+    assert [d["id"] for d in client_store.deliveries(latest=4)] == [d["id"] for d in everything[-4:]]

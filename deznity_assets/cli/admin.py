@@ -92,7 +92,8 @@ def doctor(live: bool) -> None:
             line(True, "live call", "the offline generator makes no calls")
     except Exception as exc:  # noqa: BLE001 - report, do not crash the doctor
         line(False, "agent provider", f"{exc}")
-    for ok, what, detail in check_webhooks(platform.resources["webhooks"]):
+    # The endpoints' backlogs are read from the store when it opened (a broken store is reported above).
+    for ok, what, detail in check_webhooks(platform.resources["webhooks"], None if unopened else platform.store):
         line(ok, what, detail)
     for ok, what, detail in check_hosting(platform.resources["hosting"].settings()):
         line(ok, what, detail)

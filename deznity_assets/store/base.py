@@ -188,16 +188,54 @@ class ClientStore(Protocol):
         """Up to `limit` webhook events not yet done, oldest first."""
         ...
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
         ...
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
         ...
 
     def finish_events(self, event_ids: list[str]) -> None:
         """Mark events done: every endpoint delivered them or gave them up."""
+        ...
+
+    def finish_events_through(self, seq: int) -> int:
+        """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""
+        ...
+
+    def webhook_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint's delivery state (webhook_endpoints rows), by name."""
+        ...
+
+    def start_webhook_endpoint(self, endpoint: str) -> None:
+        """Give a new endpoint its state (idempotent): it is owed the events not done yet, and every later one.
+
+        Events every endpoint has done with are history, not sent to an endpoint configured later.
+        """
+        ...
+
+    def queue_webhook_events(self, endpoint: str, limit: int) -> int:
+        """Take up to `limit` events after the endpoint's queued_through into its queue; how many.
+
+        An event the attempt log already has for this endpoint keeps what it says (attempts, outcome).
+        """
+        ...
+
+    def owed_webhook_events(self, endpoint: str, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` open events of an endpoint's queue, oldest first, with their attempts and next_attempt_at."""
+        ...
+
+    def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Set columns of one endpoint's state (failing_since, last_error, waiting, given_up, checked_at)."""
+        ...
+
+    def webhook_backlog(self, endpoint: str) -> tuple[int, int]:
+        """(waiting, given up) events of an endpoint: open in its queue or not queued yet, and given up."""
+        ...
+
+    def redeliver_webhook_events(self, endpoint: str, *, since: datetime | None = None) -> int:
+        """Open again the events the endpoint gave up (at or after `since`), for a new round of attempts; how many."""
         ...
 
     def events(self) -> list[dict[str, Any]]:

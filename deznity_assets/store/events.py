@@ -87,3 +87,44 @@ def qa_score_of(project: dict[str, Any] | None) -> float | None:
     """The QA score of a projects row, when its QA step has run."""
     score = (project or {}).get("qa_score")
     return float(score) if score is not None else None
+
+
+def queue_rows(
+    endpoint: str, events: list[tuple[int, str]], attempts: list[dict[str, Any]], at: datetime
+) -> list[dict[str, Any]]:
+    """webhook_endpoint_events rows for `events` (seq, id) taken into an endpoint's queue.
+
+    `attempts` are the endpoint's webhook_deliveries rows of these events, in the order made: an event
+    tried before (a database from before per-endpoint state, a pass that stopped half-way) keeps what
+    its last attempt says, so it is neither sent again once delivered nor given more attempts.
+    """
+    last: dict[str, dict[str, Any]] = {}
+    for attempt in attempts:
+        last[str(attempt["event_id"])] = attempt
+    rows = []
+    for seq, event_id in events:
+        tried = last.get(str(event_id))
+        outcome = tried["outcome"] if tried else None
+        rows.append(
+            {
+                "endpoint": endpoint,
+                "event_id": str(event_id),
+                "seq": int(seq),
+                "state": outcome if outcome in {"delivered", "gave_up"} else "open",
+                "attempts": int(tried["attempt"]) if tried else 0,
+                "next_attempt_at": tried["next_attempt_at"] if tried and outcome == "retry" else None,
+                "updated_at": at,
+            }
+        )
+    return rows
+
+
+def queue_state(delivery: dict[str, Any]) -> dict[str, Any]:
+    """What one attempt (a webhook_deliveries row) makes of its event in the endpoint's queue."""
+    outcome = delivery["outcome"]
+    return {
+        "state": "open" if outcome == "retry" else outcome,
+        "attempts": delivery["attempt"],
+        "next_attempt_at": delivery.get("next_attempt_at"),
+        "updated_at": delivery["attempted_at"],
+    }

@@ -127,7 +127,7 @@ agent_activities = sa.Table(
 
 # The webhook outbox: one row per status change, written with the change (SQL backends: in the
 # same transaction), and one row per delivery attempt to each endpoint. `seq` orders events;
-# `done` is set once every endpoint configured at the time delivered the event or gave it up.
+# `done` is set once no configured endpoint owes the event (each delivered it or gave it up).
 # Nullable columns added to tables after their first version, each with the Supabase migration that
 # adds it: SqlClientStore.create_tables adds them to an existing SQLite or PostgreSQL database.
 ADDED_COLUMNS: dict[tuple[str, str], str] = {
@@ -200,6 +200,44 @@ leads = sa.Table(
     sa.Index("leads_client_created_idx", "client_id", "created_at"),
     sa.Index("leads_created_idx", "created_at"),
     sa.Index("leads_mail_idx", "mail_state", "spam"),
+)
+
+# Delivery state per endpoint (named without its secrets, as in webhook_deliveries), so that a failing
+# endpoint delays only itself. `queued_through` is the seq of the newest event taken into the endpoint's
+# queue; `waiting`, `given_up` and `checked_at` are its backlog as the last delivery pass counted it
+# (what `deznity webhooks deliveries`, doctor and the dashboard show without counting again).
+webhook_endpoints = sa.Table(
+    "webhook_endpoints",
+    metadata,
+    sa.Column("endpoint", sa.Text, primary_key=True),
+    sa.Column("queued_through", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("failing_since", sa.DateTime(timezone=True)),
+    sa.Column("last_error", sa.Text),
+    sa.Column("waiting", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("given_up", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("checked_at", sa.DateTime(timezone=True)),
+)
+
+# One row per (endpoint, event) the endpoint was given: open (owed: not tried yet or to retry), delivered,
+# or gave_up (kept: `deznity webhooks redeliver` opens it again). `seq` is the event's, to send a client's
+# events in order; `updated_at` is when the state last changed (for a gave_up row: when it was given up).
+webhook_endpoint_events = sa.Table(
+    "webhook_endpoint_events",
+    metadata,
+    sa.Column("endpoint", sa.Text, primary_key=True),
+    sa.Column(
+        "event_id",
+        sa.Uuid(as_uuid=False),
+        sa.ForeignKey("webhook_events.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("seq", sa.BigInteger, nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),  # open | delivered | gave_up
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("next_attempt_at", sa.DateTime(timezone=True)),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # The delivery pass's query (an endpoint's open events in order), the backlog counts and redeliver.
+    sa.Index("webhook_endpoint_events_state_idx", "endpoint", "state", "seq"),
 )
 
 

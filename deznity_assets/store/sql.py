@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..brief import slugify, unique_slug, validate_brief
 from . import figures
-from .events import client_event
+from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
     ADDED_COLUMNS,
@@ -28,6 +28,8 @@ from .schema import (
     projects,
     reviews,
     webhook_deliveries,
+    webhook_endpoint_events,
+    webhook_endpoints,
     webhook_events,
 )
 from .transitions import StoreTransitions, new_review, slug_problem
@@ -754,18 +756,30 @@ class SqlClientStore(StoreTransitions):
             rows = conn.execute(query.order_by(webhook_events.c.seq).limit(limit))
             return [dict(r._mapping) for r in rows]
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
-        query = sa.select(webhook_deliveries).order_by(webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
+        order = (webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+        query = sa.select(webhook_deliveries)
         if event_ids is not None:
             query = query.where(webhook_deliveries.c.event_id.in_(event_ids))
+        if latest is not None:
+            query = query.order_by(*(c.desc() for c in order)).limit(latest)
+        else:
+            query = query.order_by(*order)
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(query)]
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return rows[::-1] if latest is not None else rows
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
+        queued = webhook_endpoint_events
         with self.engine.begin() as conn:
             conn.execute(webhook_deliveries.insert().values(id=str(uuid.uuid4()), **delivery))
+            conn.execute(
+                queued.update()
+                .where(queued.c.endpoint == delivery["endpoint"], queued.c.event_id == delivery["event_id"])
+                .values(**queue_state(delivery))
+            )
 
     def finish_events(self, event_ids: list[str]) -> None:
         """Mark events done: every endpoint delivered them or gave them up."""
@@ -877,6 +891,127 @@ class SqlClientStore(StoreTransitions):
                     entry["leads_recent"] += int(r.recent or 0)
         return totals
 
+    def finish_events_through(self, seq: int) -> int:
+        """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""
+        stmt = (
+            webhook_events.update()
+            .where(webhook_events.c.done.is_(False), webhook_events.c.seq <= seq)
+            .values(done=True)
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(stmt).rowcount or 0
+
+    def webhook_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint's delivery state (webhook_endpoints rows), by name."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(webhook_endpoints).order_by(webhook_endpoints.c.endpoint))
+            return [_aware_row(r._mapping, "failing_since", "checked_at") for r in rows]
+
+    def start_webhook_endpoint(self, endpoint: str) -> None:
+        """Give a new endpoint its state (idempotent): it is owed the events not done yet, and every later one.
+
+        Events every endpoint has done with are history, not sent to an endpoint configured later.
+        """
+        with self.engine.begin() as conn:
+            known = conn.execute(
+                sa.select(webhook_endpoints.c.endpoint).where(webhook_endpoints.c.endpoint == endpoint)
+            )
+            if known.first() is not None:
+                return
+            first_open = conn.execute(
+                sa.select(sa.func.min(webhook_events.c.seq)).where(webhook_events.c.done.is_(False))
+            ).scalar()
+            if first_open is not None:
+                through = first_open - 1
+            else:
+                through = conn.execute(sa.select(sa.func.max(webhook_events.c.seq))).scalar() or 0
+            row = {"endpoint": endpoint, "queued_through": through, "waiting": 0, "given_up": 0}
+            conn.execute(_insert_ignoring_duplicates(conn, webhook_endpoints), [row])
+
+    def queue_webhook_events(self, endpoint: str, limit: int) -> int:
+        """Take up to `limit` events after the endpoint's queued_through into its queue; how many.
+
+        An event the attempt log already has for this endpoint keeps what it says (attempts, outcome).
+        """
+        where_endpoint = webhook_endpoints.c.endpoint == endpoint
+        with self.engine.begin() as conn:
+            through = conn.execute(sa.select(webhook_endpoints.c.queued_through).where(where_endpoint)).scalar()
+            if through is None or limit <= 0:
+                return 0
+            found = conn.execute(
+                sa.select(webhook_events.c.seq, webhook_events.c.id)
+                .where(webhook_events.c.seq > through)
+                .order_by(webhook_events.c.seq)
+                .limit(limit)
+            ).all()
+            if not found:
+                return 0
+            events = [(int(r.seq), str(r.id)) for r in found]
+            tried = conn.execute(
+                sa.select(webhook_deliveries)
+                .where(
+                    webhook_deliveries.c.endpoint == endpoint,
+                    webhook_deliveries.c.event_id.in_([event_id for _, event_id in events]),
+                )
+                .order_by(webhook_deliveries.c.attempted_at, webhook_deliveries.c.attempt)
+            )
+            rows = queue_rows(endpoint, events, [dict(r._mapping) for r in tried], utcnow())
+            # Two passes at once may queue the same events: the second's rows are ignored.
+            conn.execute(_insert_ignoring_duplicates(conn, webhook_endpoint_events), rows)
+            newest = events[-1][0]
+            conn.execute(
+                webhook_endpoints.update()
+                .where(where_endpoint, webhook_endpoints.c.queued_through < newest)
+                .values(queued_through=newest)
+            )
+        return len(rows)
+
+    def owed_webhook_events(self, endpoint: str, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` open events of an endpoint's queue, oldest first, with their attempts and next_attempt_at."""
+        queued = webhook_endpoint_events
+        query = (
+            sa.select(webhook_events, queued.c.attempts, queued.c.next_attempt_at)
+            .join(queued, queued.c.event_id == webhook_events.c.id)
+            .where(queued.c.endpoint == endpoint, queued.c.state == "open")
+            .order_by(queued.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [_aware_row(r._mapping, "created_at", "next_attempt_at") for r in conn.execute(query)]
+
+    def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Set columns of one endpoint's state (failing_since, last_error, waiting, given_up, checked_at)."""
+        with self.engine.begin() as conn:
+            conn.execute(webhook_endpoints.update().where(webhook_endpoints.c.endpoint == endpoint).values(**values))
+
+    def webhook_backlog(self, endpoint: str) -> tuple[int, int]:
+        """(waiting, given up) events of an endpoint: open in its queue or not queued yet, and given up."""
+        queued = webhook_endpoint_events
+        by_state = (
+            sa.select(queued.c.state, sa.func.count())
+            .where(queued.c.endpoint == endpoint, queued.c.state.in_(("open", "gave_up")))
+            .group_by(queued.c.state)
+        )
+        with self.engine.connect() as conn:
+            counts = {str(r[0]): int(r[1]) for r in conn.execute(by_state)}
+            through = conn.execute(
+                sa.select(webhook_endpoints.c.queued_through).where(webhook_endpoints.c.endpoint == endpoint)
+            ).scalar()
+            later = conn.execute(
+                sa.select(sa.func.count()).select_from(webhook_events).where(webhook_events.c.seq > (through or 0))
+            ).scalar()
+        return counts.get("open", 0) + (int(later or 0) if through is not None else 0), counts.get("gave_up", 0)
+
+    def redeliver_webhook_events(self, endpoint: str, *, since: datetime | None = None) -> int:
+        """Open again the events the endpoint gave up (at or after `since`), for a new round of attempts; how many."""
+        queued = webhook_endpoint_events
+        stmt = queued.update().where(queued.c.endpoint == endpoint, queued.c.state == "gave_up")
+        if since is not None:
+            stmt = stmt.where(queued.c.updated_at >= since)
+        values = {"state": "open", "attempts": 0, "next_attempt_at": None, "updated_at": utcnow()}
+        with self.engine.begin() as conn:
+            return conn.execute(stmt.values(**values)).rowcount or 0
+
 
 def _has_status_check(conn: sa.Connection) -> bool:
     """True when the clients table has clients_status_check (so every row holds one of its statuses)."""
@@ -897,6 +1032,25 @@ def _missing_columns(conn: sa.Connection) -> list[tuple[str, str]]:
     inspector = sa.inspect(conn)
     present = {table: {c["name"] for c in inspector.get_columns(table)} for table in {t for t, _ in ADDED_COLUMNS}}
     return [(table, name) for table, name in ADDED_COLUMNS if name not in present[table]]
+
+
+def _insert_ignoring_duplicates(conn: sa.Connection, table: sa.Table) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING on the connection's dialect (SQLite or PostgreSQL)."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _aware_row(mapping: Any, *columns: str) -> dict[str, Any]:
+    """A row as a dict, its `columns` timezone-aware (SQLite hands back naive UTC datetimes)."""
+    row = dict(mapping)
+    for column in columns:
+        row[column] = aware(row.get(column))
+    return row
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

@@ -10,12 +10,13 @@ from typing import Any
 
 import jwt
 from postgrest.exceptions import APIError
+from postgrest.types import CountMethod, ReturnMethod
 
 from supabase import Client, ClientOptions, SupabaseException, create_client
 
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from . import figures
-from .events import client_event
+from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
 
@@ -34,6 +35,8 @@ TIMESTAMP_COLUMNS = frozenset(
         "next_attempt_at",
         "decided_at",
         "applied_at",
+        "failing_since",
+        "checked_at",
     }
 )
 CLIENT_COLUMNS = (
@@ -662,10 +665,16 @@ class SupabaseClientStore(StoreTransitions):
             "read webhook events",
         )
 
-    def deliveries(self, event_ids: list[str] | None = None) -> list[dict[str, Any]]:
-        """Delivery attempts of these events (default: all), in the order they were made."""
+    def deliveries(self, event_ids: list[str] | None = None, *, latest: int | None = None) -> list[dict[str, Any]]:
+        """Delivery attempts of these events (default: all), in the order they were made; only the `latest` last."""
         if event_ids == []:
             return []
+        if latest is not None:
+            query = self.client.table("webhook_deliveries").select("*")
+            if event_ids is not None:
+                query = query.in_("event_id", event_ids)
+            query = query.order("attempted_at", desc=True).order("attempt", desc=True).order("id", desc=True)
+            return self._run(query.limit(int(latest)), "read webhook deliveries")[::-1]
 
         def build(q: Any) -> Any:
             q = q.order("attempted_at").order("attempt").order("id")
@@ -674,9 +683,18 @@ class SupabaseClientStore(StoreTransitions):
         return self._select_all("webhook_deliveries", build, "read webhook deliveries")
 
     def record_delivery(self, delivery: dict[str, Any]) -> None:
-        """Add one webhook_deliveries row (one attempt to one endpoint)."""
+        """Add one webhook_deliveries row (one attempt to one endpoint) and set the event's state in its queue."""
         row = _jsonable({"id": str(uuid.uuid4()), **delivery})
         self._run(self.client.table("webhook_deliveries").insert(row), "record a webhook delivery")
+        # A second request (no transaction across requests): should it fail, the queue row still says
+        # the attempt before, and the event is sent once more (delivery is at least once anyway).
+        self._run(
+            self.client.table("webhook_endpoint_events")
+            .update(_jsonable(queue_state(delivery)))
+            .eq("endpoint", delivery["endpoint"])
+            .eq("event_id", str(delivery["event_id"])),
+            "update an endpoint's webhook event",
+        )
 
     def finish_events(self, event_ids: list[str]) -> None:
         """Mark events done: every endpoint delivered them or gave them up."""
@@ -782,6 +800,164 @@ class SupabaseClientStore(StoreTransitions):
             if len(page) < PAGE_SIZE:
                 return totals
             offset += PAGE_SIZE
+
+    def finish_events_through(self, seq: int) -> int:
+        """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""
+        query = self.client.table("webhook_events").select("seq", count=CountMethod.exact)
+        count = self._count(query.eq("done", "false").lte("seq", int(seq)), "count webhook events")
+        if count:
+            # Without the rows back: after a long outage they may be thousands of payloads.
+            self._run(
+                self.client.table("webhook_events")
+                .update({"done": True}, returning=ReturnMethod.minimal)
+                .eq("done", "false")
+                .lte("seq", int(seq)),
+                "finish webhook events",
+            )
+        return count
+
+    def webhook_endpoints(self) -> list[dict[str, Any]]:
+        """Every endpoint's delivery state (webhook_endpoints rows), by name."""
+        return self._select_all("webhook_endpoints", lambda q: q.order("endpoint"), "read webhook endpoints")
+
+    def _newest_seq(self, *, open_only: bool = False) -> int | None:
+        # The newest event's seq, or with open_only the oldest not done.
+        query = self.client.table("webhook_events").select("seq")
+        query = query.eq("done", "false").order("seq") if open_only else query.order("seq", desc=True)
+        rows = self._run(query.limit(1), "read webhook events")
+        return int(rows[0]["seq"]) if rows else None
+
+    def start_webhook_endpoint(self, endpoint: str) -> None:
+        """Give a new endpoint its state (idempotent): it is owed the events not done yet, and every later one.
+
+        Events every endpoint has done with are history, not sent to an endpoint configured later.
+        """
+        table = "webhook_endpoints"
+        if self._run(self.client.table(table).select("endpoint").eq("endpoint", endpoint), "read webhook endpoints"):
+            return
+        first_open = self._newest_seq(open_only=True)
+        through = first_open - 1 if first_open is not None else self._newest_seq() or 0
+        row = {"endpoint": endpoint, "queued_through": through, "waiting": 0, "given_up": 0}
+        self._run(
+            self.client.table(table).upsert(row, on_conflict="endpoint", ignore_duplicates=True),
+            "add a webhook endpoint",
+        )
+
+    def queue_webhook_events(self, endpoint: str, limit: int) -> int:
+        """Take up to `limit` events after the endpoint's queued_through into its queue; how many.
+
+        An event the attempt log already has for this endpoint keeps what it says (attempts, outcome).
+        """
+        state = self._run(
+            self.client.table("webhook_endpoints").select("queued_through").eq("endpoint", endpoint),
+            "read webhook endpoints",
+        )
+        if not state or limit <= 0:
+            return 0
+        through = int(state[0]["queued_through"])
+        found = self._run(
+            self.client.table("webhook_events").select("seq,id").gt("seq", through).order("seq").limit(int(limit)),
+            "read webhook events",
+        )
+        if not found:
+            return 0
+        events = [(int(r["seq"]), str(r["id"])) for r in found]
+        tried = self._run(
+            self.client.table("webhook_deliveries")
+            .select("*")
+            .eq("endpoint", endpoint)
+            .in_("event_id", [event_id for _, event_id in events])
+            .order("attempted_at")
+            .order("attempt"),
+            "read webhook deliveries",
+        )
+        rows = queue_rows(endpoint, events, tried, utcnow())
+        # Inserted before queued_through moves on: a pass that stops in between is repeated, and
+        # the rows it already queued are ignored (as are those of a second pass at the same time).
+        self._run(
+            self.client.table("webhook_endpoint_events").upsert(
+                [_jsonable(r) for r in rows], on_conflict="endpoint,event_id", ignore_duplicates=True
+            ),
+            "queue webhook events",
+        )
+        newest = events[-1][0]
+        self._run(
+            self.client.table("webhook_endpoints")
+            .update({"queued_through": newest})
+            .eq("endpoint", endpoint)
+            .lt("queued_through", newest),
+            "advance a webhook endpoint",
+        )
+        return len(rows)
+
+    def owed_webhook_events(self, endpoint: str, limit: int) -> list[dict[str, Any]]:
+        """Up to `limit` open events of an endpoint's queue, oldest first, with their attempts and next_attempt_at."""
+        queued = self._run(
+            self.client.table("webhook_endpoint_events")
+            .select("event_id,attempts,next_attempt_at")
+            .eq("endpoint", endpoint)
+            .eq("state", "open")
+            .order("seq")
+            .limit(int(limit)),
+            "read an endpoint's webhook events",
+        )
+        if not queued:
+            return []
+        # A second request rather than an embedded select (which needs the foreign key in PostgREST's cache).
+        found = self._run(
+            self.client.table("webhook_events").select("*").in_("id", [str(q["event_id"]) for q in queued]),
+            "read webhook events",
+        )
+        events = {str(e["id"]): e for e in found}
+        return [
+            {**events[str(q["event_id"])], "attempts": q["attempts"], "next_attempt_at": q["next_attempt_at"]}
+            for q in queued
+            if str(q["event_id"]) in events
+        ]
+
+    def update_webhook_endpoint(self, endpoint: str, values: dict[str, Any]) -> None:
+        """Set columns of one endpoint's state (failing_since, last_error, waiting, given_up, checked_at)."""
+        self._run(
+            self.client.table("webhook_endpoints").update(_jsonable(values)).eq("endpoint", endpoint),
+            "update a webhook endpoint",
+        )
+
+    def _count(self, request: Any, what: str) -> int:
+        try:
+            response = request.limit(1).execute()
+        except APIError as exc:
+            raise self._explain(exc, what) from exc
+        return int(response.count or 0)
+
+    def webhook_backlog(self, endpoint: str) -> tuple[int, int]:
+        """(waiting, given up) events of an endpoint: open in its queue or not queued yet, and given up."""
+
+        def in_state(state: str) -> int:
+            query = self.client.table("webhook_endpoint_events").select("seq", count=CountMethod.exact)
+            return self._count(query.eq("endpoint", endpoint).eq("state", state), "count webhook events")
+
+        state = self._run(
+            self.client.table("webhook_endpoints").select("queued_through").eq("endpoint", endpoint),
+            "read webhook endpoints",
+        )
+        later = 0
+        if state:
+            query = self.client.table("webhook_events").select("seq", count=CountMethod.exact)
+            later = self._count(query.gt("seq", int(state[0]["queued_through"])), "count webhook events")
+        return in_state("open") + later, in_state("gave_up")
+
+    def redeliver_webhook_events(self, endpoint: str, *, since: datetime | None = None) -> int:
+        """Open again the events the endpoint gave up (at or after `since`), for a new round of attempts; how many."""
+        values = {"state": "open", "attempts": 0, "next_attempt_at": None, "updated_at": utcnow()}
+        query = (
+            self.client.table("webhook_endpoint_events")
+            .update(_jsonable(values))
+            .eq("endpoint", endpoint)
+            .eq("state", "gave_up")
+        )
+        if since is not None:
+            query = query.gte("updated_at", _iso(since))
+        return len(self._run(query, "redeliver webhook events"))
 
 
 __all__ = ["SupabaseClientStore", "SupabaseStoreError", "key_role"]

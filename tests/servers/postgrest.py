@@ -1,8 +1,10 @@
 """A local HTTP server on 127.0.0.1 speaking Supabase's PostgREST protocol, backed by a real Postgres.
 
 It serves exactly what SupabaseClientStore sends: table reads with `select`, `eq`/`neq`/`lt`/
-`lte`/`gt`/`gte`/`like`/`is`/`in` filters, `order`, `limit`, `offset`; inserts, updates and
-deletes with `Prefer: return=representation`; and `POST /rest/v1/rpc/<function>`. Like the
+`lte`/`gt`/`gte`/`like`/`is`/`in` filters, `order`, `limit`, `offset` (and the total with
+`Prefer: count=exact`); inserts (upserts ignoring duplicates with `on_conflict` and
+`Prefer: resolution=ignore-duplicates`), updates and deletes with `Prefer: return=representation`;
+and `POST /rest/v1/rpc/<function>`. Like the
 Supabase gateway it requires an `apikey` header, and like PostgREST it verifies the bearer
 JWT (HS256) and runs each request as the JWT's `role` via SET LOCAL ROLE, so row level
 security and grants behave as on a real project.
@@ -147,10 +149,21 @@ class PostgrestServer(LoopbackServer):
         columns = self._table_columns(table)
         representation = "return=representation" in prefer
         if method == "GET":
-            rows = self._run(role, self._select_sql(table, columns, params), self._filter_values(params, columns))
-            return 200, rows, {"Content-Range": f"0-{max(len(rows) - 1, 0)}/*" if rows else "*/*"}
+            values = self._filter_values(params, columns)
+            rows = self._run(role, self._select_sql(table, columns, params), values)
+            offset = int(dict(params).get("offset") or 0)
+            # As PostgREST: the total after the slash only when asked for (Prefer: count=exact).
+            total = "*"
+            if "count=exact" in prefer:
+                counted = sql.SQL("SELECT count(*) AS n FROM {}").format(self._table(table)) + self._where(
+                    params, columns
+                )
+                total = str(self._run(role, counted, values)[0]["n"])
+            span = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
+            return 200, rows, {"Content-Range": f"{span}/{total}"}
         if method == "POST":
-            rows = self._run(role, *self._insert_sql(table, columns, body))
+            conflict = dict(params).get("on_conflict") if "resolution=ignore-duplicates" in prefer else None
+            rows = self._run(role, *self._insert_sql(table, columns, body, ignore_on=conflict))
             return 201, rows if representation else None, {}
         if method == "PATCH":
             if not isinstance(body, dict):
@@ -260,17 +273,23 @@ class PostgrestServer(LoopbackServer):
                 query += sql.SQL(f" {name.upper()} {int(p[name])}")
         return query
 
-    def _insert_sql(self, table: str, columns: list[str], body: Any) -> tuple[sql.Composable, list[Any]]:
+    def _insert_sql(
+        self, table: str, columns: list[str], body: Any, *, ignore_on: str | None = None
+    ) -> tuple[sql.Composable, list[Any]]:
         rows = body if isinstance(body, list) else [body]
         if not rows or not all(isinstance(r, dict) for r in rows):
             raise PostgrestError(400, "PGRST102", "insert body must be an object or an array of objects")
         names = sorted({k for r in rows for k in r})
         cols = sql.SQL(", ").join(self._column(n, columns) for n in names)
         # As PostgREST does: let Postgres convert the JSON to the table's row type.
-        query = sql.SQL(
-            "INSERT INTO {t} ({c}) SELECT {c} FROM json_populate_recordset(NULL::{t}, %s::json) RETURNING *"
-        ).format(t=self._table(table), c=cols)
-        return query, [json.dumps(rows)]
+        query = sql.SQL("INSERT INTO {t} ({c}) SELECT {c} FROM json_populate_recordset(NULL::{t}, %s::json)").format(
+            t=self._table(table), c=cols
+        )
+        if ignore_on is not None:
+            # An upsert with Prefer: resolution=ignore-duplicates: rows that conflict are left as they are.
+            keys = sql.SQL(", ").join(self._column(n.strip(), columns) for n in ignore_on.split(","))
+            query += sql.SQL(" ON CONFLICT ({}) DO NOTHING").format(keys)
+        return query + sql.SQL(" RETURNING *"), [json.dumps(rows)]
 
     def _update_sql(
         self, table: str, columns: list[str], params: list[tuple[str, str]], body: dict[str, Any]

@@ -22,7 +22,7 @@ TOLERANCE_SECONDS = 300
 
 
 class WebhookReceiver(LoopbackServer):
-    """Receives webhooks; `plan` holds what to do on the next requests ("ok", "500", "sleep", "429")."""
+    """Receives webhooks; `plan` says what to do on the next requests (ok, 500, sleep, 429), then `otherwise`."""
 
     methods = ("POST",)
     thread_name = "webhook-receiver"
@@ -31,6 +31,7 @@ class WebhookReceiver(LoopbackServer):
         super().__init__()
         self.secret, self.slack, self.sleep_seconds = secret, slack, sleep_seconds
         self.plan: list[str] = []
+        self.otherwise = "ok"  # what to do once the plan is used up ("500": an endpoint that is down)
         self.requests: list[dict[str, Any]] = []  # every request: headers, body, what was answered
         self.accepted: list[dict[str, Any]] = []  # acknowledged events (2xx in time), in arrival order
         self.rejected: list[str] = []  # why each refused signature was refused
@@ -57,7 +58,7 @@ class WebhookReceiver(LoopbackServer):
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
         with self._lock:
-            step = self.plan.pop(0) if self.plan else "ok"
+            step = self.plan.pop(0) if self.plan else self.otherwise
             record = {"headers": dict(handler.headers.items()), "body": body.decode("utf-8"), "step": step}
             self.requests.append(record)
         if step == "sleep":
