@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -15,7 +16,10 @@ from ..memory import VectorMemory
 from ..memory.knowledge import remember_decision, retrieve_for_task
 from ..store import utcnow
 from .provider import AgentContext, AgentError, AgentProvider, AgentResult
-from .roster import TASKS
+from .roster import TASKS, AgentTask
+from .rules import check_deliverable, fill_from_offline
+
+_log = logging.getLogger(__name__)
 
 
 class AgentTasksFailed(RuntimeError):
@@ -40,11 +44,17 @@ def run_agent_tasks(
     log: ProjectLog,
     memory: VectorMemory,
     review_feedback: list[str] | None = None,
+    qa_findings: dict[str, list[str]] | None = None,
+    round_no: int = 0,
 ) -> dict[str, AgentResult]:
     """Run the agent tasks `keys` concurrently: retrieve house knowledge, log the work, remember the decision.
 
     `review_feedback`: a reviewer's reasons for rejecting the last version, given to every agent and
-    recorded on the deliverables that carry it.
+    recorded on the deliverables that carry it. `qa_findings`: per task, what the QA checks found on
+    the pages built from its last version (a correction round, `round_no` from 1).
+    An answer that still breaks the brief's rules after the provider's repair has those parts
+    filled from the offline generator's copy (recorded in `AgentResult.filled`); what even that
+    cannot mend fails the task with the rules it breaks.
     """
     phase = TASKS[keys[0]].phase
     progress.report(slug, phase, "started: " + ", ".join(TASKS[k].agent.name for k in keys))
@@ -59,6 +69,7 @@ def run_agent_tasks(
             upstream={k: upstream[k] for k in task.inputs if k in upstream},
             knowledge=retrieve_for_task(memory, task.description, brief),
             review_feedback=list(review_feedback or []),
+            qa_findings=list((qa_findings or {}).get(key, [])),
         )
         started = utcnow()
         t0 = time.perf_counter()
@@ -77,6 +88,12 @@ def run_agent_tasks(
             log.activity(agent=task.agent_id, action=f"{key} failed", phase=phase, details={"error": str(exc)})
             raise
         result.usage.duration_ms = result.usage.duration_ms or int((time.perf_counter() - t0) * 1000)
+        if result.violations:
+            try:
+                result = fill_broken_parts(task, ctx, result)
+            except AgentError as exc:
+                log.activity(agent=task.agent_id, action=f"{key} failed", phase=phase, details={"error": str(exc)})
+                raise
         if review_feedback and "reviewer_feedback" in type(result.output).model_fields:
             # Recorded by the platform, not by the agent: the deliverable says which reasons it answers.
             result.output = result.output.model_copy(update={"reviewer_feedback": list(review_feedback)})
@@ -88,7 +105,8 @@ def run_agent_tasks(
             started_at=started,
             output_path=output_path,
         )
-        log.activity(agent=task.agent_id, action=f"{key} completed", phase=phase, usage=result.usage)
+        action = f"{key} corrected (QA round {round_no})" if round_no else f"{key} completed"
+        log.activity(agent=task.agent_id, action=action, phase=phase, usage=result.usage)
         remember_decision(memory, slug, task.agent_id, task.key, result.output.model_dump_json())
         result.knowledge = [p.title for p in ctx.knowledge]
         return result
@@ -113,10 +131,26 @@ def run_agent_tasks(
     return results
 
 
+def fill_broken_parts(task: AgentTask, ctx: AgentContext, result: AgentResult) -> AgentResult:
+    """`result` with the parts that break the brief's rules filled from the offline copy; AgentError if that fails."""
+    output, filled = fill_from_offline(task, result.output, ctx, result.violations)
+    still = check_deliverable(task, output, ctx)
+    if still:
+        raise AgentError(
+            f"{task.key}: the model's answer breaks the brief's rules after one repair, and the offline copy"
+            " cannot stand in for the parts: " + "; ".join(str(v) for v in still[:8])
+        )
+    _log.warning("%s: filled from the offline generator's copy: %s", task.key, ", ".join(filled))
+    result.output, result.filled, result.violations = output, [*result.filled, *filled], []
+    return result
+
+
 def usage_metadata(result: AgentResult, extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Asset metadata for one agent deliverable."""
     meta: dict[str, Any] = dict(result.usage.as_metadata())
     meta["duration_s"] = round(result.usage.duration_ms / 1000, 3)
     meta["knowledge"] = "; ".join(result.knowledge) or "-"
+    # Said wherever the deliverable is read: these parts are the house copy, not the model's answer.
+    meta["filled"] = "; ".join(result.filled) or "-"
     meta.update(extra or {})
     return meta
