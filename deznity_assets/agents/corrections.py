@@ -122,6 +122,7 @@ def merge_round(before: AgentResult, after: AgentResult) -> AgentResult:
         duration_ms=old.duration_ms + new.duration_ms,
         corrections=old.corrections + 1 + new.corrections,
         correction_tokens=old.correction_tokens + spent,
+        correction_tokens_out=old.correction_tokens_out + new.tokens_out,
         correction_cost_usd=old.correction_cost_usd + new.cost_usd,
     )
     after.filled = list(dict.fromkeys([*before.filled, *after.filled]))

@@ -53,6 +53,7 @@ class Usage:
     # counted within the totals above.
     corrections: int = 0
     correction_tokens: int = 0
+    correction_tokens_out: int = 0  # of correction_tokens, those the model wrote
     correction_cost_usd: float = 0.0
 
     def as_metadata(self) -> dict[str, Any]:

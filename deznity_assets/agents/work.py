@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -15,7 +16,7 @@ from ..control.projectlog import ProjectLog
 from ..memory import VectorMemory
 from ..memory.knowledge import remember_decision, retrieve_for_task
 from ..store import utcnow
-from .provider import AgentContext, AgentError, AgentProvider, AgentResult
+from .provider import AgentContext, AgentError, AgentProvider, AgentResult, Usage
 from .roster import TASKS, AgentTask
 from .rules import check_deliverable, fill_from_offline
 
@@ -105,8 +106,8 @@ def run_agent_tasks(
             started_at=started,
             output_path=output_path,
         )
-        action = f"{key} corrected (QA round {round_no})" if round_no else f"{key} completed"
-        log.activity(agent=task.agent_id, action=action, phase=phase, usage=result.usage)
+        for action, usage in activity_usages(key, result.usage, round_no):
+            log.activity(agent=task.agent_id, action=action, phase=phase, usage=usage)
         remember_decision(memory, slug, task.agent_id, task.key, result.output.model_dump_json())
         result.knowledge = [p.title for p in ctx.knowledge]
         return result
@@ -129,6 +130,36 @@ def run_agent_tasks(
         )
     progress.report(slug, phase, "done")
     return results
+
+
+CORRECTED = "corrected"  # in the action of every agent_activities row that records a correction's cost
+
+
+def activity_usages(key: str, usage: Usage, round_no: int) -> list[tuple[str, Usage]]:
+    """The agent_activities rows of one result: a QA round is all correction; a repair is its own row.
+
+    The rows of corrections carry only their own tokens and cost, so the store's figures can tell
+    what corrections cost from the sum of the rows that name them, and the totals stay the same.
+    """
+    if round_no:
+        return [(f"{key} {CORRECTED} (QA round {round_no})", usage)]
+    if not usage.correction_tokens and not usage.correction_cost_usd:
+        return [(f"{key} completed", usage)]
+    repair_out = usage.correction_tokens_out
+    repair = dataclasses.replace(
+        usage,
+        tokens_in=usage.correction_tokens - repair_out,
+        tokens_out=repair_out,
+        cost_usd=usage.correction_cost_usd,
+        duration_ms=0,
+    )
+    first = dataclasses.replace(
+        usage,
+        tokens_in=usage.tokens_in - repair.tokens_in,
+        tokens_out=usage.tokens_out - repair_out,
+        cost_usd=max(0.0, usage.cost_usd - usage.correction_cost_usd),
+    )
+    return [(f"{key} completed", first), (f"{key} {CORRECTED} (repair)", repair)]
 
 
 def fill_broken_parts(task: AgentTask, ctx: AgentContext, result: AgentResult) -> AgentResult:

@@ -52,6 +52,7 @@ class _Tally:
     # What the repair request (a correction of the model's own answer) cost, within the totals above.
     corrections: int = 0
     correction_tokens: int = 0
+    correction_tokens_out: int = 0
     correction_cost_usd: float = 0.0
 
 
@@ -211,6 +212,7 @@ class OpenAICompatibleProvider(AgentProvider):
             duration_ms=_ms_since(started),
             corrections=tally.corrections,
             correction_tokens=tally.correction_tokens,
+            correction_tokens_out=tally.correction_tokens_out,
             correction_cost_usd=tally.correction_cost_usd,
         )
         return AgentResult(output=output, usage=usage, violations=violations)
@@ -268,7 +270,7 @@ class OpenAICompatibleProvider(AgentProvider):
         self._bump("repairs")
         repair = repair_messages(messages, answer, problems)
         label = f"{task.key} (repair)"
-        spent = (tally.tokens_in + tally.tokens_out, tally.cost_usd)
+        spent = (tally.tokens_in + tally.tokens_out, tally.cost_usd, tally.tokens_out)
         try:
             second_answer = self._request(label, task.agent_id, model, repair, response_format, tally, expect_json=True)
         except AgentError:
@@ -281,6 +283,7 @@ class OpenAICompatibleProvider(AgentProvider):
             tally.corrections += 1
             tally.correction_tokens += tally.tokens_in + tally.tokens_out - spent[0]
             tally.correction_cost_usd += tally.cost_usd - spent[1]
+            tally.correction_tokens_out += tally.tokens_out - spent[2]
         second, second_problems, second_violations = self._judge(task, ctx, second_answer)
         if second is None:
             if output is not None:
