@@ -136,15 +136,14 @@ CORRECTED = "corrected"  # in the action of every agent_activities row that reco
 
 
 def activity_usages(key: str, usage: Usage, round_no: int) -> list[tuple[str, Usage]]:
-    """The agent_activities rows of one result: a QA round is all correction; a repair is its own row.
+    """The agent_activities rows of one result: the answer (a QA round's is a correction), and its repair apart.
 
     The rows of corrections carry only their own tokens and cost, so the store's figures can tell
     what corrections cost from the sum of the rows that name them, and the totals stay the same.
     """
-    if round_no:
-        return [(f"{key} {CORRECTED} (QA round {round_no})", usage)]
+    label = f"{key} {CORRECTED} (QA round {round_no})" if round_no else f"{key} completed"
     if not usage.correction_tokens and not usage.correction_cost_usd:
-        return [(f"{key} completed", usage)]
+        return [(label, usage)]
     repair_out = usage.correction_tokens_out
     repair = dataclasses.replace(
         usage,
@@ -159,7 +158,7 @@ def activity_usages(key: str, usage: Usage, round_no: int) -> list[tuple[str, Us
         tokens_out=usage.tokens_out - repair_out,
         cost_usd=max(0.0, usage.cost_usd - usage.correction_cost_usd),
     )
-    return [(f"{key} completed", first), (f"{key} {CORRECTED} (repair)", repair)]
+    return [(label, first), (f"{key} {CORRECTED} (repair)", repair)]
 
 
 def fill_broken_parts(task: AgentTask, ctx: AgentContext, result: AgentResult) -> AgentResult:
