@@ -91,6 +91,34 @@ def test_client_figures_add_up_and_time_the_latest_attempt(client_store):
     assert set(again["phases"]) == {"client_analysis"} and (again["tokens"], again["cost_usd"]) == (3, 0.0)
 
 
+def test_client_figures_count_the_corrections_and_their_cost_on_every_backend(client_store):
+    row = client_store.add_client(TACO)
+    project = client_store.start_project(row.slug, run_id="run-1", attempt=1)
+    log = client_store.log_activity
+    log(client_id=row.id, project_id=project, agent="seo", action="seo_copy completed", tokens_in=100, tokens_out=50)
+    log(
+        client_id=row.id,
+        project_id=project,
+        agent="seo",
+        action="seo_copy corrected (repair)",
+        tokens_in=120,
+        tokens_out=40,
+        cost_usd=0.25,
+    )
+    log(
+        client_id=row.id,
+        project_id=project,
+        agent="mkt",
+        action="marketing_content corrected (QA round 1)",
+        tokens_in=300,
+        tokens_out=60,
+        cost_usd=0.5,
+    )
+    taco = client_store.client_figures()[row.slug]
+    assert (taco["corrections"], taco["correction_tokens"], taco["correction_cost_usd"]) == (2, 520, 0.75)
+    assert (taco["tokens"], taco["cost_usd"]) == (670, 0.75)  # corrections count within the totals
+
+
 # ----- the dashboard in Chromium -----------------------------------------------------------------
 
 
