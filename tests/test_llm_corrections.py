@@ -335,3 +335,45 @@ def test_the_daemon_completes_the_reference_clients_through_a_sloppy_model_and_f
     for slug in slugs:
         corrections, _rounds, tokens, _cost = _corrections_row(_summary(platform, slug))
         assert corrections >= 7 and tokens > 0, slug
+
+
+def test_a_qa_finding_content_cannot_fix_is_left_after_the_rounds_and_named():
+    from deznity_assets.agents.corrections import correct_content
+    from deznity_assets.agents.provider import AgentResult, Usage
+    from deznity_assets.site.brand import build_design_system
+
+    brief = _brief(4)
+    made = _offline_deliverables(brief)
+    # A rating in a navigation label: on every page, and not the content agents' to change.
+    structure = made["site_structure"].model_copy(deep=True)
+    structure.pages[1].nav_label = "Menú ★★★★★"
+    upstream = {
+        "site_structure": structure,
+        "design_system": build_design_system(brief, made["design_direction"]),
+        "market_analysis": made["market_analysis"],
+    }
+    results = {
+        k: AgentResult(output=made[k], usage=Usage(provider="p", model="m")) for k in ("seo_copy", "marketing_content")
+    }
+    asked: list[tuple[int, dict[str, list[str]]]] = []
+
+    def rerun(findings, round_no):
+        asked.append((round_no, findings))
+        return {
+            k: AgentResult(output=results[k].output, usage=Usage(provider="p", model="m", tokens_in=10))
+            for k in findings
+        }
+
+    outcome = correct_content(
+        results,
+        brief=brief,
+        slug="tacoloco",
+        upstream=upstream,
+        rounds=2,
+        rerun=rerun,
+        base_url="https://tacoloco.example.com",
+        form_action="/api/forms/{form}",
+    )
+    assert [n for n, _ in asked] == [1, 2] and all("★" in " ".join(sum(f.values(), [])) for _, f in asked)
+    assert outcome.rounds == 2 and outcome.remaining and outcome.remaining[0].startswith("no_invented_claims: ")
+    assert results["seo_copy"].usage.corrections == 2 and results["seo_copy"].usage.correction_tokens == 20
