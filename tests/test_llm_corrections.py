@@ -374,6 +374,6 @@ def test_a_qa_finding_content_cannot_fix_is_left_after_the_rounds_and_named():
         base_url="https://tacoloco.example.com",
         form_action="/api/forms/{form}",
     )
-    assert [n for n, _ in asked] == [1, 2] and all("★" in " ".join(sum(f.values(), [])) for _, f in asked)
+    assert [n for n, _ in asked] == [1, 2] and all("★" in json.dumps(f, ensure_ascii=False) for _, f in asked)
     assert outcome.rounds == 2 and outcome.remaining and outcome.remaining[0].startswith("no_invented_claims: ")
     assert results["seo_copy"].usage.corrections == 2 and results["seo_copy"].usage.correction_tokens == 20
