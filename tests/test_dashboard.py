@@ -272,6 +272,11 @@ def test_summary_html_says_what_the_markdown_says_escaped():
             "retries": 1,
             "providers": set(),
             "knowledge": {},
+            "corrections": 3,
+            "correction_tokens": 1200,
+            "correction_cost": 0.0123,
+            "qa_rounds": 1,
+            "filled": ["seo_copy: pages[home]"],
         },
         provider="offline",
         phases=[
@@ -286,6 +291,12 @@ def test_summary_html_says_what_the_markdown_says_escaped():
     assert soup.title.get_text().startswith(NAME) and "Bar &amp; &#34;Grill&#34;" in html and not soup.find("script")
     assert "97.5 / 100" in markdown and soup.select_one(".qa").get_text() == "97.5 / 100"
     assert "4321 / $0.0456" in markdown and soup.select_one(".usage").get_text() == "4321 / $0.0456"
+    # What the agents' corrections cost, and which text is the offline copy's, in both.
+    assert (
+        "| 3 (1) / 1200 / $0.0123 |" in markdown
+        and soup.select_one(".corrections").get_text() == "3 (1) / 1200 / $0.0123"
+    )
+    assert "seo\\_copy: pages\\[home\\]" in markdown and "seo_copy: pages[home]" in soup.select_one(".note").get_text()
     assert [td.get_text() for td in soup.select(".phases .seconds")] == ["0.25", "2.0", "-"]
     assert "| client\\_analysis | Gantt, Atlas | 2.0 |" in markdown and "| review\\_approval | - | - |" in markdown
     # The slowest step fills its bar; a step that did not run has none.
