@@ -26,15 +26,16 @@ sys.path.insert(0, str(ROOT))
 
 from tests.servers import openai_compatible as srv  # noqa: E402
 from tests.servers.offline_answers import offline_answer  # noqa: E402
+from tests.servers.weak_model import MISTAKES, WeakModel  # noqa: E402
 
 FAULT_KINDS = ("429", "503", "truncated JSON", "schema violation")
 
 
-def _fault(kind: str) -> srv.Behaviour:
+def _fault(kind: str, answer: srv.ContentFn = offline_answer) -> srv.Behaviour:
     return {
         "429": srv.rate_limited,
         "503": lambda: srv.server_error(503),
-        "truncated JSON": lambda: srv.truncated(value=offline_answer),
+        "truncated JSON": lambda: srv.truncated(value=answer),
         "schema violation": srv.schema_violation,
     }[kind]()
 
@@ -62,6 +63,31 @@ def _step_retries(instance: object, run_ids: list[str]) -> int:
     return sum(len(instance.all_logs(r, of_type=dg.DagsterEventType.STEP_UP_FOR_RETRY)) for r in run_ids)
 
 
+def _corrections(platform: object, slugs: list[str]) -> dict[str, dict[str, object]]:
+    """Per client: QA score and failing checks, corrections and their tokens and cost, parts filled."""
+    from deznity_assets.platform import Platform
+
+    assert isinstance(platform, Platform)
+    figures = platform.store.client_figures()
+    out: dict[str, dict[str, object]] = {}
+    for slug in slugs:
+        folder = platform.output_dir / slug
+        report = json.loads((folder / "qa" / "report.json").read_text()) if folder.exists() else {}
+        failing = [c["id"] for r in report.get("reports", []) for c in r["checks"] if not c["passed"]]
+        summary = (folder / "BOOTSTRAP_SUMMARY.md").read_text() if folder.exists() else ""
+        house = summary.split("**House copy.**", 1)[1].split("\n", 1)[0] if "**House copy.**" in summary else ""
+        figure = figures.get(slug, {})
+        out[slug] = {
+            "qa": report.get("score", "-"),
+            "failing": ", ".join(failing),
+            "corrections": figure.get("corrections", 0),
+            "correction_tokens": figure.get("correction_tokens", 0),
+            "correction_cost_usd": round(float(figure.get("correction_cost_usd", 0.0)), 6),
+            "filled": house.count(";") + 1 if house else 0,
+        }
+    return out
+
+
 def main() -> None:
     """Two passes over the reference clients; figures to stdout and docs/PERFORMANCE.md."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -71,6 +97,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="seed of the fault sequence (default 7)")
     parser.add_argument("--clients", type=int, default=5, help="how many reference clients, 1 to 5 (default 5)")
     parser.add_argument("--rpm", type=int, default=60, help="DEZNITY_LLM_RPM (default 60, as the platform's)")
+    parser.add_argument(
+        "--sloppy",
+        action="store_true",
+        help="answers of a weak model (tests/servers/weak_model.py: every mistake, on every request, never fixed)"
+        " instead of the offline generator's; reports each client's corrections and what they cost",
+    )
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to docs/PERFORMANCE.md")
     args = parser.parse_args()
     script = _script(args.fault_rate, args.seed)
@@ -89,7 +121,8 @@ def main() -> None:
                 "DEZNITY_LLM_RPM": str(args.rpm),
             }
         )
-        server.script(*[_fault(kind) if kind else srv.content(offline_answer) for kind in script])
+        answer: srv.ContentFn = WeakModel(MISTAKES, fixes="never") if args.sloppy else offline_answer
+        server.script(*[_fault(kind, answer) if kind else srv.content(answer) for kind in script])
         from deznity_assets.brief import REFERENCE_CLIENTS
         from deznity_assets.platform import Platform
         from deznity_assets.runner import run_client
@@ -119,6 +152,10 @@ def main() -> None:
             for outcome in outcomes:
                 if outcome.status != "completed":
                     print(f"  {outcome.slug}: {outcome.status}: {outcome.error}", flush=True)
+            if label.startswith("first"):
+                corrections = _corrections(platform, [str(row.slug) for row in rows])
+                for slug, c in corrections.items():
+                    print(f"  {slug}: {c}", flush=True)
     completed = all(d["completed"] == len(rows) for _, d in passes)
     print(f"every client completed: {'yes' if completed else 'NO'} ({len(rows)} clients, both passes)", flush=True)
     if args.no_record:
@@ -133,12 +170,31 @@ def main() -> None:
         "| tokens in / out | cost | wall time |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
+    if args.sloppy:
+        lines[1] = lines[1].replace(
+            "(",
+            "(answers of a weak model: every mistake of tests/servers/weak_model.py on every request, never fixed; ",
+            1,
+        )
     for label, d in passes:
         lines.append(
             f"| {label} | {d['completed']} / {len(rows)} | {d['server_requests']} | {d['faults']} "
             f"({float(d['fault_share']):.0%}) | {d['retries']} | {d['repairs']} | {d['step_retries']} | "
             f"{d['cache_hits']} | {d['tokens_in']} / {d['tokens_out']} | ${float(d['cost_usd']):.4f} | "
             f"{d['seconds']} s |"
+        )
+    lines += [
+        "",
+        "Per client, first pass: QA, corrections (repairs and QA rounds) and what they cost, and the parts "
+        "filled from the offline copy:",
+        "",
+        "| client | QA score | failing checks | corrections | correction tokens | correction cost | parts filled |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for slug, c in corrections.items():
+        lines.append(
+            f"| {slug} | {c['qa']} | {c['failing'] or '-'} | {c['corrections']} | {c['correction_tokens']} | "
+            f"${c['correction_cost_usd']:.4f} | {c['filled']} |"
         )
     with (ROOT / "docs" / "PERFORMANCE.md").open("a") as fh:
         fh.write("\n".join(lines) + "\n")

@@ -51,6 +51,9 @@ def add_usage(entries: Sequence[dict[str, Any]], figures: Mapping[str, Mapping[s
         figure = figures.get(entry["slug"]) if entry["slug"] else None
         entry["tokens"] = int(figure["tokens"]) if figure else 0
         entry["cost_usd"] = round(float(figure["cost_usd"]), 6) if figure else 0.0
+        # Of which the agents' corrections of their own work (repairs of answers, QA rounds).
+        entry["corrections"] = int(figure.get("corrections", 0)) if figure else 0
+        entry["correction_cost_usd"] = round(float(figure.get("correction_cost_usd", 0.0)), 6) if figure else 0.0
 
 
 def phase_bars(phases: Mapping[str, Mapping[str, Any]], scale: float) -> list[dict[str, Any]]:

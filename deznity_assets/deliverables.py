@@ -235,6 +235,8 @@ class RenderedSite(Deliverable):
     base_url: str
     files: dict[str, str]
     pages: list[RenderedPage]
+    # What the renderer took from the offline generator's copy because the deliverables lacked it.
+    defaults: list[str] = Field(default_factory=list)
 
     @property
     def total_words(self) -> int:

@@ -60,6 +60,13 @@ def usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
         "retries": 0,
         "providers": set(),
         "knowledge": {},
+        # Requests that corrected the agents' own work (repairs, QA correction rounds), within tokens and cost.
+        "corrections": 0,
+        "correction_tokens": 0,
+        "correction_cost": 0.0,
+        "qa_rounds": 0,
+        # "deliverable: part" filled from the offline generator's copy.
+        "filled": [],
     }
     for key in AGENT_ASSETS:
         records = instance.fetch_materializations(
@@ -81,6 +88,12 @@ def usage_totals(instance: dg.DagsterInstance, slug: str) -> dict[str, Any]:
             totals["providers"].add(f"{value('provider')} ({value('model', '?')})")
         if value("knowledge", "-") != "-":
             totals["knowledge"][key] = value("knowledge")
+        totals["corrections"] += int(value("corrections"))
+        totals["correction_tokens"] += int(value("correction_tokens"))
+        totals["correction_cost"] += float(value("correction_cost_usd", 0.0))
+        totals["qa_rounds"] = max(totals["qa_rounds"], int(value("qa_rounds")))
+        if value("filled", "-") != "-":
+            totals["filled"] += [f"{key}: {part}" for part in str(value("filled")).split("; ")]
     return totals
 
 
@@ -130,6 +143,8 @@ def summary_values(
         "cost_usd": usage["cost"],
         "run_id": run_id,
         "usage": usage,
+        # Text the package took from the offline generator's copy instead of the model's answers.
+        "house_copy": [*usage.get("filled", []), *(f"website: {d}" for d in website.defaults)],
         "generated_at": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "phases": phases,
         # The HTML summary draws each step's seconds as a bar against the slowest step.

@@ -93,6 +93,34 @@ def test_client_figures_add_up_and_time_the_latest_attempt(client_store):
     assert set(again["phases"]) == {"client_analysis"} and (again["tokens"], again["cost_usd"]) == (3, 0.0)
 
 
+def test_client_figures_count_the_corrections_and_their_cost_on_every_backend(client_store):
+    row = client_store.add_client(TACO)
+    project = client_store.start_project(row.slug, run_id="run-1", attempt=1)
+    log = client_store.log_activity
+    log(client_id=row.id, project_id=project, agent="seo", action="seo_copy completed", tokens_in=100, tokens_out=50)
+    log(
+        client_id=row.id,
+        project_id=project,
+        agent="seo",
+        action="seo_copy corrected (repair)",
+        tokens_in=120,
+        tokens_out=40,
+        cost_usd=0.25,
+    )
+    log(
+        client_id=row.id,
+        project_id=project,
+        agent="mkt",
+        action="marketing_content corrected (QA round 1)",
+        tokens_in=300,
+        tokens_out=60,
+        cost_usd=0.5,
+    )
+    taco = client_store.client_figures()[row.slug]
+    assert (taco["corrections"], taco["correction_tokens"], taco["correction_cost_usd"]) == (2, 520, 0.75)
+    assert (taco["tokens"], taco["cost_usd"]) == (670, 0.75)  # corrections count within the totals
+
+
 # ----- the dashboard in Chromium -----------------------------------------------------------------
 
 
@@ -246,6 +274,11 @@ def test_summary_html_says_what_the_markdown_says_escaped():
             "retries": 1,
             "providers": set(),
             "knowledge": {},
+            "corrections": 3,
+            "correction_tokens": 1200,
+            "correction_cost": 0.0123,
+            "qa_rounds": 1,
+            "filled": ["seo_copy: pages[home]"],
         },
         provider="offline",
         phases=[
@@ -260,6 +293,12 @@ def test_summary_html_says_what_the_markdown_says_escaped():
     assert soup.title.get_text().startswith(NAME) and "Bar &amp; &#34;Grill&#34;" in html and not soup.find("script")
     assert "97.5 / 100" in markdown and soup.select_one(".qa").get_text() == "97.5 / 100"
     assert "4321 / $0.0456" in markdown and soup.select_one(".usage").get_text() == "4321 / $0.0456"
+    # What the agents' corrections cost, and which text is the offline copy's, in both.
+    assert (
+        "| 3 (1) / 1200 / $0.0123 |" in markdown
+        and soup.select_one(".corrections").get_text() == "3 (1) / 1200 / $0.0123"
+    )
+    assert "seo\\_copy: pages\\[home\\]" in markdown and "seo_copy: pages[home]" in soup.select_one(".note").get_text()
     assert [td.get_text() for td in soup.select(".phases .seconds")] == ["0.25", "2.0", "-"]
     assert "| client\\_analysis | Gantt, Atlas | 2.0 |" in markdown and "| review\\_approval | - | - |" in markdown
     # The slowest step fills its bar; a step that did not run has none.

@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from bs4 import BeautifulSoup
 
+from deznity_assets.agents.offline import offline_page_seo
 from deznity_assets.brief import ClientBrief
 from deznity_assets.deliverables import ContentItem, PageSection, RenderedSite
 from deznity_assets.qa.checks import run_checks
@@ -195,7 +196,10 @@ def test_unknown_and_empty_sections_are_skipped_and_missing_pages_still_render()
     site = inputs.render()
     assert "Empty" not in site.files["services.html"] and "Blank" not in site.files["services.html"]
     about = soup(site, "about.html")
-    assert about.h1.get_text() == "About" and about.title.get_text().startswith("About | TechStart")
+    # The page without SEO copy takes the offline generator's, and the site says so.
+    house = offline_page_seo(reference_brief("techstart"), ["home", "services", "about", "contact"])["about"]
+    assert about.h1.get_text() == house.h1 and about.title.get_text().startswith("About | TechStart")
+    assert site.defaults == ["about: title, meta description and h1"]
 
 
 def test_bad_inputs_name_the_field() -> None:

@@ -519,6 +519,19 @@ def _seo_copy(c: Copy, ctx: AgentContext) -> SeoCopy:
     )
 
 
+def offline_page_seo(brief: ClientBrief, pages: list[str]) -> dict[str, PageSeo]:
+    """The offline copy's title, meta description and h1 of each page, in the brief's language."""
+    c = Copy(brief)
+    plans = [PagePlan(page=p, nav_label=c.nav_label(p), purpose="", sections=_sections_for(p, c)) for p in pages]
+    ctx = AgentContext(brief=brief, slug="", upstream={"site_structure": SiteStructure(pages=plans, navigation=pages)})
+    return {p.page: p for p in _seo_copy(c, ctx).pages}
+
+
+def offline_nav_label(brief: ClientBrief, page: str) -> str:
+    """The offline copy's navigation label of a page, in the brief's language."""
+    return Copy(brief).nav_label(page)
+
+
 def _make_unique(values: list[str], pages: list[PageSeo], field: str, limit: int) -> None:
     seen: set[str] = set()
     for page, value in zip(pages, values):

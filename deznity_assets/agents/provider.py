@@ -32,6 +32,8 @@ class AgentContext:
     knowledge: list[KnowledgePassage] = field(default_factory=list)
     # A reviewer's reasons for rejecting the previous version (regulated clients): what to change.
     review_feedback: list[str] = field(default_factory=list)
+    # What the QA checks found on the pages built from the previous version (a correction round).
+    qa_findings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -47,6 +49,12 @@ class Usage:
     retries: int = 0
     repaired: bool = False
     duration_ms: int = 0
+    # Requests that corrected the agent's own work (a repair, a QA correction round) and what they cost,
+    # counted within the totals above.
+    corrections: int = 0
+    correction_tokens: int = 0
+    correction_tokens_out: int = 0  # of correction_tokens, those the model wrote
+    correction_cost_usd: float = 0.0
 
     def as_metadata(self) -> dict[str, Any]:
         """Flat values for asset metadata and agent_activities."""
@@ -60,6 +68,9 @@ class Usage:
             "retries": self.retries,
             "repaired": self.repaired,
             "duration_ms": self.duration_ms,
+            "corrections": self.corrections,
+            "correction_tokens": self.correction_tokens,
+            "correction_cost_usd": round(self.correction_cost_usd, 6),
         }
 
 
@@ -70,6 +81,10 @@ class AgentResult:
     output: BaseModel
     usage: Usage
     knowledge: list[str] = field(default_factory=list)  # titles of the house passages the agent was given
+    # The brief's rules (agents/rules.py) the output still breaks, and the parts filled from the
+    # offline generator's copy because of them.
+    violations: list[Any] = field(default_factory=list)
+    filled: list[str] = field(default_factory=list)
 
 
 class AgentError(RuntimeError):

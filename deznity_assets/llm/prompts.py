@@ -18,7 +18,14 @@ from ..templating import environment
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 # Tags that fence data in the user message; the system prompt names them as data, not instructions.
-DATA_TAGS = ("client_brief", "house_knowledge", "upstream_deliverables", "reviewer_feedback", "validation_errors")
+DATA_TAGS = (
+    "client_brief",
+    "house_knowledge",
+    "upstream_deliverables",
+    "reviewer_feedback",
+    "qa_findings",
+    "validation_errors",
+)
 
 
 @lru_cache(maxsize=1)
@@ -63,14 +70,20 @@ def build_messages(task: AgentTask, ctx: AgentContext, *, schema: dict[str, Any]
         knowledge_json=fenced_json(knowledge) if knowledge else "",
         upstream_json=fenced_json(upstream) if upstream else "",
         feedback_json=fenced_json(ctx.review_feedback) if ctx.review_feedback else "",
+        findings_json=fenced_json(ctx.qa_findings) if ctx.qa_findings else "",
         field_guide=field_guide(schema),
     )
     return [{"role": "system", "content": system.strip()}, {"role": "user", "content": user.strip()}]
 
 
-def repair_messages(messages: list[dict[str, str]], answer: str, error: ValidationError) -> list[dict[str, str]]:
-    """The conversation plus the faulty answer and a request to correct the listed validation errors."""
-    errors_text = fenced_json(validation_summary(error))
+def repair_messages(
+    messages: list[dict[str, str]], answer: str, error: ValidationError | list[str]
+) -> list[dict[str, str]]:
+    """The conversation plus the faulty answer and a request to correct the listed errors.
+
+    `error`: the schema's validation errors, or lines naming what breaks the schema or the brief's rules.
+    """
+    errors_text = fenced_json(validation_summary(error) if isinstance(error, ValidationError) else list(error))
     repair = prompt_environment().get_template("repair.md.j2").render(errors_json=errors_text)
     return [*messages, {"role": "assistant", "content": answer}, {"role": "user", "content": repair.strip()}]
 

@@ -18,6 +18,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from ..agents.provider import AgentContext, AgentError, AgentProvider, AgentResult, Usage
 from ..agents.roster import AGENTS, AgentTask
+from ..agents.rules import Violation, check_deliverable, page_names
+from ..brief import ClientBrief
 from .cache import ResponseCache, cache_key
 from .config import URL_VARIABLE, LLMConfig, check_base_url, split_userinfo
 from .errors import (
@@ -47,11 +49,34 @@ class _Tally:
     cost_usd: float = 0.0
     retries: int = 0
     repaired: bool = False
+    # What the repair request (a correction of the model's own answer) cost, within the totals above.
+    corrections: int = 0
+    correction_tokens: int = 0
+    correction_tokens_out: int = 0
+    correction_cost_usd: float = 0.0
 
 
 def strict_json_schema(output_model: type[BaseModel]) -> dict[str, Any]:
     """The model's JSON schema in OpenAI's strict form, as the SDK's public `pydantic_function_tool` builds it."""
     return dict(openai.pydantic_function_tool(output_model)["function"]["parameters"])
+
+
+def client_schema(task: AgentTask, brief: ClientBrief) -> dict[str, Any]:
+    """The task's strict schema made for one client: every page name an enum of the brief's pages.
+
+    Strict structured output then cannot name a page the brief does not have; a server that ignores
+    the schema (JSON mode, a weak local model) is caught by the brief's rules instead.
+    """
+    schema = strict_json_schema(task.output_model)
+    names = page_names(brief)
+    for definition in schema.get("$defs", {}).values():
+        page = definition.get("properties", {}).get("page")
+        if page is not None and page.get("type") == "string":
+            page["enum"] = names
+    navigation = schema.get("properties", {}).get("navigation")
+    if navigation is not None and isinstance(navigation.get("items"), dict):
+        navigation["items"]["enum"] = names
+    return schema
 
 
 class _StructuredOutputUnsupported(Exception):
@@ -62,7 +87,8 @@ class OpenAICompatibleProvider(AgentProvider):
     """Agent deliverables from a Chat Completions server: structured output, retries, cache, costs, rate limit.
 
     Attempts are bounded per request: the ask, and the one repair request sent for an answer that
-    is JSON but breaks the schema, each get 1 + max_retries attempts. Transport faults (429 but
+    is JSON but breaks the schema or the brief's rules (agents/rules.py), each get 1 + max_retries
+    attempts. Transport faults (429 but
     not insufficient_quota, 408, 409, 5xx, timeouts, dropped connections) and unusable answers
     (empty, cut off at the token limit, not JSON) are retried within that budget with the same
     backoff; anything else fails at once. A run thus sends at most 2 x (1 + max_retries)
@@ -127,14 +153,14 @@ class OpenAICompatibleProvider(AgentProvider):
         """Ask the agent's model for `task.output_model`, validated; one repair; AgentError on failure."""
         started = time.monotonic()
         model = self.model_for(task.agent_id)
-        schema = strict_json_schema(task.output_model)
+        schema = client_schema(task, ctx.brief)
         self._bump("runs")
         tally = _Tally()
         try:
             while True:
                 mode = "json_object" if model in self._json_object_models else self.config.structured
                 messages = build_messages(task, ctx, schema=schema, mode=mode)
-                response_format = self._response_format(task.output_model, mode)
+                response_format = self._response_format(task.output_model.__name__, schema, mode)
                 key = cache_key(
                     provider=self.name,
                     host=self.host,
@@ -147,9 +173,10 @@ class OpenAICompatibleProvider(AgentProvider):
                 cached = self._from_cache(key, task.output_model)
                 if cached is not None:
                     usage = Usage(provider=self.name, model=model, cached=True, duration_ms=_ms_since(started))
-                    return AgentResult(output=cached, usage=usage)
+                    # Judged again: what broke the brief's rules when it was answered is filled again.
+                    return AgentResult(output=cached, usage=usage, violations=check_deliverable(task, cached, ctx))
                 try:
-                    output = self._generate(task, model, messages, response_format, tally)
+                    output, violations = self._generate(task, ctx, model, messages, response_format, tally)
                 except _StructuredOutputUnsupported:
                     if mode == "json_object":
                         raise AgentError(f"{task.key}: {self.host} refused JSON mode for model {model}") from None
@@ -183,8 +210,12 @@ class OpenAICompatibleProvider(AgentProvider):
             retries=tally.retries,
             repaired=tally.repaired,
             duration_ms=_ms_since(started),
+            corrections=tally.corrections,
+            correction_tokens=tally.correction_tokens,
+            correction_tokens_out=tally.correction_tokens_out,
+            correction_cost_usd=tally.correction_cost_usd,
         )
-        return AgentResult(output=output, usage=usage)
+        return AgentResult(output=output, usage=usage, violations=violations)
 
     # ----- CLI helpers -------------------------------------------------------------------
 
@@ -217,35 +248,73 @@ class OpenAICompatibleProvider(AgentProvider):
     def _generate(
         self,
         task: AgentTask,
+        ctx: AgentContext,
         model: str,
         messages: list[dict[str, str]],
         response_format: dict[str, Any],
         tally: _Tally,
-    ) -> BaseModel:
+    ) -> tuple[BaseModel, list[Violation]]:
+        """The deliverable and the brief's rules it still breaks after at most one repair request."""
         answer = self._request(task.key, task.agent_id, model, messages, response_format, tally, expect_json=True)
+        output, problems, violations = self._judge(task, ctx, answer)
+        if not problems and output is not None:
+            return output, []
+        log.warning(
+            "%s: answer from %s %s (%d problems); asking for a repair",
+            task.key,
+            model,
+            "did not match the schema" if output is None else "broke the brief's rules",
+            len(problems),
+        )
+        tally.repaired = True
+        self._bump("repairs")
+        repair = repair_messages(messages, answer, problems)
+        label = f"{task.key} (repair)"
+        spent = (tally.tokens_in + tally.tokens_out, tally.cost_usd, tally.tokens_out)
         try:
-            return task.output_model.model_validate_json(answer)
-        except ValidationError as first:
-            log.warning(
-                "%s: answer from %s did not match the schema (%d errors); asking for a repair",
-                task.key,
-                model,
-                first.error_count(),
-            )
-            tally.repaired = True
-            self._bump("repairs")
-            repair = repair_messages(messages, answer, first)
-            label = f"{task.key} (repair)"
             second_answer = self._request(label, task.agent_id, model, repair, response_format, tally, expect_json=True)
-            try:
-                return task.output_model.model_validate_json(second_answer)
-            except ValidationError as second:
-                errors = "; ".join(validation_summary(second, limit=8))
-                # Answers are samples: a later try of the step may get one that fits.
-                raise AgentError(
-                    f"{task.key}: the model's answer did not match the schema after one repair: {errors}",
-                    transient=True,
-                ) from None
+        except AgentError:
+            if output is None:
+                raise
+            # The first answer had the right shape: its broken parts are filled rather than the step failed.
+            log.warning("%s: the repair request failed; keeping the first answer to fill its broken parts", task.key)
+            return output, violations
+        finally:
+            tally.corrections += 1
+            tally.correction_tokens += tally.tokens_in + tally.tokens_out - spent[0]
+            tally.correction_cost_usd += tally.cost_usd - spent[1]
+            tally.correction_tokens_out += tally.tokens_out - spent[2]
+        second, second_problems, second_violations = self._judge(task, ctx, second_answer)
+        if second is None:
+            if output is not None:
+                return output, violations
+            errors = "; ".join(second_problems[:8])
+            # Answers are samples: a later try of the step may get one that fits.
+            raise AgentError(
+                f"{task.key}: the model's answer did not match the schema after one repair: {errors}",
+                transient=True,
+            )
+        if second_violations:
+            log.warning(
+                "%s: the repaired answer still breaks %d of the brief's rules: %s",
+                task.key,
+                len(second_violations),
+                "; ".join(str(v) for v in second_violations[:5]),
+            )
+        return second, second_violations
+
+    @staticmethod
+    def _judge(task: AgentTask, ctx: AgentContext, answer: str) -> tuple[BaseModel | None, list[str], list[Violation]]:
+        """The answer as the deliverable (None when it breaks the schema), its problems as lines, its violations."""
+        try:
+            output = task.output_model.model_validate_json(answer)
+        except ValidationError as exc:
+            return None, validation_summary(exc), []
+        violations = check_deliverable(task, output, ctx)
+        lines = [str(v) for v in violations]
+        if len(lines) > 20:
+            lines = [*lines[:20], f"... and {len(lines) - 20} more"]
+        return output, lines, violations
 
     def _request(
         self,
@@ -396,13 +465,10 @@ class OpenAICompatibleProvider(AgentProvider):
             self._cache.forget_hit()  # the deliverable's model changed since the entry was written
             return None
 
-    def _response_format(self, output_model: type[BaseModel], mode: str) -> dict[str, Any]:
+    def _response_format(self, name: str, schema: dict[str, Any], mode: str) -> dict[str, Any]:
         if mode == "json_object":
             return {"type": "json_object"}
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": output_model.__name__, "schema": strict_json_schema(output_model), "strict": True},
-        }
+        return {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
 
     def _token_param(self, max_tokens: int) -> dict[str, int]:
         # OpenAI's newer models accept only max_completion_tokens; other servers know max_tokens.

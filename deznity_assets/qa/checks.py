@@ -467,16 +467,37 @@ def no_invented_claims(ctx: QAContext) -> tuple[list[str], str]:
             for match in _QUOTED.finditer(block):
                 if _norm(match.group(1)) not in quotes:
                     problems.append(f"{path}: quotes {match.group(1)[:60]!r} with a name; the brief has no such quote")
-            for kind, pattern in CLAIM_PATTERNS.items():
-                for match in pattern.finditer(block):
-                    found = numbers_in(match.group())
-                    if kind == "rating" or not found <= allowed_numbers:
-                        if kind == "rating" and found <= allowed_numbers and found:
-                            continue  # a rating the brief itself states
-                        problems.append(
-                            f"{path}: shows the {kind} {match.group().strip()!r}, which the brief does not give"
-                        )
+            for kind, shown in claims_in(block, allowed_numbers):
+                problems.append(f"{path}: shows the {kind} {shown!r}, which the brief does not give")
     return problems, "every quote, price, rating and figure comes from the brief"
+
+
+def claims_in(text: str, allowed_numbers: set[str]) -> list[tuple[str, str]]:
+    """(kind, text) of every price, rating, statistic or figure in `text` whose numbers are not `allowed_numbers`."""
+    found_claims = []
+    for kind, pattern in CLAIM_PATTERNS.items():
+        for match in pattern.finditer(text):
+            found = numbers_in(match.group())
+            if kind == "rating" or not found <= allowed_numbers:
+                if kind == "rating" and found <= allowed_numbers and found:
+                    continue  # a rating the brief itself states
+                found_claims.append((kind, match.group().strip()))
+    return found_claims
+
+
+def brief_numbers(brief: ClientBrief | None) -> set[str]:
+    """The numbers the brief states (its facts included): the only ones a page may show as a claim."""
+    return numbers_in(_brief_text(brief))
+
+
+def quoted_with_name(text: str) -> list[str]:
+    """Quotes credited to someone in `text` ("..." — Name)."""
+    return [m.group(1) for m in _QUOTED.finditer(text)]
+
+
+def normalised_quote(text: str) -> str:
+    """A quote as the claims check compares it (no quote marks, one space, lower case)."""
+    return _norm(text)
 
 
 # A block shorter than this many words says too little for a detector to tell its language.

@@ -85,6 +85,13 @@ class AgentProviderResource(dg.ConfigurableResource):
         None,
         "JSON file: model -> {input_per_mtok, output_per_mtok} (USD), overriding built-in prices",
     )
+    correction_rounds: int = setting(
+        "DEZNITY_QA_CORRECTION_ROUNDS",
+        2,
+        "rounds in which content creation rewrites what the QA checks found on its pages (language, invented"
+        " claims, titles, descriptions) before the offline copy fills what still fails (0 = fill at once)",
+        minimum=0,
+    )
     openai: OpenAIResource
     # The bucket's endpoint and keys when DEZNITY_LLM_CACHE_DIR is an s3:// URL.
     storage: StorageResource | None = None

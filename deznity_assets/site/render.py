@@ -262,6 +262,9 @@ class _SiteBuilder:
         self.titles: set[str] = set()
         self.variant_b: set[str] = set()
         self.css_version = ""
+        # Pages whose title, description and h1 came from the offline copy (no SEO copy for them).
+        self.defaults: list[str] = []
+        self._offline_seo: dict[str, PageSeo] | None = None
 
     # ----- content ------------------------------------------------------------------
 
@@ -269,7 +272,9 @@ class _SiteBuilder:
         plan = self.plans.get(page)
         if plan and plan.nav_label.strip():
             return plan.nav_label.strip()
-        return self.t["home"] if page == "home" else page.replace("-", " ").title()
+        from ..agents.offline import offline_nav_label
+
+        return self.t["home"] if page == "home" else offline_nav_label(self.brief, page)
 
     def _page_sections(self, page: str) -> list[PageSection]:
         found = self.contents.get(page)
@@ -324,14 +329,15 @@ class _SiteBuilder:
         found = self.page_seo.get(page)
         if found is not None:
             return found
-        label = self.nav_label(page)
-        return PageSeo(
-            page=page,
-            title=f"{label} | {self.brief.business_name}",
-            meta_description=f"{label} | {self.brief.business_name}: {self.brief.goal}.",
-            h1=label,
-            keywords=[],
-        )
+        # No SEO copy for this page: the offline generator's, in the site's language, never the brief's
+        # free text (a goal typed in English would land in a Spanish page's description).
+        if self._offline_seo is None:
+            from ..agents.offline import offline_page_seo
+
+            self._offline_seo = offline_page_seo(self.brief, self.pages)
+        if page not in self.defaults:
+            self.defaults.append(page)
+        return self._offline_seo[page]
 
     def hero(self, page: str, variant: str, root: str) -> dict[str, str]:
         copy: HeroCopy = self.seo.hero_a if variant == "a" else self.seo.hero_b
@@ -563,7 +569,13 @@ class _SiteBuilder:
             urls=[page_url(self.base_url, p) for p in indexed]
         )
         self.files["robots.txt"] = _env.get_template("robots.txt.j2").render(sitemap=f"{self.base_url}/sitemap.xml")
-        return RenderedSite(language=self.lang, base_url=self.base_url, files=self.files, pages=self.rendered)
+        return RenderedSite(
+            language=self.lang,
+            base_url=self.base_url,
+            files=self.files,
+            pages=self.rendered,
+            defaults=[f"{page}: title, meta description and h1" for page in self.defaults],
+        )
 
 
 def render_site(

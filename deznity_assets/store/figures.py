@@ -8,6 +8,9 @@ from typing import Any
 
 from .rows import aware
 
+# The word in the action of the agent_activities rows that record a correction (agents/work.py).
+CORRECTED_WORD = " corrected"
+
 
 def chunked(ids: list[str], size: int) -> list[list[str]]:
     """`ids` in lists of at most `size`: one IN (...) per list (SQLite's parameter limit, URL lengths)."""
@@ -15,13 +18,18 @@ def chunked(ids: list[str], size: int) -> list[list[str]]:
 
 
 def usage_row(activity: Mapping[str, Any]) -> dict[str, Any]:
-    """An agent_activities row as client_figures reads it: project_id, tokens, cost_usd."""
+    """An agent_activities row as client_figures reads it: project_id, tokens, cost_usd, and as a correction's."""
     # As SQL's NULL arithmetic has it in usage_totals: a row missing either count adds no tokens.
     tokens_in, tokens_out = activity.get("tokens_in"), activity.get("tokens_out")
+    tokens = None if tokens_in is None or tokens_out is None else int(tokens_in) + int(tokens_out)
+    corrected = CORRECTED_WORD in str(activity.get("action") or "")
     return {
         "project_id": activity.get("project_id"),
-        "tokens": None if tokens_in is None or tokens_out is None else int(tokens_in) + int(tokens_out),
+        "tokens": tokens,
         "cost_usd": activity.get("cost_usd"),
+        "corrections": 1 if corrected else 0,
+        "correction_tokens": tokens if corrected else 0,
+        "correction_cost_usd": activity.get("cost_usd") if corrected else 0.0,
     }
 
 
@@ -55,7 +63,8 @@ def client_figures(
 
     `slugs` maps client id to slug. `tasks`: project_id, phase, started_at, finished_at (one row
     per task, or per project and phase with the earliest start and the latest end), and
-    `activities`: project_id, tokens, cost_usd (one row per activity, or summed per project), both
+    `activities`: project_id, tokens, cost_usd, and optionally corrections, correction_tokens and
+    correction_cost_usd (one row per activity, or summed per project), both
     of the latest attempts' projects (attempt_project_ids); rows of other projects are ignored.
     Tokens and cost add up every run of the attempt, as a client held for review runs more than
     once: the held run, its reworks, the approval. An activity missing either token count adds no
@@ -70,7 +79,15 @@ def client_figures(
     for client_id, project in latest.items():
         slug = slugs.get(client_id)
         if slug:
-            out[slug] = {"project": project, "tokens": 0, "cost_usd": 0.0, "phases": {}}
+            out[slug] = {
+                "project": project,
+                "tokens": 0,
+                "cost_usd": 0.0,
+                "corrections": 0,
+                "correction_tokens": 0,
+                "correction_cost_usd": 0.0,
+                "phases": {},
+            }
     attempt = attempt_project_ids(projects, latest)
     owner = {str(p["id"]): slugs.get(str(p["client_id"])) for p in projects if str(p["id"]) in attempt}
     for row in activities:
@@ -81,6 +98,10 @@ def client_figures(
             out[slug]["tokens"] += int(row["tokens"])
         if row.get("cost_usd") is not None:
             out[slug]["cost_usd"] += float(row["cost_usd"])
+        # What the agents' corrections of their own work cost (repairs, QA rounds), within the totals.
+        out[slug]["corrections"] += int(row.get("corrections") or 0)
+        out[slug]["correction_tokens"] += int(row.get("correction_tokens") or 0)
+        out[slug]["correction_cost_usd"] += float(row.get("correction_cost_usd") or 0.0)
     # (slug, phase) -> (project started, first task start, last task end) of the newest project
     spans: dict[tuple[str, str], tuple[datetime, datetime, datetime]] = {}
     for task in tasks:

@@ -669,6 +669,7 @@ class SqlClientStore(StoreTransitions):
                         .group_by(project_tasks.c.project_id, project_tasks.c.phase)
                     )
                 ]
+            corrected = agent_activities.c.action.like(f"%{figures.CORRECTED_WORD}%")
             for chunk in figures.chunked(attempt_ids, 500):
                 activity_rows += [
                     dict(r._mapping)
@@ -677,6 +678,15 @@ class SqlClientStore(StoreTransitions):
                             agent_activities.c.project_id,
                             sa.func.sum(agent_activities.c.tokens_in + agent_activities.c.tokens_out).label("tokens"),
                             sa.func.sum(agent_activities.c.cost_usd).label("cost_usd"),
+                            sa.func.sum(sa.case((corrected, 1), else_=0)).label("corrections"),
+                            sa.func.sum(
+                                sa.case(
+                                    (corrected, agent_activities.c.tokens_in + agent_activities.c.tokens_out), else_=0
+                                )
+                            ).label("correction_tokens"),
+                            sa.func.sum(sa.case((corrected, agent_activities.c.cost_usd), else_=0.0)).label(
+                                "correction_cost_usd"
+                            ),
                         )
                         .where(agent_activities.c.project_id.in_(chunk))
                         .group_by(agent_activities.c.project_id)

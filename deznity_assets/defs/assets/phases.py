@@ -6,7 +6,8 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel
 
-from ...agents.provider import AgentProvider
+from ...agents.corrections import CONTENT_TASKS, correct_content
+from ...agents.provider import AgentProvider, AgentResult
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...brief import ClientBrief
 from ...control.review import review_feedback
@@ -89,27 +90,51 @@ def agent_phase(
         # A rework after a rejected review starts here, not at the brief: tie the run to its client.
         plane.join_run(slug, run_id=context.run.run_id, instance=context.instance)
         feedback = review_feedback(plane, slug) if brief.needs_human_review else []
+        provider = step_provider(agents)
+        work = dict(
+            slug=slug,
+            brief=brief,
+            upstream=upstream,
+            provider=provider,
+            memory=memory.get_memory(),
+            log=plane.project_log(run_id=context.run.run_id, slug=slug),
+            review_feedback=feedback,
+        )
+        keys = [d.task for d in step.deliverables if d.task]
+        extra: dict[str, Any] = {}
         try:
-            results = run_agent_tasks(
-                keys=[d.task for d in step.deliverables if d.task],
-                slug=slug,
-                brief=brief,
-                upstream=upstream,
-                provider=step_provider(agents),
-                memory=memory.get_memory(),
-                log=plane.project_log(run_id=context.run.run_id, slug=slug),
-                review_feedback=feedback,
-            )
+            results = run_agent_tasks(keys=keys, **work)
+            # The offline copy passes these checks by construction (the suite checks it): no self-check.
+            if set(CONTENT_TASKS) <= set(keys) and provider.name != "offline":
+
+                def rerun(findings: dict[str, list[str]], round_no: int) -> dict[str, AgentResult]:
+                    return run_agent_tasks(keys=list(findings), qa_findings=findings, round_no=round_no, **work)
+
+                correction = correct_content(
+                    results,
+                    brief=brief,
+                    slug=slug,
+                    upstream=upstream,
+                    rounds=agents.correction_rounds,
+                    rerun=rerun,
+                    base_url=output.site_url(slug),
+                    form_action=output.form_action,
+                )
+                extra = {
+                    "qa_rounds": correction.rounds,
+                    "qa_remaining": "\n".join(correction.remaining) or "-",
+                }
         except AgentTasksFailed as exc:
             raise agent_step_failure(exc) from None
         for d in step.deliverables:
             result = results[d.task or ""]
             value = DERIVE[d.asset](brief, result.output) if d.asset in DERIVE else result.output
-            yield dg.Output(value, d.asset, metadata=usage_metadata(result, METADATA[d.asset](value)))
+            yield dg.Output(value, d.asset, metadata=usage_metadata(result, {**METADATA[d.asset](value), **extra}))
 
     return _phase
 
 
 client_analysis = agent_phase(STEPS["client_analysis"], inputs=())
 web_development = agent_phase(STEPS["web_development"], inputs=("project_plan", "market_analysis"))
-content_creation = agent_phase(STEPS["content_creation"], inputs=("market_analysis", "site_structure"))
+# design_system too: the step renders the site from its answers to check and correct them (agents/corrections.py).
+content_creation = agent_phase(STEPS["content_creation"], inputs=("market_analysis", "site_structure", "design_system"))

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ... import progress
+from ...agents.corrections import escaped_values
 from ...assembly import qa_score
 from ...brief import ClientBrief
 from ...deliverables import DesignSystem, QAReport, QAScope, RenderedSite
@@ -18,6 +19,17 @@ STEP = STEPS["testing_validation"]
 QA_AGENT = STEP.deliverables[0].agent_id or "qa"
 # The QA scope each asset reports (qa/checks.py scopes its checks).
 QA_ASSETS: dict[QAScope, str] = {"functional": "functional_qa", "seo_performance": "seo_performance_qa"}
+
+
+def correction_rounds(instance: dg.DagsterInstance, slug: str) -> int | None:
+    """The QA correction rounds content creation ran for the client's latest content (None: no self-check ran)."""
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("marketing_content"), asset_partitions=[slug]), limit=1
+    ).records
+    materialization = records[0].asset_materialization if records else None
+    if materialization is None or "qa_rounds" not in materialization.metadata:
+        return None
+    return int(materialization.metadata["qa_rounds"].value)  # type: ignore[arg-type]
 
 
 def _check_specs() -> list[dg.AssetCheckSpec]:
@@ -55,9 +67,12 @@ def testing_validation(
     slug = context.partition_key
     started = utcnow()
     progress.report(slug, STEP.name, f"started: {STEP.agent_names}")
-    escaped = [client_brief.business_name, client_brief.goal, client_brief.target_geo, *client_brief.copy_tone]
     results = run_checks(
-        website, design_system, escaped_values=escaped, brief=client_brief, api_public_url=output.api_public_url
+        website,
+        design_system,
+        escaped_values=escaped_values(client_brief),
+        brief=client_brief,
+        api_public_url=output.api_public_url,
     )
     by_id = {r.id: r for r in results}
     reports: dict[QAScope, QAReport] = {}
@@ -103,8 +118,10 @@ def testing_validation(
         )
     if blockers:
         progress.report(slug, STEP.name, f"failed: {', '.join(c.id for c in blockers)}")
+        rounds = correction_rounds(context.instance, slug)
+        tried = f" after {rounds} correction round(s) of content creation" if rounds is not None else ""
         raise dg.Failure(
-            description="QA blocking checks failed: " + "; ".join(f"{c.id}: {c.message}" for c in blockers),
+            description=f"QA blocking checks failed{tried}: " + "; ".join(f"{c.id}: {c.message}" for c in blockers),
             metadata={"qa_score": score},
         )
     progress.report(slug, STEP.name, f"done: QA score {score}")
