@@ -15,6 +15,7 @@ from pathlib import Path
 import dagster as dg
 import psutil
 import pytest
+from dagster._grpc.server import DagsterApiServer
 
 from deznity_assets.brief import REFERENCE_CLIENTS
 from deznity_assets.control import claim_plan, run_tags
@@ -386,7 +387,7 @@ LAW_FIRM = {**REGULATED_BRIEF, "business_name": "Bufete Lamas", "industry": "law
 
 
 def _asked_about(llm: srv.OpenAICompatibleServer, slug: str) -> bool:
-    return any(f'"slug": "{slug}"' in json.dumps(body) for body in llm.completions)
+    return any(slug in json.dumps(body) for body in llm.completions)  # the brief in the prompt names it
 
 
 def test_the_daemon_resumes_killed_approval_and_rework_runs_with_their_decisions(platform, store, tmp_path):
@@ -408,7 +409,8 @@ def test_the_daemon_resumes_killed_approval_and_rework_runs_with_their_decisions
         proc = bench.start(env, tmp_path / "autonomous.log")
         try:
             for slug in (lawyers, REVIEWED):
-                _wait_for(f"the run of {slug}'s decision to ask the model", lambda s=slug: _asked_about(llm, s), proc)
+                asked = lambda s=slug: _asked_about(llm, s)  # noqa: E731
+                _wait_for(f"the run of {slug}'s decision to ask the model", asked, proc, timeout=300)
             killed = {}
             llm.otherwise = srv.content(offline_answer)  # the relaunched runs get good answers
             for review in (approval, rejection):
@@ -444,3 +446,26 @@ def test_the_daemon_resumes_killed_approval_and_rework_runs_with_their_decisions
     assert _needs_review_events(platform) == 2  # the dental clinic: its first hold, then its reworked content
     held = [e for e in store.events() if e["type"] == "client.needs_review" and e["slug"] == lawyers]
     assert len(held) == 1  # the law firm: the approved work was never sent back to a reviewer
+
+
+def test_a_run_the_code_server_failed_after_its_process_died_is_a_crash(platform, store, instance):
+    """A daemon-launched run whose process was killed: its code server fails it with no reason; still a crash."""
+    row = _claimed(store, instance)
+    job = platform.definitions.resolve_job_def(JOB_NAME)
+    run = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+    # What dagster/_grpc/server.py writes when it finds its run process dead.
+    instance.report_engine_event(
+        f"Run execution process for {run.run_id} was terminated by signal 9 (SIGKILL).", run, cls=DagsterApiServer
+    )
+    instance.report_run_failed(run)
+    failed = instance.get_run_by_id(run.run_id)
+    assert not crashed(failed)  # as Dagster leaves it
+    assert platform.control.write_back(instance, failed) is None  # the failure sensor leaves it to reconciliation
+    assert crashed(instance.get_run_by_id(run.run_id))
+    assert platform.control.reconcile(instance, claim_timeout_seconds=600) == {row.slug: "retried"}
+
+    # A run failed from outside for another reason (canceled by hand, say) stays the client's failure.
+    row = store.claim_pending(1)[0]
+    other = instance.create_run_for_job(job_def=job, tags={**run_tags(row), "dagster/partition": row.slug})
+    instance.report_run_failed(other)
+    assert platform.control.write_back(instance, instance.get_run_by_id(other.run_id)) == "failed"

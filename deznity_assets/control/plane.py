@@ -20,6 +20,7 @@ from .resume import crash_plan, resume_step
 from .runs import (
     FINISHED,
     PARTITION_TAG,
+    classify_crash,
     crash_streak,
     crashed,
     find_run,
@@ -153,6 +154,7 @@ class ControlPlane:
 
         A crashed run is left to `reconcile`, which retries its client at once.
         """
+        run = classify_crash(instance, run)
         if crashed(run):
             return None
         status = self._write_back(instance, run)
@@ -254,6 +256,7 @@ class ControlPlane:
                     )
                     run = instance.get_run_by_id(run.run_id)
             if run is not None and run.status in FINISHED:
+                run = classify_crash(instance, run)
                 status = self._write_back(instance, run, crash_retries=crash_retries)
                 if status:
                     actions[str(row.slug)] = status
