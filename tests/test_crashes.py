@@ -1,4 +1,5 @@
-"""Crashes: a killed run worker, a publish cut between its renames, and the continuous mode killed and restarted."""
+"""Crashes: a killed run worker, a publish cut between its renames, the continuous mode killed and restarted, and
+a killed run that was carrying out a reviewer's approval or rejection."""
 
 from __future__ import annotations
 
