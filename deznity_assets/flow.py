@@ -213,3 +213,9 @@ def publish_assets() -> list[str]:
     """The assets an approval materializes: the review gate and every step after it."""
     names = [step.name for step in FLOW]
     return [asset for step in FLOW[names.index(REVIEW_STEP) :] for asset in step.assets]
+
+
+def decision_assets(step_name: str) -> list[str]:
+    """The assets a review decision's run materializes from `step_name`: the gate's, an approval's (the gate and
+    every later step); a step before it, a rejection's rework (that step up to the gate)."""
+    return publish_assets() if step_name == REVIEW_STEP else rework_assets(step_name)

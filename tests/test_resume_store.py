@@ -37,6 +37,29 @@ def test_a_retrys_resume_step_lasts_until_a_run_takes_the_client(client_store):
     assert client_store.requeue(row.slug).resume_from is None
 
 
+def test_a_crashed_review_runs_decision_lasts_until_a_run_takes_the_client(client_store):
+    row = client_store.add_client(TACO)
+    client_store.claim_pending(5)
+    client_store.mark_in_progress(row.slug, run_id="run-1")
+    decision = "0b7c3f0e-5a41-4c8e-9d1c-2f6a7b8c9d0e"
+    retried = client_store.requeue(row.slug, reason="crashed", resume_from="review_approval", resume_review=decision)
+    assert (retried.status, retried.resume_from, retried.resume_review) == ("pending", "review_approval", decision)
+    [claimed] = client_store.claim_pending(5)
+    assert (claimed.resume_from, claimed.resume_review) == ("review_approval", decision)
+    taken = client_store.mark_in_progress(row.slug, run_id="run-2")
+    assert (taken.resume_from, taken.resume_review) == (None, None)  # consumed with the step
+
+    client_store.requeue(row.slug, resume_from="content_creation", resume_review=decision)
+    assert client_store.claim_client(row.slug).resume_review == decision  # a pending row keeps it
+    client_store.mark_needs_review(row.slug, run_id="run-3", reason="dental clinic")
+    assert client_store.get(row.slug).resume_review is None  # the run that ended took it
+    client_store.mark_failed(row.slug, "x")
+    client_store.requeue(row.slug, resume_from="review_approval", resume_review=decision)
+    client_store.mark_failed(row.slug, "cancelled by hand")
+    assert client_store.get(row.slug).resume_review is None  # a finished client carries out no decision
+    assert client_store.requeue(row.slug, resume_from="website").resume_review is None  # a plain retry: none
+
+
 def test_the_live_url_is_the_latest_run_that_deployed(client_store):
     row = client_store.add_client(TACO)
     client_store.claim_client(row.slug)

@@ -16,10 +16,11 @@ from ..store import ClientRow, utcnow
 from ..store.base import ClientStore
 from ..store.transitions import slug_problem
 from .projectlog import ProjectLog
-from .resume import RESUME_TAG, resume_step
+from .resume import crash_plan, resume_step
 from .runs import (
     FINISHED,
     PARTITION_TAG,
+    classify_crash,
     crash_streak,
     crashed,
     find_run,
@@ -153,6 +154,7 @@ class ControlPlane:
 
         A crashed run is left to `reconcile`, which retries its client at once.
         """
+        run = classify_crash(instance, run)
         if crashed(run):
             return None
         status = self._write_back(instance, run)
@@ -206,11 +208,15 @@ class ControlPlane:
             return "failed"
         # Leftovers of a publish the crash interrupted are put right before the retry publishes.
         recover_package(self.output_dir, slug)
-        # A resumed run that crashed resumes again: what it started from is still stored.
+        # A resumed run that crashed resumes again: what it started from is still stored. An
+        # approval or rework run runs its own steps again with its decision: the client does not
+        # go back to a reviewer for work already decided on.
+        step, review = crash_plan(run)
         self.store.requeue(
             slug,
             reason=f"retrying after a crash ({streak} of at most {limit}): {why}",
-            resume_from=run.tags.get(RESUME_TAG),
+            resume_from=step,
+            resume_review=review,
         )
         self.store.finish_project(run.run_id, status="failed", blockers=[f"crashed: {why}"])
         return "retried"
@@ -250,6 +256,7 @@ class ControlPlane:
                     )
                     run = instance.get_run_by_id(run.run_id)
             if run is not None and run.status in FINISHED:
+                run = classify_crash(instance, run)
                 status = self._write_back(instance, run, crash_retries=crash_retries)
                 if status:
                     actions[str(row.slug)] = status
@@ -259,6 +266,7 @@ class ControlPlane:
                     row.id,
                     reason=f"claimed at {row.claimed_at} but no run started; returned to pending",
                     resume_from=row.resume_from,  # the plan was never carried out: it still stands
+                    resume_review=row.resume_review,
                 )
                 actions[str(row.slug)] = "requeued"
         if actions:

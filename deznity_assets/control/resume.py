@@ -3,8 +3,11 @@
 `deznity retry` records on the client the step its last run failed at (`resume_step`); the claim
 that follows turns the row into a `RunPlan` (`claim_plan`) whose asset selection is that step and
 every later one, the earlier deliverables read from the IO manager's storage. A review decision
-is a plan too (control/review.py). A brief edited since it was read, a failure in the brief or in
-QA, or deliverables no longer stored: the plan is the whole graph, as before.
+is a plan too (control/review.py), and a crashed run's retry keeps the crashed run's plan
+(`crash_plan`): a resumed run resumes again, and an approval or rework run runs its own steps
+again with the decision that started it (`resume_review`), so the same work is not reviewed
+twice. A brief edited since it was read, a failure in the brief or in QA, or deliverables no
+longer stored: the plan is the whole graph, as before.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from dataclasses import dataclass, field
 import dagster as dg
 
 from ..brief import PRIVATE_BRIEF_FIELDS, BriefError, ClientBrief
-from ..flow import FLOW, RESUMABLE_STEPS, resume_assets
+from ..flow import FLOW, RESUMABLE_STEPS, REVIEW_STEP, REWORK_STEPS, decision_assets, resume_assets
 from ..store import ClientRow
 from .runs import crashed, find_run, run_key, run_tags
 
 # The run's tag naming the step a resumed retry starts at.
 RESUME_TAG = "deznity/resume-from"
+# The run's tag naming the reviews row whose decision it carries out (an approval, a rejection).
+REVIEW_TAG = "deznity/review"
+# The steps a review decision's run starts at: the gate (an approval), a rework step (a rejection).
+DECISION_STEPS = (REVIEW_STEP, *REWORK_STEPS)
 # client_brief's metadata entry holding the digest of the brief it read.
 BRIEF_DIGEST = "brief_sha256"
 
@@ -101,9 +108,37 @@ def resume_step(instance: dg.DagsterInstance, row: ClientRow) -> str | None:
     return step
 
 
+def first_step(run: dg.DagsterRun) -> str | None:
+    """The earliest step of the flow that `run` materializes (None: the whole graph or none of the flow)."""
+    selected = {key.to_user_string() for key in run.asset_selection or ()}
+    return next((step.name for step in FLOW if selected.intersection(step.assets)), None)
+
+
+def crash_plan(run: dg.DagsterRun) -> tuple[str | None, str | None]:
+    """What the retry of a crashed run carries out: (the step it resumes from, the review decision it acts on).
+
+    A resumed run resumes from the same step again; a run a review decision started (its
+    `deznity/review` tag) runs its own steps again, from its first, with that decision. (None, None):
+    the whole graph, a new attempt at everything.
+    """
+    resumed, review = run.tags.get(RESUME_TAG), run.tags.get(REVIEW_TAG)
+    step = resumed or (first_step(run) if review else None)
+    if review and step in DECISION_STEPS:
+        return step, review
+    # No decision to carry (a run launched by hand with the tag starts elsewhere): as any other run.
+    return resumed, None
+
+
 def claim_plan(instance: dg.DagsterInstance, row: ClientRow) -> RunPlan:
-    """The run a claimed client gets: from the step its retry recorded while that still holds, else everything."""
+    """The run a claimed client gets: from the step its retry recorded while that still holds, else everything.
+
+    With a review decision recorded too (a crashed approval or rework run), the decision's own
+    steps and its tag, which the review gate reads.
+    """
     step = row.resume_from
     if step and resume_problem(instance, row, step) is None:
+        if row.resume_review and step in DECISION_STEPS:
+            tags = {RESUME_TAG: step, REVIEW_TAG: row.resume_review}
+            return RunPlan(row, assets=decision_assets(step), tags=tags)
         return RunPlan(row, assets=resume_assets(step), tags={RESUME_TAG: step})
     return RunPlan(row)

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from ..flow import DEFAULT_REWORK, REVIEW_WINDOW, REWORK_STEPS, publish_assets, rework_assets
+from ..flow import DEFAULT_REWORK, REVIEW_STEP, REVIEW_WINDOW, REWORK_STEPS, decision_assets
 from ..package import client_dir, write_file_atomic
 from ..store import ClientRow, utcnow
 from ..store.events import client_event
 from .plane import ControlPlane
-from .resume import RunPlan
+from .resume import REVIEW_TAG, RunPlan
 
-# The reviews row a run acts on (set by the run request an approval or rejection makes).
-REVIEW_TAG = "deznity/review"
 DECISIONS = ("approved", "rejected")
 # Written beside the ticket once the overdue notification went out, so it goes out once.
 OVERDUE_MARK = "review/OVERDUE_NOTIFIED"
@@ -170,10 +168,10 @@ def apply_decisions(plane: ControlPlane, *, limit: int = 100) -> tuple[list[Revi
         if claimed is None:
             continue  # another sensor tick or CLI pass acted on it first
         if review["decision"] == "approved":
-            assets, outcome = publish_assets(), "approved: publishing"
+            assets, outcome = decision_assets(REVIEW_STEP), "approved: publishing"
         else:
             step = review.get("rework") or DEFAULT_REWORK
-            assets, outcome = rework_assets(step), f"rejected: re-running {step} and what follows, up to the review"
+            assets, outcome = decision_assets(step), f"rejected: re-running {step} and what follows, up to the review"
         store.apply_review(str(review["id"]), outcome=outcome)
         # Told to the agency's endpoints when it takes effect, whichever way it was recorded.
         store.record_event(

@@ -45,6 +45,22 @@ def run_tags(row: ClientRow) -> dict[str, str]:
     return {CLIENT_TAG: str(row.slug), ATTEMPT_TAG: str(row.attempt), CLAIM_TAG: claim_token(row)}
 
 
+def classify_crash(instance: dg.DagsterInstance, run: dg.DagsterRun) -> dg.DagsterRun:
+    """`run`, its failure tagged as a crash when the code server failed it because its process died."""
+    if run.status != dg.DagsterRunStatus.FAILURE or run.tags.get(RUN_FAILURE_REASON_TAG):
+        return run
+    # A code server whose run process dies (kill -9, out of memory) writes why ("[DagsterApiServer]
+    # Run execution process for <id> was terminated by signal 9"), then fails the run with no
+    # reason (dagster/_grpc/server.py, _check_for_orphaned_runs): left so, the client's
+    # write-back would take a dead process for the client's failure.
+    died = f"Run execution process for {run.run_id} "
+    for record in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT):
+        if record.dagster_event is not None and died in (record.dagster_event.message or ""):
+            instance.add_run_tags(run.run_id, {RUN_FAILURE_REASON_TAG: RunFailureReason.UNEXPECTED_TERMINATION.value})
+            return instance.get_run_by_id(run.run_id) or run
+    return run
+
+
 def crashed(run: dg.DagsterRun) -> bool:
     """True when the run failed because its process died or never started, not because of its client."""
     return run.status == dg.DagsterRunStatus.FAILURE and run.tags.get(RUN_FAILURE_REASON_TAG) in CRASHES

@@ -81,8 +81,11 @@ class ClientStore(Protocol):
         """Atomically move a client from needs_review to in_progress; None if it was not in needs_review."""
         ...
 
-    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1; `resume_from` names the step the next run starts at (None: all)."""
+    def requeue(
+        self, key: str, *, reason: str | None = None, resume_from: str | None = None, resume_review: str | None = None
+    ) -> ClientRow:
+        """Back to pending with attempt + 1; `resume_from` names the step the next run starts at (None: all),
+        `resume_review` the review decision that run carries out (a crashed approval or rework run's)."""
         ...
 
     def start_project(self, key: str, *, run_id: str, attempt: int) -> str:

@@ -40,6 +40,7 @@ class ClientRow:
     updated_at: datetime | None
     fields: dict[str, Any] = field(default_factory=dict)
     resume_from: str | None = None  # the step a retry resumes from (clients.resume_from)
+    resume_review: str | None = None  # the review decision that retry carries out (clients.resume_review)
 
     @classmethod
     def from_mapping(cls, row: Any) -> ClientRow:
@@ -56,6 +57,7 @@ class ClientRow:
             updated_at=aware(m.get("updated_at")),
             fields={k: m.get(k) for k in BRIEF_FIELDS},
             resume_from=m.get("resume_from"),
+            resume_review=m.get("resume_review"),
         )
 
     @property

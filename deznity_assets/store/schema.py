@@ -62,6 +62,10 @@ clients = sa.Table(
     # runs from (with every later one), earlier deliverables read from storage. Cleared once a run
     # takes the client. Added after the table's first version (see ADDED_COLUMNS).
     sa.Column("resume_from", sa.String(40)),
+    # Set with resume_from when a run carrying out a review decision crashed: the reviews row whose
+    # decision the next run carries out again (from resume_from), so the same work is not reviewed
+    # twice. Cleared with resume_from (see ADDED_COLUMNS).
+    sa.Column("resume_review", sa.String(64)),
     sa.CheckConstraint(STATUS_CHECK, name="clients_status_check"),
     sa.CheckConstraint(SLUG_CHECK_POSTGRESQL, name="clients_slug_check").ddl_if(dialect="postgresql"),
     sa.CheckConstraint(SLUG_CHECK_SQLITE, name="clients_slug_check").ddl_if(dialect="sqlite"),
@@ -135,6 +139,7 @@ ADDED_COLUMNS: dict[tuple[str, str], str] = {
     ("projects", "live_url"): "20250601000600_live_deployment.sql",
     ("projects", "preview_url"): "20250601000600_live_deployment.sql",
     ("clients", "facts"): "20250601000700_clients_facts.sql",
+    ("clients", "resume_review"): "20250601000900_clients_resume_review.sql",
     ("clients", "contact_email"): "20250601001100_clients_contact_email.sql",
 }
 

@@ -383,6 +383,7 @@ class SqlClientStore(StoreTransitions):
                 attempt=sa.case((clients.c.status == "pending", clients.c.attempt), else_=clients.c.attempt + 1),
                 # A retry's resume step stands for a pending row; a finished client starts over.
                 resume_from=sa.case((clients.c.status == "pending", clients.c.resume_from), else_=sa.null()),
+                resume_review=sa.case((clients.c.status == "pending", clients.c.resume_review), else_=sa.null()),
             )
             .returning(*_CLAIM_COLUMNS)
         )
@@ -454,8 +455,11 @@ class SqlClientStore(StoreTransitions):
                 continue
         raise RuntimeError(f"could not find a free slug for client {row.id}")
 
-    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`: its plan."""
+    def requeue(
+        self, key: str, *, reason: str | None = None, resume_from: str | None = None, resume_review: str | None = None
+    ) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`,
+        `resume_review`: its plan."""
         row = self._require(key)
         now = utcnow()
         with self.engine.begin() as conn:
@@ -469,6 +473,7 @@ class SqlClientStore(StoreTransitions):
                     claimed_at=None,
                     last_error=reason,
                     resume_from=resume_from,
+                    resume_review=resume_review,
                     updated_at=now,
                 )
                 .returning(clients.c.attempt)

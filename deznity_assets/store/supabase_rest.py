@@ -51,6 +51,7 @@ CLIENT_COLUMNS = (
     "created_at",
     "updated_at",
     "resume_from",
+    "resume_review",
 )
 
 
@@ -292,6 +293,8 @@ class SupabaseClientStore(StoreTransitions):
             }
             if row.resume_from and row.status != "pending":
                 values["resume_from"] = None  # a retry's resume step stands for a pending row only
+            if row.resume_review and row.status != "pending":
+                values["resume_review"] = None
             # Compare-and-set on the status and attempt just read: PostgREST cannot express
             # attempt + 1, and this keeps the claim atomic against concurrent callers.
             updated = self._run(
@@ -359,8 +362,11 @@ class SupabaseClientStore(StoreTransitions):
         if event is not None:
             self.record_event(event)
 
-    def requeue(self, key: str, *, reason: str | None = None, resume_from: str | None = None) -> ClientRow:
-        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`: its plan."""
+    def requeue(
+        self, key: str, *, reason: str | None = None, resume_from: str | None = None, resume_review: str | None = None
+    ) -> ClientRow:
+        """Back to pending with attempt + 1 (retry, or a claim whose run never started); `resume_from`,
+        `resume_review`: its plan."""
         for _ in range(CAS_RETRIES):
             row = self._require(key)
             values = {
@@ -375,6 +381,9 @@ class SupabaseClientStore(StoreTransitions):
                 # Written only when there is something to say, so a project that has not applied
                 # 20250601000600_live_deployment.sql yet keeps working until a retry resumes.
                 values["resume_from"] = resume_from
+            if resume_review or row.resume_review:
+                # Likewise 20250601000900_clients_resume_review.sql, until a review run crashes.
+                values["resume_review"] = resume_review
             updated = self._run(
                 self.client.table("clients").update(_jsonable(values)).eq("id", row.id).eq("attempt", row.attempt),
                 "requeue a client",

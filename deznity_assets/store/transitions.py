@@ -44,6 +44,13 @@ def new_review(
     }
 
 
+def _plan_cleared(row: ClientRow) -> dict[str, Any]:
+    """The values that clear a retry's plan (resume_from, resume_review) from `row`: only the columns set."""
+    # Only a column with something in it is written, so a Supabase project without a later
+    # migration keeps working until a retry uses that column.
+    return {column: None for column in ("resume_from", "resume_review") if getattr(row, column)}
+
+
 class StoreTransitions(ABC):
     """The rules of pending → in_progress → completed | failed | needs_review and of a run's projects row."""
 
@@ -80,8 +87,7 @@ class StoreTransitions(ABC):
         now = utcnow()
         row = self._require(key)
         values: dict[str, Any] = {"status": "in_progress", "run_id": run_id, "updated_at": now}
-        if row.resume_from:
-            values["resume_from"] = None  # the run that takes the client has consumed its retry's plan
+        values.update(_plan_cleared(row))  # the run that takes the client has consumed its retry's plan
         event = None
         if row.status != "in_progress":
             # A run launched by hand (UI, backfill) on a client no sensor claimed: a claim too.
@@ -103,8 +109,7 @@ class StoreTransitions(ABC):
         row = self._require(key)
         now = utcnow()
         values: dict[str, Any] = {"status": "needs_review", "run_id": run_id, "last_error": None, "updated_at": now}
-        if row.resume_from:
-            values["resume_from"] = None
+        values.update(_plan_cleared(row))
         event = None
         if row.status != "needs_review":
             # Only a change is an event: a second run stopping at the same gate is not news.
@@ -130,8 +135,7 @@ class StoreTransitions(ABC):
         row = self._require(key)
         now = utcnow()
         values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
-        if row.resume_from:
-            values["resume_from"] = None  # a finished client resumes nothing until a retry says so
+        values.update(_plan_cleared(row))  # a finished client resumes nothing until a retry says so
         if run_id:
             values["run_id"] = run_id
         event = None
