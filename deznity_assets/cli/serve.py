@@ -120,7 +120,7 @@ def preview(slug: str, port: int) -> None:
     site = folder / "site"
     if not (site / "index.html").exists():
         raise click.ClickException(f"no site for {slug} in {site}; process it first (`deznity simulate-client {slug}`)")
-    host = HostConfig.read(folder / "deploy" / "vercel.json")
+    host = HostConfig.read(folder / "deploy" / "vercel.json", site=site)
     destination = host.api_destination
     if destination is None:
         api = site_api_settings()
