@@ -10,8 +10,8 @@ const netlify = await import(pathToFileURL(netlifyPath).href);
 const cases = JSON.parse(readFileSync(casesPath, "utf8"));
 const ORIGIN = "https://shop.example";
 
-function request(path, agent, cookie) {
-  const headers = new Headers();
+function request(path, agent, cookie, extra = {}) {
+  const headers = new Headers(extra);
   if (agent) headers.set("user-agent", agent);
   if (cookie) headers.set("cookie", cookie);
   return new Request(ORIGIN + path, { headers });
@@ -82,9 +82,18 @@ for (const cookie of ["dz_ab=zz", "dz_ab=", "xdz_ab=b", "dz_ab=B"]) {
   result.junk.push({ cookie, setCookie: v.setCookie });
 }
 
+// Visitors whose browser says no (Global Privacy Control, Do Not Track): A, no cookie.
+result.optOut = [];
+for (const extra of [{ "sec-gpc": "1" }, { dnt: "1" }]) {
+  for (let i = 0; i < 20; i++) {
+    const response = vercel.default(request("/", cases.human, null, extra));
+    result.optOut.push({ extra, rewrite: response.headers.get("x-middleware-rewrite"), setCookie: response.headers.get("set-cookie") });
+  }
+}
+
 // The rule itself, with a given random draw: `deznity preview` runs its Python twin on the same inputs.
 for (const c of cases.agree) {
-  const choice = vercel.choose(request(c.path, c.agent, c.cookie), () => c.random);
+  const choice = vercel.choose(request(c.path, c.agent, c.cookie, c.headers || {}), () => c.random);
   result.agree.push(choice);
 }
 

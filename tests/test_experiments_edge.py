@@ -39,6 +39,9 @@ AGREE = [
     {"path": "/", "agent": "", "cookie": None, "random": 0.1},
     {"path": "/menu", "agent": HUMAN, "cookie": None, "random": 0.1},
     {"path": "/index", "agent": "Mozilla/5.0 (iPhone) Safari/604.1", "cookie": None, "random": 0.49},
+    {"path": "/", "agent": HUMAN, "cookie": "dz_ab=b", "random": 0.1, "headers": {"sec-gpc": "1"}},
+    {"path": "/", "agent": HUMAN, "cookie": None, "random": 0.1, "headers": {"dnt": "1"}},
+    {"path": "/", "agent": HUMAN, "cookie": None, "random": 0.1, "headers": {"dnt": "0"}},
 ]
 
 
@@ -106,6 +109,12 @@ def test_bots_always_see_a_and_are_never_enrolled(ran: dict) -> None:
         assert out["vercelSets"] is None and out["netlifySets"] == 0, out
 
 
+def test_visitors_who_opt_out_see_a_and_get_no_cookie(ran: dict) -> None:
+    assert len(ran["optOut"]) == 40
+    for out in ran["optOut"]:
+        assert out["rewrite"] is None and out["setCookie"] is None, out
+
+
 def test_pages_without_a_variant_pass_untouched(ran: dict) -> None:
     for out in ran["other"]:
         assert out["vercel"] == {"rewrite": None, "next": "1", "setCookie": None}, out
@@ -122,7 +131,14 @@ def test_a_cookie_the_rule_never_sets_is_drawn_again(ran: dict) -> None:
 def test_the_python_twin_decides_as_the_middleware(ran: dict, bundle: dict[str, str]) -> None:
     pages = edge.variant_pages(["index.html", "index-b.html", "menu.html"])
     for case, js in zip(AGREE, ran["agree"], strict=True):
-        py = edge.choose(pages, case["path"], case["agent"], case["cookie"] or "", random=lambda c=case: c["random"])
+        py = edge.choose(
+            pages,
+            case["path"],
+            case["agent"],
+            case["cookie"] or "",
+            random=lambda c=case: c["random"],
+            opt_out=edge.opted_out(case.get("headers", {})),
+        )
         if js is None:
             assert py is None, case
         else:
@@ -216,6 +232,11 @@ def test_preview_splits_as_the_edge_does(tmp_path: Path, tacoloco_site: Rendered
             answer = bot.get("/")
             assert answer.text == a_page and "set-cookie" not in answer.headers
         assert "set-cookie" not in bot.get("/menu").headers
+    with TestClient(app, base_url="http://127.0.0.1") as private:
+        private.headers.update({"user-agent": HUMAN, "sec-gpc": "1"})
+        for _ in range(20):
+            answer = private.get("/")
+            assert answer.text == a_page and "set-cookie" not in answer.headers
 
 
 def test_preview_without_the_middleware_never_splits(tmp_path: Path, tacoloco_site: RenderedSite) -> None:

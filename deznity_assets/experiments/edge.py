@@ -6,6 +6,8 @@ Both run one rule (`RULE_JS`, and `choose` below, its Python twin for `deznity p
   `<page>.html` with a `<page>-b.html`) are split; every other request passes untouched;
 - a request from a known bot (or with no User-Agent at all) is never enrolled: it sees A and gets
   no cookie, so search engines, link previews and Lighthouse always see the canonical page;
+- nor is a visitor whose browser sends an opt-out signal (`Sec-GPC: 1`, Global Privacy Control, or
+  `DNT: 1`): they see A and get no cookie;
 - a visitor whose cookie `dz_ab` says `a` or `b` keeps that variant; anyone else is drawn at
   random, B with the share `SHARE_B` (50 %), and gets the cookie (30 days, first-party, HttpOnly);
 - variant B is a rewrite (the URL stays `/`) to `/index-b.html`; the page itself carries no script.
@@ -89,6 +91,11 @@ def kept_variant(cookie: str) -> str | None:
     return None
 
 
+def opted_out(headers: Mapping[str, str]) -> bool:
+    """True when a request's headers (lower-case names) carry Global Privacy Control or Do Not Track."""
+    return headers.get("sec-gpc", "").strip() == "1" or headers.get("dnt", "").strip() == "1"
+
+
 def choose(
     pages: Mapping[str, str],
     path: str,
@@ -96,12 +103,14 @@ def choose(
     cookie: str,
     random: Callable[[], float] = _random.random,
     share_b: float = SHARE_B,
+    *,
+    opt_out: bool = False,
 ) -> Choice | None:
     """The edge's rule in Python (for `deznity preview`): None when `path` has no variant; see the module text."""
     target = pages.get(path)
     if target is None:
         return None
-    if not user_agent or BOT_RE.search(user_agent):
+    if opt_out or not user_agent or BOT_RE.search(user_agent):
         return Choice("a", None, None)
     kept = kept_variant(cookie)
     variant = kept or ("b" if random() < share_b else "a")
@@ -126,12 +135,14 @@ function keptVariant(header) {
   return null;
 }
 
-// The variant of a request: null when its page has no variant; bots see A and are not enrolled.
+// The variant of a request: null when its page has no variant; bots and opted-out visitors see A, not enrolled.
 export function choose(request, random = Math.random) {
   const target = PAGES[new URL(request.url).pathname];
   if (target === undefined) return null;
   const agent = request.headers.get("user-agent") || "";
-  if (!agent || BOTS.test(agent)) return { variant: "a", target: null, setCookie: null };
+  const signal = (name) => (request.headers.get(name) || "").trim() === "1";
+  const optOut = signal("sec-gpc") || signal("dnt");
+  if (optOut || !agent || BOTS.test(agent)) return { variant: "a", target: null, setCookie: null };
   const kept = keptVariant(request.headers.get("cookie") || "");
   const variant = kept || (random() < SHARE_B ? "b" : "a");
   const setCookie = kept

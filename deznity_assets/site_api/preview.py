@@ -28,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..experiments.edge import VERCEL_FILE, choose, variant_pages
+from ..experiments.edge import VERCEL_FILE, choose, opted_out, variant_pages
 from .routing import API_PREFIX
 
 # Headers a proxy must not pass on (RFC 9110 §7.6.1), and those it sets itself.
@@ -134,7 +134,13 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
     async def static(request: Request) -> Response:
         path = request.url.path
         choice = (
-            choose(host.split, path, request.headers.get("user-agent", ""), request.headers.get("cookie", ""))
+            choose(
+                host.split,
+                path,
+                request.headers.get("user-agent", ""),
+                request.headers.get("cookie", ""),
+                opt_out=opted_out(request.headers),
+            )
             if host.split
             else None
         )
