@@ -117,11 +117,17 @@ def main() -> None:
     b_wrong = float(np.mean(first == A_BETTER))
     undecided = float(np.mean(first == UNDECIDED))
 
-    # A broken split: 55 % of visitors on B, both variants alike.
-    broken = simulate(rng, n, args.days, args.daily, BASE, BASE, 0.55)
-    flags = sample_ratio_p(broken.na, broken.nb) < settings.srm_alpha
-    flagged = float(np.mean(flags.any(axis=1)))
-    flag_day = np.where(flags.any(axis=1), flags.argmax(axis=1) + 1, args.days + 1)
+    # A broken split: 55 % of visitors on B, both variants alike; at this traffic and at a tenth of it.
+    broken_lines = []
+    for daily in (args.daily, max(1, args.daily // 10)):
+        broken = simulate(rng, n, args.days, daily, BASE, BASE, 0.55)
+        flags = sample_ratio_p(broken.na, broken.nb) < settings.srm_alpha
+        flagged = float(np.mean(flags.any(axis=1)))
+        flag_day = np.where(flags.any(axis=1), flags.argmax(axis=1) + 1, args.days + 1)
+        broken_lines.append(
+            f"Broken split (55/45), {daily:,} visitors a day: flagged in {flagged:.2%} (target >= 99 %), "
+            f"median day flagged {float(np.median(flag_day)):.0f}"
+        )
     seconds = time.perf_counter() - started
 
     command = (
@@ -137,8 +143,7 @@ def main() -> None:
         f"  median visitors to a decision {median_visitors:,.0f}; fixed-horizon sample for 80 % power {fixed:,}"
         f" ({median_visitors / fixed:.2f}x, target <= 2x)",
         f"  decided B better {b_right:.2%}, A better {b_wrong:.2%}, undecided after {args.days} days {undecided:.2%}",
-        f"Broken split (55/45): flagged in {flagged:.2%} (target >= 99 %), median day flagged "
-        f"{float(np.median(flag_day)):.0f}",
+        *broken_lines,
         f"{seconds:.1f} s",
     ]
     print("\n".join(lines))

@@ -105,7 +105,7 @@ def _wait_for_code_server(proc: subprocess.Popen[bytes], bindir: Path, host: str
 @click.argument("slug")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (0: a free one).")
 def preview(slug: str, port: int) -> None:
-    """Serve a client's site on 127.0.0.1 as its host would, /api/ routed to the site API; print its URL."""
+    """Serve a client's site on 127.0.0.1 as its host would (/api/ routed, A/B split as at the edge); print its URL."""
     import uvicorn
 
     from ..package import UnsafePathError, client_dir
