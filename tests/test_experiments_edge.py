@@ -254,3 +254,16 @@ def test_preview_without_the_middleware_never_splits(tmp_path: Path, tacoloco_si
         for _ in range(30):
             answer = visitor.get("/")
             assert answer.text == tacoloco_site.files["index.html"] and "set-cookie" not in answer.headers
+
+
+def test_the_global_switch_is_a_declared_setting_off_by_default() -> None:
+    from deznity_assets.config import ConfigError, all_variables, from_env
+    from deznity_assets.resources.output import OutputResource
+
+    [variable] = [v for v in all_variables() if v.name == "DEZNITY_EXPERIMENTS"]
+    assert variable.owner == "OutputResource" and variable.default == "False"
+    assert from_env(OutputResource, {}).experiments is False
+    assert from_env(OutputResource, {"DEZNITY_EXPERIMENTS": "1"}).experiments is True
+    assert from_env(OutputResource, {"DEZNITY_EXPERIMENTS": "0"}).experiments is False
+    with pytest.raises(ConfigError, match="DEZNITY_EXPERIMENTS='maybe' is not 1 or 0"):
+        from_env(OutputResource, {"DEZNITY_EXPERIMENTS": "maybe"})
