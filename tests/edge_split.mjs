@@ -71,7 +71,7 @@ for (const agent of cases.bots) {
   }
 }
 
-for (const path of ["/menu", "/index-b.html", "/assets/site.css", "/api/forms/contact"]) {
+for (const path of ["/menu", "/index-b", "/index-b.html", "/assets/site.css", "/api/forms/contact"]) {
   const v = viaVercel(path, cases.human, null);
   const n = await viaNetlify(path, cases.human, null);
   result.other.push({ path, vercel: v, netlify: { rewrite: n.rewrite, passed: n.passed, cookies: n.cookies.length } });

@@ -84,7 +84,7 @@ def test_the_split_is_fifty_fifty_within_tolerance(ran: dict) -> None:
         split = ran["split"][name]
         # Binomial(4000, 0.5): 4 standard deviations is 126 visitors; a broken draw (all A, all B) fails.
         assert abs(split["b"] - VISITORS / 2) < 4 * math.sqrt(VISITORS / 4), (name, split["b"])
-        assert split["targets"] == ["https://shop.example/index-b.html"], name
+        assert split["targets"] == ["https://shop.example/index-b"], name
 
 
 def test_a_visitor_keeps_their_variant(ran: dict) -> None:
@@ -182,11 +182,11 @@ def test_pages_stay_without_script(tacoloco_site: RenderedSite) -> None:
 def test_variant_pages_cover_any_page_with_a_b_file() -> None:
     pages = edge.variant_pages(["index.html", "index-b.html", "menu.html", "menu-b.html", "orphan-b.html"])
     assert pages == {
-        "/": "/index-b.html",
-        "/index": "/index-b.html",
-        "/index.html": "/index-b.html",
-        "/menu": "/menu-b.html",
-        "/menu.html": "/menu-b.html",
+        "/": "/index-b",
+        "/index": "/index-b",
+        "/index.html": "/index-b",
+        "/menu": "/menu-b",
+        "/menu.html": "/menu-b",
     }
     assert edge.edge_files(["index.html", "about.html"]) == {}
     with pytest.raises(ValueError, match="share_b"):
@@ -210,7 +210,7 @@ def test_preview_splits_as_the_edge_does(tmp_path: Path, tacoloco_site: Rendered
 
     folder = _bundle_on_disk(tmp_path, tacoloco_site, bundle)
     host = HostConfig.read(folder / "deploy" / "vercel.json", site=folder / "site")
-    assert host.split["/"] == "/index-b.html"
+    assert host.split["/"] == "/index-b"
     a_page, b_page = tacoloco_site.files["index.html"], tacoloco_site.files["index-b.html"]
     assert a_page != b_page
     app = preview_app(folder / "site", host, api_destination="http://127.0.0.1:9/sites/t/api/")

@@ -409,7 +409,7 @@ def test_with_experiments_on_vercel_gets_the_edge_split_and_netlify_stays_on_a(
     # The middleware sits at the deployment's root, sent by digest like every file.
     assert production["files"]["middleware.js"] == _sha1(middleware)
     assert _sha1(middleware) in vercel.uploads
-    assert "x-middleware-rewrite" in middleware and '"/": "/index-b.html"' in middleware
+    assert "x-middleware-rewrite" in middleware and '"/": "/index-b"' in middleware
     steps = (bundle / "DEPLOY.md").read_text("utf-8")
     assert "A/B split at the edge" in steps
 

@@ -10,7 +10,8 @@ Both run one rule (`RULE_JS`, and `choose` below, its Python twin for `deznity p
   `DNT: 1`): they see A and get no cookie;
 - a visitor whose cookie `dz_ab` says `a` or `b` keeps that variant; anyone else is drawn at
   random, B with the share `SHARE_B` (50 %), and gets the cookie (30 days, first-party, HttpOnly);
-- variant B is a rewrite (the URL stays `/`) to `/index-b.html`; the page itself carries no script.
+- variant B is a rewrite (the URL stays `/`) to `/index-b`, which both hosts serve from `index-b.html`;
+  the page itself carries no script.
 
 The cookie holds only the letter: it identifies no one (half of all visitors carry the same
 value); docs/EXPERIMENTS.md says what it means under EU consent rules.
@@ -45,7 +46,12 @@ BOT_RE = re.compile(BOT_PATTERN, re.IGNORECASE)
 
 
 def variant_pages(files: Iterable[str]) -> dict[str, str]:
-    """URL path of each page that has a B variant -> the B file to rewrite it to ('/' -> '/index-b.html')."""
+    """URL path of each page that has a B variant -> the clean path of its B file ('/' -> '/index-b').
+
+    The target has no `.html`: with vercel.json's cleanUrls, Vercel answers a `.html` path with a 308
+    redirect to the clean one, which would show the visitor /index-b; the clean path is served from
+    the file in place on both hosts (and by `deznity preview`).
+    """
     names = set(files)
     out: dict[str, str] = {}
     for name in sorted(names):
@@ -54,7 +60,7 @@ def variant_pages(files: Iterable[str]) -> dict[str, str]:
         page = name.removesuffix("-b.html") + ".html"
         if page not in names:
             continue
-        target = "/" + name
+        target = "/" + name.removesuffix(".html")
         stem = page.removesuffix(".html")
         if stem == "index":
             paths = ["/", "/index", "/index.html"]
