@@ -137,6 +137,9 @@ def preview(slug: str, port: int) -> None:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(("127.0.0.1", port))
+        # Listening before the URL is printed: a client that connects at once waits in the backlog
+        # until uvicorn accepts, rather than being refused by a socket that is bound but not listening.
+        sock.listen(128)
     except OSError as exc:
         raise click.ClickException(f"could not listen on 127.0.0.1:{port}: {exc.strerror}") from None
     click.echo(f"http://127.0.0.1:{sock.getsockname()[1]}/")
