@@ -150,3 +150,22 @@ def test_bad_counts_name_the_field(args: tuple, message: str) -> None:
 def test_bad_settings_name_the_field(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"DecisionSettings.{field}"):
         DecisionSettings(**{field: value})
+
+
+def test_the_package_imports_none_of_the_layers_that_use_it() -> None:
+    import ast
+    from pathlib import Path
+
+    import deznity_assets.experiments as package
+
+    for path in Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                name = ("." * node.level) + (node.module or "")
+            elif isinstance(node, ast.Import):
+                name = ",".join(a.name for a in node.names)
+            else:
+                continue
+            assert not name.startswith(".."), (path.name, name)  # nothing from deznity_assets outside it
+            assert "deznity_assets" not in name, (path.name, name)
+            assert not any(layer in name.split(".") for layer in ("cli", "defs", "control", "dagster")), name
