@@ -26,9 +26,8 @@ def site_files(site: RenderedSite, config: DeployConfig, provider: str) -> dict[
     config_file = "vercel.json" if provider == "vercel" else "netlify.toml"
     files[config_file] = config.files[config_file].encode("utf-8")
     # The edge split travels as a plain file only to Vercel, which builds middleware.js itself.
-    # Netlify's file-digest API carries edge functions only as bundles made by its own bundler
-    # (a separate `edge_functions` map, not a file path), so a Netlify site stays on A
-    # (docs/DEPLOY_LIVE.md).
+    # Netlify's deploys carry edge functions only as bundles made by its own (Deno) bundler, never
+    # as a source file among the site's files, so a Netlify site stays on A (docs/DEPLOY_LIVE.md).
     if provider == "vercel" and VERCEL_FILE in config.files:
         files[VERCEL_FILE] = config.files[VERCEL_FILE].encode("utf-8")
     return files
