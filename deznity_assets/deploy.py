@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup
 
 from .deliverables import DeployConfig, RenderedSite
+from .experiments.edge import NETLIFY_FILE, VERCEL_FILE, edge_files
 from .site_api.routing import api_destination, netlify_redirects, vercel_rewrites
 
 ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ URLs carry a content hash (?v=)
@@ -150,9 +151,19 @@ def manifest_json(files: dict[str, bytes]) -> str:
 
 
 def build_deploy_config(
-    *, slug: str, site: RenderedSite, base_url: str, hero_variants: list[str], api_public_url: str = ""
+    *,
+    slug: str,
+    site: RenderedSite,
+    base_url: str,
+    hero_variants: list[str],
+    api_public_url: str = "",
+    experiments: bool = False,
 ) -> DeployConfig:
-    """Vercel and Netlify configuration for a rendered site (its /api/ routed to the site API), and the steps."""
+    """Vercel and Netlify configuration for a rendered site (its /api/ routed to the site API), and the steps.
+
+    With `experiments` (DEZNITY_EXPERIMENTS) and a page with a B variant, the bundle also carries the
+    edge split: Vercel's middleware.js and Netlify's edge function (docs/EXPERIMENTS.md).
+    """
     parsed = urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
         raise ValueError(f"base_url {base_url!r} must be an absolute http(s) URL, e.g. https://{slug}.example.com")
@@ -179,12 +190,21 @@ def build_deploy_config(
         )
     else:
         steps.append(FORMS_NOT_CONNECTED)
-    if len(hero_variants) > 1:
+    split = edge_files(site.files) if experiments else {}
+    if split:
+        steps.append(
+            f"A/B split at the edge: {VERCEL_FILE} (Vercel Routing Middleware) and {NETLIFY_FILE} (Netlify Edge "
+            "Function) send half of the visitors to the B page (a rewrite; the address stays), keep each visitor's "
+            "variant in the first-party cookie dz_ab, and never enrol known bots. Copy them beside index.html; "
+            "`netlify deploy` bundles the edge function, the live publish through Netlify's API cannot "
+            "(docs/DEPLOY_LIVE.md). B pages carry a canonical link to the A page and stay out of the sitemap."
+        )
+    elif len(hero_variants) > 1:
         files = ", ".join(f"index-{v}.html" for v in hero_variants if v != "a")
         steps.append(
             f"A/B test the hero: index.html is variant a, {files} variant(s) {', '.join(hero_variants[1:])}; "
-            "split traffic with the host's split testing (Vercel Edge Config or Netlify Split Testing). "
-            "B pages carry a canonical link to the A page and stay out of the sitemap."
+            "experiments are off (DEZNITY_EXPERIMENTS), so every visitor sees a; set DEZNITY_EXPERIMENTS=1 to "
+            "ship the edge split. B pages carry a canonical link to the A page and stay out of the sitemap."
         )
     return DeployConfig(
         domain=domain,
@@ -192,6 +212,7 @@ def build_deploy_config(
         files={
             "vercel.json": vercel_json(site, slug=slug, api_public_url=api_public_url),
             "netlify.toml": netlify_toml(site, slug=slug, api_public_url=api_public_url),
+            **split,
         },
         forms_connected=bool(api_public_url),
         steps=steps,

@@ -392,3 +392,30 @@ def test_the_pending_sensor_requests_a_resumed_retry_for_its_steps_only(
     assert request.partition_key == SLUG and request.tags[RESUME_TAG] == "deployment"
     assert request.run_key.startswith("tacoloco:attempt-2:claim-")
     assert [k.to_user_string() for k in request.asset_selection] == resume_assets("deployment")
+
+
+def test_with_experiments_on_vercel_gets_the_edge_split_and_netlify_stays_on_a(
+    platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi, netlify: NetlifyApi
+) -> None:
+    current = platform.resources["output"]
+    output = type(current)(**{**{k: getattr(current, k) for k in type(current).model_fields}, "experiments": True})
+    on_vercel = _on_vercel(platform, vercel).with_resources(output=output)
+    on_vercel.control.add_client(TACO)
+    _process(on_vercel)
+    bundle = platform.output_dir / SLUG / "deploy"
+    middleware = (bundle / "middleware.js").read_text("utf-8")
+    assert (bundle / "netlify" / "edge-functions" / "ab-split.js").is_file()
+    production, _preview = vercel.created()
+    # The middleware sits at the deployment's root, sent by digest like every file.
+    assert production["files"]["middleware.js"] == _sha1(middleware)
+    assert _sha1(middleware) in vercel.uploads
+    assert "x-middleware-rewrite" in middleware and '"/": "/index-b"' in middleware
+    steps = (bundle / "DEPLOY.md").read_text("utf-8")
+    assert "A/B split at the edge" in steps
+
+    # The same client on Netlify: its file digest API cannot carry the edge function, so none is sent.
+    on_netlify = _on_netlify(platform, netlify).with_resources(output=output)
+    on_netlify.control.retry(slugs=[SLUG], instance=instance)
+    _process(on_netlify)
+    netlify_production = netlify.created()[0]
+    assert not any("edge-functions" in path or path == "/middleware.js" for path in netlify_production["files"])

@@ -105,7 +105,7 @@ def _wait_for_code_server(proc: subprocess.Popen[bytes], bindir: Path, host: str
 @click.argument("slug")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, help="Port to listen on (0: a free one).")
 def preview(slug: str, port: int) -> None:
-    """Serve a client's site on 127.0.0.1 as its host would, /api/ routed to the site API; print its URL."""
+    """Serve a client's site on 127.0.0.1 as its host would (/api/ routed, A/B split as at the edge); print its URL."""
     import uvicorn
 
     from ..package import UnsafePathError, client_dir
@@ -120,7 +120,7 @@ def preview(slug: str, port: int) -> None:
     site = folder / "site"
     if not (site / "index.html").exists():
         raise click.ClickException(f"no site for {slug} in {site}; process it first (`deznity simulate-client {slug}`)")
-    host = HostConfig.read(folder / "deploy" / "vercel.json")
+    host = HostConfig.read(folder / "deploy" / "vercel.json", site=site)
     destination = host.api_destination
     if destination is None:
         api = site_api_settings()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from ..deliverables import DeployConfig, LiveDeployment, RenderedSite
+from ..experiments.edge import VERCEL_FILE
 from . import netlify, vercel
 from .api import DeployError, ProviderApi
 from .settings import HostingSettings
@@ -24,6 +25,11 @@ def site_files(site: RenderedSite, config: DeployConfig, provider: str) -> dict[
     files = {path: text.encode("utf-8") for path, text in site.files.items()}
     config_file = "vercel.json" if provider == "vercel" else "netlify.toml"
     files[config_file] = config.files[config_file].encode("utf-8")
+    # The edge split travels as a plain file only to Vercel, which builds middleware.js itself.
+    # Netlify's deploys carry edge functions only as bundles made by its own (Deno) bundler, never
+    # as a source file among the site's files, so a Netlify site stays on A (docs/DEPLOY_LIVE.md).
+    if provider == "vercel" and VERCEL_FILE in config.files:
+        files[VERCEL_FILE] = config.files[VERCEL_FILE].encode("utf-8")
     return files
 
 

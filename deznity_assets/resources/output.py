@@ -27,6 +27,12 @@ class OutputResource(dg.ConfigurableResource):
         "where the site API is reached from the internet (https://api.example.com): each site's host configuration "
         "routes its /api/ there; unset: the deploy bundle and summary say forms are not connected",
     )
+    experiments: bool = setting(
+        "DEZNITY_EXPERIMENTS",
+        False,
+        "1: ship the A/B split of sites with a B variant at the host's edge (Vercel middleware.js, Netlify edge "
+        "function; a first-party cookie, docs/EXPERIMENTS.md); 0: no split is shipped, every visitor sees A",
+    )
 
     @property
     def path(self) -> Path:

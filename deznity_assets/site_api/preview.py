@@ -4,6 +4,11 @@
 site and see the lead arrive. It reads the deploy bundle's vercel.json: its headers, and its rewrite
 of /api/ to the site API. A bundle made without DEZNITY_API_PUBLIC_URL has no such rewrite (on a real
 host its forms go nowhere); the preview then routes /api/ to the local site API and says so.
+
+When the bundle carries the edge split (deploy/middleware.js, shipped with DEZNITY_EXPERIMENTS), the
+preview splits the pages that have a variant by the same rule (`experiments.edge.choose`, tested to
+decide as the middleware does under Node), so a browser or a traffic simulator sees A and B as
+visitors of the live site do.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from ..experiments.edge import VERCEL_FILE, choose, opted_out, variant_pages
 from .routing import API_PREFIX
 
 # Headers a proxy must not pass on (RFC 9110 §7.6.1), and those it sets itself.
@@ -41,14 +47,19 @@ class HostConfig:
 
     headers: list[tuple[re.Pattern[str], dict[str, str]]] = field(default_factory=list)
     api_destination: str | None = None  # e.g. https://api.example.com/sites/<slug>/api/ (without :path*)
+    # The edge split: URL path of each page with a variant -> its B file; empty when no middleware is shipped.
+    split: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, vercel_json: Path) -> HostConfig:
-        """The bundle's rules; an absent or unreadable file gives none."""
+    def read(cls, vercel_json: Path, site: Path | None = None) -> HostConfig:
+        """The bundle's rules (and its split, when middleware.js sits beside it); an absent file gives none."""
+        split: dict[str, str] = {}
+        if site is not None and (vercel_json.parent / VERCEL_FILE).is_file():
+            split = variant_pages(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
         try:
             config = json.loads(vercel_json.read_text("utf-8"))
         except (OSError, ValueError):
-            return cls()
+            return cls(split=split)
         rules = []
         for rule in config.get("headers", []):
             pattern = re.compile(_source_regex(str(rule.get("source", ""))))
@@ -57,7 +68,7 @@ class HostConfig:
         for rewrite in config.get("rewrites", []):
             if rewrite.get("source") == API_PREFIX + ":path*":
                 destination = str(rewrite["destination"]).removesuffix(":path*")
-        return cls(headers=rules, api_destination=destination)
+        return cls(headers=rules, api_destination=destination, split=split)
 
     def headers_for(self, path: str) -> dict[str, str]:
         """Every header rule matching `path`, later rules overriding earlier ones, as the host applies them."""
@@ -122,7 +133,18 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
 
     async def static(request: Request) -> Response:
         path = request.url.path
-        target = site_file(site, path)
+        choice = (
+            choose(
+                host.split,
+                path,
+                request.headers.get("user-agent", ""),
+                request.headers.get("cookie", ""),
+                opt_out=opted_out(request.headers),
+            )
+            if host.split
+            else None
+        )
+        target = site_file(site, choice.target if choice and choice.target else path)
         if target is None:
             missing = site / "404.html"
             response: Response = (
@@ -131,6 +153,9 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
         else:
             response = FileResponse(target)
         response.headers.update(host.headers_for(path))
+        if choice and choice.set_cookie:
+            # Served over plain http: a Secure cookie would never be sent back by a client's jar here.
+            response.headers.append("set-cookie", choice.set_cookie.replace("; Secure", ""))
         return response
 
     methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]

@@ -91,6 +91,7 @@ def deployment(
         base_url=output.site_url(slug),
         hero_variants=variants,
         api_public_url=output.api_public_url,
+        experiments=output.experiments,
     )
     log.task(
         phase=STEP.name,
