@@ -172,19 +172,21 @@ def _tree_cpu(proc: psutil.Process | None) -> float:
 
 @contextmanager
 def _process(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> Iterator[subprocess.Popen]:
-    """A process in its own session, logging to `log`, stopped with SIGINT (SIGKILL after 30 s)."""
+    """A process in its own session, logging to `log`, stopped with SIGINT, then SIGTERM, then SIGKILL."""
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         yield proc
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGINT)
+        # SIGINT is ignored by processes started from a shell's background job: SIGTERM follows.
+        for stop, wait in ((signal.SIGINT, 15), (signal.SIGTERM, 15), (signal.SIGKILL, None)):
+            if proc.poll() is not None:
+                break
+            os.killpg(proc.pid, stop)
             try:
-                proc.wait(timeout=30)
+                proc.wait(timeout=wait)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+                continue
 
 
 def _code_server(
