@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 import platform
-from collections.abc import Mapping
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +49,37 @@ def record(text: str) -> None:
     """Append `text` (a Markdown section starting with its heading) to docs/PERFORMANCE.md."""
     with PERFORMANCE.open("a") as doc:
         doc.write(text if text.startswith("\n") else "\n" + text)
+
+
+@contextmanager
+def postgres_cluster() -> Iterator[str]:
+    """A throwaway PostgreSQL 15 on 127.0.0.1 (as tests/plugins/postgres.py starts it); yields host:port."""
+    import pwd
+
+    from tests.plugins.postgres import PG_BIN, PG_USER, _as_postgres, _free_port
+
+    base = Path(tempfile.mkdtemp(prefix="deznity-bench-pg-"))
+    run = base / "run"
+    run.mkdir()
+    if os.geteuid() == 0:
+        entry = pwd.getpwnam(PG_USER)
+        for path in (base, run):
+            os.chown(path, entry.pw_uid, entry.pw_gid)
+    _as_postgres([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", PG_USER, "-A", "trust", "--no-sync"])
+    port = _free_port()
+    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={run} -c max_connections=100"
+    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(base / "data")]
+    _as_postgres([*pg_ctl, "-o", options, "-l", str(base / "log"), "-w", "start"])
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        _as_postgres([*pg_ctl, "-m", "immediate", "-w", "stop"])
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def create_database(server: str, name: str) -> None:
+    """Create database `name` on the cluster at host:port (as its superuser)."""
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@{server}/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]

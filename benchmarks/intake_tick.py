@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,34 +28,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks._project import create_database, postgres_cluster  # noqa: E402
+
 BIN = Path(sys.executable).parent
 CHUNK = 5_000
-
-
-@contextmanager
-def postgres_cluster() -> Iterator[str]:
-    """A throwaway PostgreSQL 15 on 127.0.0.1 (as tests/plugins/postgres.py starts it); yields host:port."""
-    import pwd
-
-    from tests.plugins.postgres import PG_BIN, PG_USER, _as_postgres, _free_port
-
-    base = Path(tempfile.mkdtemp(prefix="deznity-bench-pg-"))
-    run = base / "run"
-    run.mkdir()
-    if os.geteuid() == 0:
-        entry = pwd.getpwnam(PG_USER)
-        for path in (base, run):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-    _as_postgres([str(PG_BIN / "initdb"), "-D", str(base / "data"), "-U", PG_USER, "-A", "trust", "--no-sync"])
-    port = _free_port()
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={run} -c max_connections=100"
-    pg_ctl = [str(PG_BIN / "pg_ctl"), "-D", str(base / "data")]
-    _as_postgres([*pg_ctl, "-o", options, "-l", str(base / "log"), "-w", "start"])
-    try:
-        yield f"127.0.0.1:{port}"
-    finally:
-        _as_postgres([*pg_ctl, "-m", "immediate", "-w", "stop"])
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def fill_clients(url: str, pending: int) -> None:
@@ -176,11 +151,8 @@ def measure(backend: str, pending: int, partitions: int, limit: int | None, time
             env["DEZNITY_MAX_RUNS_PER_TICK"] = str(limit)
         source = ROOT / "dagster.yaml"
         if backend == "postgres":
-            import psycopg
-
             for db in ("clients", "dagster"):
-                with psycopg.connect(f"postgresql://postgres@{server}/postgres", autocommit=True) as conn:
-                    conn.execute(f"CREATE DATABASE {db}")  # type: ignore[arg-type]
+                create_database(server, db)
             env["DEZNITY_DATABASE_URL"] = f"postgresql+psycopg://postgres@{server}/clients"
             env["DEZNITY_DAGSTER_PG_URL"] = f"postgresql+psycopg2://postgres@{server}/dagster"
             source = ROOT / "deploy" / "dagster.yaml"

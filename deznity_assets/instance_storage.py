@@ -4,8 +4,8 @@ Dagster's SQLite storages build a new SQLAlchemy engine, open a new connection a
 for every query and every event they write. A client's run writes 239 events and reads the index
 about 350 times: 590 engines, about a fifth of the run's CPU. These subclasses keep one engine per
 database file with a small pool of open connections instead; the SQL, the files and their layout
-are Dagster's, unchanged. Postgres instances (deploy/dagster.yaml) pool their connections already
-and do not use this module.
+are Dagster's, unchanged. The PostgreSQL instance (deploy/dagster.yaml) has the same done to
+dagster-postgres's storage in instance_storage_postgres.py.
 """
 
 from __future__ import annotations

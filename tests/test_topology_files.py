@@ -52,7 +52,13 @@ def _env_file(name: str) -> set[str]:
 
 def test_the_postgres_instance_has_the_embedded_instances_settings_and_only_adds_storage():
     embedded, production = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text()), _yaml("dagster.yaml")
-    assert production.pop("storage") == {"postgres": {"postgres_url": {"env": "DEZNITY_DAGSTER_PG_URL"}}}
+    assert production.pop("storage") == {
+        "custom": {
+            "module": "deznity_assets.instance_storage_postgres",
+            "class": "DeznityPostgresStorage",
+            "config": {"postgres_url": {"env": "DEZNITY_DAGSTER_PG_URL"}},
+        }
+    }
     assert production == embedded
 
 
