@@ -1,7 +1,7 @@
 """A local HTTP server on 127.0.0.1 speaking Supabase's PostgREST protocol, backed by a real Postgres.
 
 It serves exactly what SupabaseClientStore sends: table reads with `select`, `eq`/`neq`/`lt`/
-`lte`/`gt`/`gte`/`like`/`is`/`in` filters, `order`, `limit`, `offset`; inserts, updates and
+`lte`/`gt`/`gte`/`like`/`is`/`in` filters, `order`, `limit`, `offset` and `Prefer: count=exact`; inserts, updates and
 deletes with `Prefer: return=representation`; and `POST /rest/v1/rpc/<function>`. Like the
 Supabase gateway it requires an `apikey` header, and like PostgREST it verifies the bearer
 JWT (HS256) and runs each request as the JWT's `role` via SET LOCAL ROLE, so row level
@@ -147,8 +147,13 @@ class PostgrestServer(LoopbackServer):
         columns = self._table_columns(table)
         representation = "return=representation" in prefer
         if method == "GET":
-            rows = self._run(role, self._select_sql(table, columns, params), self._filter_values(params, columns))
-            return 200, rows, {"Content-Range": f"0-{max(len(rows) - 1, 0)}/*" if rows else "*/*"}
+            values = self._filter_values(params, columns)
+            rows = self._run(role, self._select_sql(table, columns, params), values)
+            offset = int(dict(params).get("offset") or 0)
+            # Prefer: count=exact: the total of the filtered rows, counted in the database, after the slash.
+            total = self._count(role, table, columns, params, values) if "count=exact" in prefer else "*"
+            shown = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
+            return 200, rows, {"Content-Range": f"{shown}/{total}"}
         if method == "POST":
             rows = self._run(role, *self._insert_sql(table, columns, body))
             return 201, rows if representation else None, {}
@@ -259,6 +264,12 @@ class PostgrestServer(LoopbackServer):
                     raise PostgrestError(400, "PGRST100", f"{name} must be a whole number")
                 query += sql.SQL(f" {name.upper()} {int(p[name])}")
         return query
+
+    def _count(
+        self, role: str, table: str, columns: list[str], params: list[tuple[str, str]], values: list[Any]
+    ) -> int:
+        query = sql.SQL("SELECT count(*) AS n FROM {}").format(self._table(table)) + self._where(params, columns)
+        return int(self._run(role, query, values)[0]["n"])
 
     def _insert_sql(self, table: str, columns: list[str], body: Any) -> tuple[sql.Composable, list[Any]]:
         rows = body if isinstance(body, list) else [body]
