@@ -1,4 +1,4 @@
-"""The control plane: the only writer of client and project rows, and of the portfolio page after each change."""
+"""The control plane: the only writer of client and project rows, and of the dashboard's pages after each change."""
 
 from __future__ import annotations
 
