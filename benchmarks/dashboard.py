@@ -1,6 +1,6 @@
 """The dashboard: a write-back's dashboard work with many clients, against drawing every client, and its screenshot.
 
-Run: `.venv/bin/python benchmarks/dashboard.py [--clients 100000] [--repeats 20] [--write] [--screenshot]`.
+Run: `.venv/bin/python benchmarks/dashboard.py [--clients 100000] [--repeats 20] [--data DIR] [--write] [--screenshot]`.
 The dashboard is redrawn on every change of status (control/plane.py refresh_portfolio), so its cost
 must not grow with the clients: this fills a fresh SQLite store with `--clients` clients in every
 status, each with a project, ten tasks and ten agent activities (what a run records), and a package
@@ -221,18 +221,33 @@ def one_page_of_all(output: Path, store: SqlClientStore) -> str:
     )
 
 
-def time_rebuilds(clients: int, repeats: int) -> dict[str, float]:
-    """Before (one page of every client) and after (a write-back's dashboard work) with `clients` clients."""
+def time_rebuilds(clients: int, repeats: int, data: Path | None = None) -> dict[str, float]:
+    """Before (one page of every client) and after (a write-back's dashboard work) with `clients` clients.
+
+    `data`: a folder to fill once and use again (its deznity.db and output/), instead of a temporary one.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        store = SqlClientStore(f"sqlite:///{tmp}/deznity.db")
-        output = Path(tmp) / "output"
-        output.mkdir()
-        # A real QA report's size: every check of both scopes with its message.
-        checks = [{"id": f"check-{n}", "severity": "error", "passed": True, "message": "ok " * 20} for n in range(16)]
-        report = json.dumps({"score": 100.0, "reports": [{"scope": "functional", "checks": checks}]}, indent=2)
-        t0 = time.perf_counter()
-        fill_store(store, output, clients, report)
-        print(f"filled {clients} clients in {time.perf_counter() - t0:.0f} s", flush=True)
+        folder = data or Path(tmp)
+        filled = (folder / "deznity.db").exists()
+        store = SqlClientStore(f"sqlite:///{folder}/deznity.db")
+        output = folder / "output"
+        output.mkdir(parents=True, exist_ok=True)
+        if filled:
+            # Filled by an earlier run: its dashboard goes, the clients and packages stay.
+            shutil.rmtree(output / "_dashboard", ignore_errors=True)
+            (output / "index.html").unlink(missing_ok=True)
+            found = sum(store.status_counts().values())
+            if found != clients:
+                raise SystemExit(f"--data {folder} holds {found} clients, not {clients}: give --clients {found}")
+        else:
+            # A real QA report's size: every check of both scopes with its message.
+            checks = [
+                {"id": f"check-{n}", "severity": "error", "passed": True, "message": "ok " * 20} for n in range(16)
+            ]
+            report = json.dumps({"score": 100.0, "reports": [{"scope": "functional", "checks": checks}]}, indent=2)
+            t0 = time.perf_counter()
+            fill_store(store, output, clients, report)
+            print(f"filled {clients} clients in {time.perf_counter() - t0:.0f} s", flush=True)
         t0, c0 = time.perf_counter(), time.process_time()
         before_html = one_page_of_all(output, store)
         before, before_cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -283,11 +298,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=200)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--data", type=Path, help="fill this folder once and use it again (default: a temporary one)")
     parser.add_argument("--write", action="store_true", help="append the figures to docs/PERFORMANCE.md")
     parser.add_argument("--screenshot", action="store_true", help="refresh docs/dashboard.png")
     args = parser.parse_args()
     load = os.getloadavg()[0]  # other work on the machine slows every figure: it is recorded with them
-    f = time_rebuilds(args.clients, args.repeats)
+    f = time_rebuilds(args.clients, args.repeats, args.data)
     kb = 1024
     print(
         f"{args.clients} clients: write-back's dashboard work median {f['median'] * 1000:.0f} ms "

@@ -28,9 +28,11 @@ from .package import write_file_atomic
 # Not a slug (slugs have no "_"), so never a client's folder under output/.
 DASHBOARD_DIR = "_dashboard"
 PAGES_FILE = "pages.json"
-PAGE_SIZE = 50  # clients per page; a page that grows past twice this is split
-RECENT = 50  # clients changed last, on the first page
-QUEUE = 50  # reviews waiting longest, on the first page
+PAGE_SIZE = 25  # clients per page; a page that grows past twice this is split
+SHELF = 50  # pages per shelf of the A-to-Z index, once there are more pages than that
+# The first page's tables: small enough for Lighthouse's 100 on a phone (about 35 kB).
+RECENT = 20  # clients changed last
+QUEUE = 20  # reviews waiting longest
 _READ_CHUNK = 1000  # clients per read when every page is drawn
 _TOTALS = ("tokens", "cost_usd", "qa_total", "qa_count")
 
@@ -143,6 +145,7 @@ def _load_pages(output_dir: Path) -> list[dict[str, Any]] | None:
             and all(isinstance(f, str) and is_safe_slug(f) for f in firsts[1:])
             and all(a < b for a, b in itertools.pairwise(firsts))
             and all(isinstance(p.get(k), (int, float)) for p in pages for k in _TOTALS)
+            and all(isinstance(p.get(k), str) for p in pages for k in ("label", "low", "high"))
         )
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
@@ -164,7 +167,7 @@ def _redraw_pages(output_dir: Path, store: Any, pages: list[dict[str, Any]], slu
     wanted: dict[int, set[str]] = {}
     for slug in slugs:
         wanted.setdefault(bisect.bisect_right(firsts, slug) - 1, set()).add(slug)
-    directory = False
+    split, shelves = False, set()
     # From the last range back: a split inserts pages after its own, leaving earlier indexes as they are.
     for i in sorted(wanted, reverse=True):
         before = pages[i + 1]["first"] if i + 1 < len(pages) else None
@@ -182,9 +185,14 @@ def _redraw_pages(output_dir: Path, store: Any, pages: list[dict[str, Any]], slu
             _draw_page(output_dir, store, pages, n, group)
         for n in redraw[len(groups) :]:
             _draw_page(output_dir, store, pages, n, None)
-        directory |= len(groups) > 1 or any(old.get(k) != pages[i].get(k) for k in ("clients", "label"))
-    if directory or not (output_dir / DASHBOARD_DIR / "index.html").exists():
+        if len(groups) > 1:
+            split = True  # the pages after it move: every shelf from its own on is redrawn
+        elif any(old.get(k) != pages[i].get(k) for k in ("clients", "label")):
+            shelves.add(i // SHELF)
+    if split or not (output_dir / DASHBOARD_DIR / "index.html").exists():
         _draw_directory(output_dir, pages)
+    elif shelves:
+        _draw_directory(output_dir, pages, shelves)
     return True
 
 
@@ -246,6 +254,8 @@ def _draw_page(output_dir: Path, store: Any, pages: list[dict[str, Any]], n: int
     scored = [e["qa_score"] for e in entries if e["qa_score"] is not None]
     page.update(
         label=label,
+        low=rows[0].slug if rows else page["first"],
+        high=rows[-1].slug if rows else page["first"],
         clients=len(rows),
         tokens=sum(e["tokens"] for e in entries),
         cost_usd=sum(e["cost_usd"] for e in entries),
@@ -254,14 +264,56 @@ def _draw_page(output_dir: Path, store: Any, pages: list[dict[str, Any]], n: int
     )
 
 
-def _draw_directory(output_dir: Path, pages: Sequence[Mapping[str, Any]]) -> None:
-    html = render_page(
+def shelf_file(n: int) -> str:
+    """The file name of shelf `n` (from 0) of the A-to-Z index."""
+    return f"index-{n + 1}.html"
+
+
+def _draw_directory(output_dir: Path, pages: Sequence[Mapping[str, Any]], shelves: Iterable[int] | None = None) -> None:
+    """The A-to-Z index: every page by slug range, or past SHELF pages the shelves of SHELF pages, each its own page.
+
+    `shelves`: only these shelves are drawn again, and the index (None: every one).
+    """
+    folder = output_dir / DASHBOARD_DIR
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    groups = [pages[n : n + SHELF] for n in range(0, len(pages), SHELF)] if len(pages) > SHELF else []
+    listed = [
+        {
+            "file": shelf_file(n),
+            "label": f"{group[0]['low']} to {group[-1]['high']}",
+            "clients": sum(p["clients"] for p in group),
+            "pages": len(group),
+        }
+        for n, group in enumerate(groups)
+    ]
+    total = sum(p["clients"] for p in pages)
+    index = render_page(
         "dashboard_directory.html.j2",
-        pages=pages,
-        total=sum(p["clients"] for p in pages),
-        generated_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        shelves=listed,
+        pages=[] if groups else pages,
+        total=total,
+        label=None,
+        pages_count=len(pages),
+        generated_at=now,
     )
-    write_file_atomic(output_dir / DASHBOARD_DIR / "index.html", html)
+    write_file_atomic(folder / "index.html", index)
+    for n in range(len(groups)) if shelves is None else sorted(shelves):
+        if n < len(groups):
+            shelf = render_page(
+                "dashboard_directory.html.j2",
+                shelves=[],
+                pages=groups[n],
+                total=listed[n]["clients"],
+                label=listed[n]["label"],
+                pages_count=len(groups[n]),
+                generated_at=now,
+            )
+            write_file_atomic(folder / shelf_file(n), shelf)
+    if shelves is None:
+        # Shelves that are no more (the pages were fewer, or drawn with another page size).
+        for stale in folder.glob("index-*.html"):
+            if stale.name not in {item["file"] for item in listed}:
+                stale.unlink(missing_ok=True)
 
 
 # ----- the first page --------------------------------------------------------------------------------

@@ -255,9 +255,16 @@ def test_the_dashboard_reads_on_every_backend(client_store):
 
 def _pages_seen(output_dir: Path) -> dict[str, str]:
     """Every client row on the pages the A-to-Z index links to: slug -> status, as a person reaches them."""
-    directory = output_dir / portfolio.DASHBOARD_DIR / "index.html"
+    folder = output_dir / portfolio.DASHBOARD_DIR
     seen: dict[str, str] = {}
-    links = [a["href"] for a in BeautifulSoup(directory.read_text("utf-8"), "html.parser").select(".pages a")]
+    index = BeautifulSoup((folder / "index.html").read_text("utf-8"), "html.parser")
+    links = [a["href"] for a in index.select(".pages a")]
+    for shelf in index.select(".shelves a"):
+        links += [
+            a["href"]
+            for a in BeautifulSoup((folder / shelf["href"]).read_text("utf-8"), "html.parser").select(".pages a")
+        ]
+    directory = folder / "index.html"
     for href in links:
         page = BeautifulSoup((directory.parent / href).read_text("utf-8"), "html.parser")
         assert not page.find("script")
@@ -269,8 +276,9 @@ def _pages_seen(output_dir: Path) -> dict[str, str]:
 
 @pytest.fixture
 def small_pages(monkeypatch):
-    """Pages of three clients (split past six), five clients changed last and five reviews on the first page."""
+    """Pages of three clients (split past six) on shelves of two pages, five clients changed last and five reviews."""
     monkeypatch.setattr(portfolio, "PAGE_SIZE", 3)
+    monkeypatch.setattr(portfolio, "SHELF", 2)
     monkeypatch.setattr(portfolio, "RECENT", 5)
     monkeypatch.setattr(portfolio, "QUEUE", 5)
 
@@ -314,6 +322,8 @@ def test_pages_by_slug_reach_every_client_after_adds_deletes_and_changes(platfor
     assert _pages_seen(platform.output_dir) == truth
     pages = json.loads((platform.output_dir / portfolio.DASHBOARD_DIR / portfolio.PAGES_FILE).read_text())["pages"]
     assert len(pages) > 3 and all(p["clients"] <= 6 for p in pages)  # split as they grew
+    shelves = sorted(p.name for p in (platform.output_dir / portfolio.DASHBOARD_DIR).glob("index-*.html"))
+    assert len(shelves) == (len(pages) + 1) // 2  # none left over from before a split
     html = "".join(p.read_text("utf-8") for p in (platform.output_dir / portfolio.DASHBOARD_DIR).glob("*.html"))
     assert "<script" not in html and "&lt;script&gt;" in html and "AC/DC &lt;b&gt;Tribute&lt;/b&gt;" in html
     first = BeautifulSoup((platform.output_dir / "index.html").read_text("utf-8"), "html.parser")
@@ -333,11 +343,12 @@ def test_pages_by_slug_reach_every_client_after_adds_deletes_and_changes(platfor
     try:
         page.goto((platform.output_dir / "index.html").as_uri())
         page.get_by_role("link", name="All clients, A to Z").click()
-        for link in page.locator(".pages a").all():
-            low, _, high = link.inner_text().partition(" to ")
-            if low <= target <= high:
-                link.click()
-                break
+        for kind in (".shelves a", ".pages a"):  # the shelf whose range holds the slug, then the page
+            for link in page.locator(kind).all():
+                low, _, high = link.inner_text().partition(" to ")
+                if low <= target <= high:
+                    link.click()
+                    break
         row = page.locator(f'.clients tr[data-slug="{target}"]')
         assert row.count() == 1 and "pending" in row.inner_text()
         assert page.evaluate("document.scripts.length") == 0
