@@ -25,6 +25,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from deznity_assets.portfolio import PAGE_SIZE  # noqa: E402
+
 PORT = 8800
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
@@ -142,7 +146,7 @@ def dashboard_section(rows: list, measured: str) -> list[str]:
         measured,
         "output/index.html, the A-to-Z index and its page after `deznity demo`, a dental clinic held for review and "
         "a hand-typed row with a bad colour (failed), served from 127.0.0.1; the same pages of a dashboard of "
-        f"{LARGE_CLIENTS:,} clients in every status ({LARGE}/: a full first page, {LARGE_CLIENTS // 50:,} or so pages "
+        f"{LARGE_CLIENTS:,} clients in every status ({LARGE}/: a full first page, {LARGE_CLIENTS // PAGE_SIZE:,} pages "
         "by slug, one from the middle); and every client's BOOTSTRAP_SUMMARY.html.",
         "",
         f"Lowest score over the {len(rows)} pages: " + ", ".join(f"{c} {worst[c]}" for c in CATEGORIES) + ".",
