@@ -210,8 +210,9 @@ def _draw_every_page(output_dir: Path, store: Any) -> list[dict[str, Any]]:
     pages = [{"first": first, "file": page_file(first)} for first, _ in groups]
     folder = output_dir / DASHBOARD_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    figures = store.client_figures()  # every client's in a few reads, rather than a few per page
     for n, (_first, group) in enumerate(groups):
-        _draw_page(output_dir, store, pages, n, group)
+        _draw_page(output_dir, store, pages, n, group, figures)
     # Pages of ranges that are no more (drawn before the index was lost or the page size changed).
     drawn = {p["file"] for p in pages}
     for stale in folder.glob("clients*.html"):
@@ -232,13 +233,26 @@ def _split(rows: Sequence[Any], first: str) -> list[tuple[str, list[Any]]]:
     return groups
 
 
-def _draw_page(output_dir: Path, store: Any, pages: list[dict[str, Any]], n: int, rows: Sequence[Any] | None) -> None:
-    """Write page `n` of `pages` from its `rows` (None: read them), and keep its totals in pages[n]."""
+def _draw_page(
+    output_dir: Path,
+    store: Any,
+    pages: list[dict[str, Any]],
+    n: int,
+    rows: Sequence[Any] | None,
+    every_figure: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Write page `n` of `pages` from its `rows` (None: read them), and keep its totals in pages[n].
+
+    `every_figure`: the figures of every client, when every page is drawn (else the page's are read).
+    """
     page = pages[n]
     if rows is None:
         before = pages[n + 1]["first"] if n + 1 < len(pages) else None
         rows = store.clients_between(page["first"], before)
-    figures = store.client_figures([r.id for r in rows]) if rows else {}
+    if every_figure is not None:
+        figures = {r.slug: every_figure[r.slug] for r in rows if r.slug in every_figure}
+    else:
+        figures = store.client_figures([r.id for r in rows]) if rows else {}
     entries = client_entries(output_dir, rows, figures)
     label = f"{rows[0].slug} to {rows[-1].slug}" if rows else f"from {page['first'] or 'the start'} (none yet)"
     html = render_page(
