@@ -326,7 +326,8 @@ def main() -> None:
             "completed ones a package on disk.",
             "",
             f"Command: `.venv/bin/python benchmarks/dashboard.py --clients {args.clients} --repeats {args.repeats} "
-            "--write`  ",
+            + (f"--data {args.data} " if args.data else "")
+            + "--write`  ",
             f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
             f"load average {load:.1f} when it started",
             "",
