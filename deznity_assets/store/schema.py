@@ -139,8 +139,8 @@ ADDED_COLUMNS: dict[tuple[str, str], str] = {
 
 # Indexes added to the clients table after its first version, each with the Supabase migration that adds it.
 ADDED_INDEXES: dict[str, str] = {
-    "clients_updated_idx": "20250601000800_dashboard_indexes.sql",
-    "clients_status_updated_idx": "20250601000800_dashboard_indexes.sql",
+    "clients_updated_idx": "20250601001200_dashboard_indexes.sql",
+    "clients_status_updated_idx": "20250601001200_dashboard_indexes.sql",
 }
 
 webhook_events = sa.Table(
