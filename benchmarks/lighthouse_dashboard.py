@@ -3,7 +3,8 @@
 Run: `.venv/bin/python benchmarks/lighthouse_dashboard.py [--only sites|dashboard]` with Debian's
 chromium and npm's lighthouse (`apt-get install -y chromium && npm i -g lighthouse`). Processes the
 reference clients, a dental clinic held for review and a row with a bad brief (benchmarks/dashboard.py)
-with their base URL set to a local server, serves output/ on 127.0.0.1 and writes
+with their base URL set to a local server, adds the dashboard of 5,000 clients in every status
+(output/_large/), serves output/ on 127.0.0.1 and writes
 docs/LIGHTHOUSE_DASHBOARD.md (performance, accessibility, best practices, SEO). `--only` measures one part
 and keeps the other part's figures from the file as they were.
 """
@@ -24,6 +25,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from deznity_assets.portfolio import PAGE_SIZE  # noqa: E402
+
 PORT = 8800
 CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 
@@ -55,6 +60,25 @@ def lighthouse(url: str, out: Path) -> dict[str, int]:
     return {c: round(report["categories"][c]["score"] * 100) for c in CATEGORIES}
 
 
+LARGE = "_large"  # a folder no client's slug can name
+LARGE_CLIENTS = 5000
+
+
+def build_large(output: Path) -> None:
+    """output/_large/: the dashboard of LARGE_CLIENTS clients in every status (benchmarks/dashboard.py's store)."""
+    from dashboard import fill_store
+
+    from deznity_assets.portfolio import rebuild_portfolio
+    from deznity_assets.store import SqlClientStore
+
+    store = SqlClientStore(f"sqlite:///{output.parent / 'large.db'}")
+    try:
+        fill_store(store, output / LARGE, LARGE_CLIENTS, json.dumps({"score": 100.0}))
+        rebuild_portfolio(output / LARGE, store)
+    finally:
+        store.dispose()
+
+
 TITLE = "# Lighthouse scores of the reference sites, the dashboard and the HTML summaries"
 DASHBOARD = "## The dashboard and the HTML summaries"
 
@@ -66,9 +90,16 @@ def measure(output: Path, tmp: Path, only: str | None) -> tuple[list, list]:
     sites, dashboard = [], []
     try:
         if only in (None, "dashboard"):
-            pages = ["index.html"] + sorted(
-                p.relative_to(output).as_posix() for p in output.glob("*/BOOTSTRAP_SUMMARY.html")
-            )
+            pages = ["index.html", "_dashboard/index.html", "_dashboard/clients.html"]
+            # The same pages with LARGE_CLIENTS clients: the first page full (the clients changed last and
+            # the review queue), the A-to-Z index of every page, and a page from the middle.
+            large = sorted(p.name for p in (output / LARGE / "_dashboard").glob("clients-from-*.html"))
+            pages += [
+                f"{LARGE}/index.html",
+                f"{LARGE}/_dashboard/index.html",
+                f"{LARGE}/_dashboard/{large[len(large) // 2]}",
+            ]
+            pages += sorted(p.relative_to(output).as_posix() for p in output.glob("*/BOOTSTRAP_SUMMARY.html"))
             for rel in pages:
                 scores = lighthouse(f"http://127.0.0.1:{PORT}/{rel}", tmp / "lh.json")
                 dashboard.append((rel, scores))
@@ -113,8 +144,10 @@ def dashboard_section(rows: list, measured: str) -> list[str]:
         DASHBOARD,
         "",
         measured,
-        "output/index.html after `deznity demo`, a dental clinic held for review and a hand-typed row with a bad "
-        "colour (failed), served from 127.0.0.1, and every client's BOOTSTRAP_SUMMARY.html.",
+        "output/index.html, the A-to-Z index and its page after `deznity demo`, a dental clinic held for review and "
+        "a hand-typed row with a bad colour (failed), served from 127.0.0.1; the same pages of a dashboard of "
+        f"{LARGE_CLIENTS:,} clients in every status ({LARGE}/: a full first page, {LARGE_CLIENTS // PAGE_SIZE:,} pages "
+        "by slug, one from the middle); and every client's BOOTSTRAP_SUMMARY.html.",
         "",
         f"Lowest score over the {len(rows)} pages: " + ", ".join(f"{c} {worst[c]}" for c in CATEGORIES) + ".",
         "",
@@ -145,6 +178,8 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         output = build_sample(Path(tmp), DEZNITY_SITE_BASE_URL=f"http://127.0.0.1:{PORT}/{{slug}}/site")
+        if args.only in (None, "dashboard"):
+            build_large(output)
         sites, dashboard = measure(output, Path(tmp), args.only)
     version = subprocess.run(["lighthouse", "--version"], capture_output=True, text=True).stdout.strip()
     measured = (

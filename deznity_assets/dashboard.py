@@ -1,9 +1,9 @@
-"""The agency dashboard output/index.html: counts by status, the review queue, and per client its figures.
+"""The agency dashboard's pages: what each shows, from the store's rows, counts and figures and the packages on disk.
 
-Drawn on the server as HTML and CSS (no JavaScript, no fonts, no request leaves the page), from
-the clients table, the projects, tasks and activities in the store, and the packages on disk:
-`rebuild_portfolio` (portfolio.py) calls `render_dashboard` after every status change, so the
-reads are a fixed handful whatever the number of clients.
+Drawn on the server as HTML and CSS (no JavaScript, no fonts, no request leaves the page). The first
+page output/index.html holds the counts by status, the totals, the review queue and the clients
+changed last; output/_dashboard/ holds every client on pages by slug, and their index. Which pages a
+change redraws, and the reads behind them, is portfolio.py's: a page of clients, never all of them.
 """
 
 from __future__ import annotations
@@ -73,54 +73,95 @@ def web_link(url: Any) -> str | None:
     return url if isinstance(url, str) and url.startswith(("https://", "http://")) else None
 
 
-def dashboard_context(
+def client_table(
     output_dir: Path, entries: Sequence[dict[str, Any]], figures: Mapping[str, Mapping[str, Any]]
 ) -> dict[str, Any]:
-    """What the dashboard template shows: counts, totals, the review queue and one row per client."""
-    now = datetime.now(timezone.utc)
+    """One table of clients: a row per entry (portfolio.client_entries) with its phase bars, and their scale."""
     add_usage(entries, figures)
     totals = {
-        slug: sum(p["seconds"] for p in f.get("phases", {}).values() if p.get("seconds") is not None)
-        for slug, f in figures.items()
+        str(e["slug"]): sum(
+            p["seconds"] for p in figures.get(e["slug"], {}).get("phases", {}).values() if p.get("seconds") is not None
+        )
+        for e in entries
+        if e["slug"]
     }
-    # One scale for every client, so that bars compare across clients as well as across phases.
+    # One scale for every client of the table, so that bars compare across clients as well as across phases.
     scale = max(totals.values(), default=0.0)
-    counts = {status: 0 for status in STATUS_ORDER}
-    rows, queue = [], []
+    rows = []
     for entry in entries:
-        status = entry["status"] if entry["status"] in counts else "other"
-        counts[status] = counts.get(status, 0) + 1
         slug = entry["slug"]
         figure = figures.get(slug, {}) if slug else {}
         bars = phase_bars(figure.get("phases", {}), scale)
         has_html = bool(entry["summary"]) and (output_dir / str(slug) / SUMMARY_HTML_FILE).exists()
-        row = {
-            **entry,
-            "status_class": status,
-            "summary_link": f"{slug}/{SUMMARY_HTML_FILE}" if has_html else entry["summary"],
-            "phases": bars,
-            # What a screen reader says for the bar: every phase with its seconds.
-            "timeline": ", ".join(f"{b['label']} {b['seconds']} s" for b in bars),
-            "seconds": round(totals.get(slug, 0.0), 1) if slug else 0.0,
-            "live_link": web_link(entry.get("live_url")),
-            "preview_link": web_link(entry.get("preview_url")),
-        }
-        rows.append(row)
+        rows.append(
+            {
+                **entry,
+                "status_class": entry["status"] if entry["status"] in STATUS_ORDER else "other",
+                "summary_link": f"{slug}/{SUMMARY_HTML_FILE}" if has_html else entry["summary"],
+                "phases": bars,
+                # What a screen reader says for the bar: every phase with its seconds.
+                "timeline": ", ".join(f"{b['label']} {b['seconds']} s" for b in bars),
+                "seconds": round(totals.get(str(slug), 0.0), 1) if slug else 0.0,
+                "live_link": web_link(entry.get("live_url")),
+                "preview_link": web_link(entry.get("preview_url")),
+            }
+        )
+    return {"clients": rows, "scale": round(scale, 1), "phases": [step.name for step in PHASES]}
+
+
+def review_rows(entries: Sequence[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
+    """The review queue's rows, oldest ticket first: when each was raised and how long it has waited."""
+    queue = []
+    for entry in entries:
         if entry.get("review"):
             raised = datetime.fromisoformat(entry["review"]["raised_at"])
-            queue.append({**row, "raised": raised.strftime("%Y-%m-%d %H:%M UTC"), "waiting": _age(now - raised)})
+            queue.append({**entry, "raised": raised.strftime("%Y-%m-%d %H:%M UTC"), "waiting": _age(now - raised)})
     queue.sort(key=lambda r: r["review"]["raised_at"])  # oldest ticket first: it has waited longest
-    scored = [e["qa_score"] for e in entries if e["qa_score"] is not None]
+    return queue
+
+
+def status_tiles(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """(status, count) in the order a person reads the pipeline; every other status folded into "other"."""
+    tiles = {status: 0 for status in STATUS_ORDER}
+    for status, n in counts.items():
+        key = status if status in tiles else "other"
+        tiles[key] = tiles.get(key, 0) + int(n)
+    return [(status, n) for status, n in tiles.items() if status in STATUS_ORDER or n]
+
+
+def dashboard_context(
+    output_dir: Path,
+    *,
+    counts: Mapping[str, int],
+    recent: Sequence[dict[str, Any]],
+    figures: Mapping[str, Mapping[str, Any]],
+    queue: Sequence[dict[str, Any]] = (),
+    overdue: int = 0,
+    totals: Mapping[str, Any] | None = None,
+    directory: str = "_dashboard/index.html",
+) -> dict[str, Any]:
+    """What the first page shows: counts, totals, the review queue and the clients changed last.
+
+    `counts` by status (the store's), `recent` and `queue` entries (portfolio.client_entries),
+    `figures` of the recent ones, `overdue` the number of reviews past the window, `totals` the
+    tokens, cost and QA scores kept for every client (portfolio's page index), `directory` the
+    link to every client.
+    """
+    now = datetime.now(timezone.utc)
+    totals = totals or {}
+    qa_count = int(totals.get("qa_count", 0))
     return {
-        "clients": rows,
-        "counts": [(status, n) for status, n in counts.items() if status in STATUS_ORDER or n],
-        "queue": queue,
-        "overdue": sum(1 for r in queue if r["review"]["overdue"]),
-        "tokens": sum(e["tokens"] for e in entries),
-        "cost_usd": sum(e["cost_usd"] for e in entries),
-        "mean_qa": round(sum(scored) / len(scored), 1) if scored else None,
-        "phases": [step.name for step in PHASES],
-        "scale": round(scale, 1),
+        **client_table(output_dir, recent, figures),
+        "counts": status_tiles(counts),
+        "total": sum(int(n) for n in counts.values()),
+        "queue": review_rows(queue, now),
+        "waiting": int(counts.get("needs_review", 0)),
+        "overdue": overdue,
+        "tokens": int(totals.get("tokens", 0)),
+        "cost_usd": float(totals.get("cost_usd", 0.0)),
+        "mean_qa": round(float(totals.get("qa_total", 0.0)) / qa_count, 1) if qa_count else None,
+        "recent_intro": f"The {len(recent)} clients changed last; every client is on the pages A to Z.",
+        "directory": directory,
         "generated_at": now.strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -145,16 +186,6 @@ def failing_webhooks(store: Any) -> list[dict[str, Any]]:
     return failing
 
 
-def render_dashboard(output_dir: Path, entries: Sequence[dict[str, Any]], store: Any) -> str:
-    """output/index.html for `entries` (portfolio.client_overview), the store's figures, leads and failing webhooks."""
-    return render_page(
-        "dashboard.html.j2",
-        **dashboard_context(output_dir, entries, store.client_figures()),
-        leads=lead_series(store, entries),
-        webhooks=failing_webhooks(store),
-    )
-
-
 def _age(delta: timedelta) -> str:
     minutes = max(0, int(delta.total_seconds() // 60))
     if minutes < 60:
@@ -170,8 +201,13 @@ CHART_W, CHART_H, CHART_TOP, CHART_BOTTOM = 560, 160, 22, 28
 SPARK_W, SPARK_H = 84, 24
 
 
-def lead_series(store: Any, entries: Sequence[dict[str, Any]], now: datetime | None = None) -> dict[str, Any]:
-    """Leads per client over the last LEAD_DAYS UTC days (today included) and the daily series, drawn as SVG shapes."""
+def lead_series(
+    store: Any, entries: Sequence[dict[str, Any]], now: datetime | None = None, *, limit: int | None = None
+) -> dict[str, Any]:
+    """Leads per client over the last LEAD_DAYS UTC days (today included) and the daily series, drawn as SVG shapes.
+
+    `limit`: only the clients with the most leads (the first page stays the same size at any scale).
+    """
     now = now or datetime.now(timezone.utc)
     first = (now.astimezone(timezone.utc) - timedelta(days=LEAD_DAYS - 1)).date()
     days = [first + timedelta(days=n) for n in range(LEAD_DAYS)]
@@ -203,7 +239,8 @@ def lead_series(store: Any, entries: Sequence[dict[str, Any]], now: datetime | N
             }
         )
     clients = []
-    for slug, series in sorted(per_client.items(), key=lambda item: (-sum(item[1]), item[0])):
+    ranked = sorted(per_client.items(), key=lambda item: (-sum(item[1]), item[0]))
+    for slug, series in ranked[:limit]:
         peak = max(series) or 1
         bar = SPARK_W / LEAD_DAYS
         clients.append(
@@ -227,6 +264,7 @@ def lead_series(store: Any, entries: Sequence[dict[str, Any]], now: datetime | N
         )
     return {
         "total": sum(daily),
+        "more_clients": len(ranked) - len(clients),
         "first_day": days[0].isoformat(),
         "last_day": days[-1].isoformat(),
         "columns": columns,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import pty
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
 
-from deznity_assets import progress
+from deznity_assets import portfolio, progress
 from deznity_assets.agents.offline import OfflineGenerator
 from deznity_assets.agents.provider import AgentContext
 from deznity_assets.agents.roster import TASKS
@@ -24,7 +25,7 @@ from deznity_assets.cli.common import overview
 from deznity_assets.dashboard import dashboard_context, render_page, web_link
 from deznity_assets.deploy import build_deploy_config
 from deznity_assets.qa.checks import build_qa_report, run_checks
-from deznity_assets.store import utcnow
+from deznity_assets.store import SqlClientStore, utcnow
 from deznity_assets.summary import summary_html, summary_markdown
 from tests.plugins.platform import env_for
 from tests.plugins.site_fixtures import build_inputs
@@ -237,10 +238,205 @@ def test_only_web_addresses_become_live_links(tmp_path):
         "live_url": "https://acme.vercel.app",
         "preview_url": "javascript:alert(1)",
     }
-    html = render_page("dashboard.html.j2", **dashboard_context(tmp_path, [entry], {}))
+    html = render_page(
+        "dashboard.html.j2", **dashboard_context(tmp_path, counts={"completed": 1}, recent=[entry], figures={})
+    )
     links = {a.get_text(): a["href"] for a in BeautifulSoup(html, "html.parser").select(".links a")}
     assert links == {"Site": "acme/site/index.html", "Live site": "https://acme.vercel.app"}
     assert web_link("ftp://x") is None and web_link(None) is None
+
+
+# ----- every client on pages by slug; a write-back reads a page, not every client ---------------
+
+
+def test_the_dashboard_reads_on_every_backend(client_store):
+    """Counts, the clients changed last, the review queue and a range of slugs: each a page or a count."""
+    rows = [client_store.add_client({**TACO, "business_name": f"Shop {n}"}) for n in range(5)]
+    for row in rows[:4]:
+        client_store.claim_client(row.slug)
+    client_store.mark_completed(rows[0].slug, run_id=None)
+    client_store.mark_failed(rows[1].slug, "QA blocking checks failed")
+    time.sleep(0.01)
+    client_store.mark_needs_review(rows[2].slug, run_id="r2", reason="health")
+    time.sleep(0.01)
+    client_store.mark_needs_review(rows[3].slug, run_id="r3", reason="health")
+    assert client_store.status_counts() == {"completed": 1, "failed": 1, "needs_review": 2, "pending": 1}
+    assert [r.slug for r in client_store.recent_clients(2)] == [rows[3].slug, rows[2].slug]
+    queue, overdue = client_store.review_queue(1, overdue_before=utcnow() + timedelta(hours=1))
+    assert [r.slug for r in queue] == [rows[2].slug] and overdue == 2  # oldest first; both raised before
+    assert client_store.review_queue(5, overdue_before=utcnow() - timedelta(hours=1))[1] == 0
+    slugs = sorted(r.slug for r in rows)
+    assert [r.slug for r in client_store.clients_between(slugs[1], slugs[3])] == slugs[1:3]
+    assert [r.slug for r in client_store.clients_between(slugs[2], None, limit=2)] == slugs[2:4]
+    assert [r.slug for r in client_store.clients_between("", None)] == slugs
+
+    project = client_store.start_project(rows[0].slug, run_id="run-live", attempt=1)
+    client_store.update_project("run-live", live_url="https://shop-0.vercel.app")
+    client_store.log_activity(
+        client_id=rows[0].id, project_id=project, agent="pm", action="x", tokens_in=5, tokens_out=2
+    )
+    other = client_store.start_project(rows[1].slug, run_id="run-other", attempt=1)
+    client_store.log_activity(client_id=rows[1].id, project_id=other, agent="pm", action="x", tokens_in=9, tokens_out=9)
+    figures = client_store.client_figures([rows[0].id])
+    assert set(figures) == {rows[0].slug} and figures[rows[0].slug]["tokens"] == 7
+    assert figures[rows[0].slug]["live"]["live_url"] == "https://shop-0.vercel.app"
+    assert client_store.client_figures()[rows[1].slug]["tokens"] == 18
+
+
+def _pages_seen(output_dir: Path) -> dict[str, str]:
+    """Every client row on the pages the A-to-Z index links to: slug -> status, as a person reaches them."""
+    folder = output_dir / portfolio.DASHBOARD_DIR
+    seen: dict[str, str] = {}
+    index = BeautifulSoup((folder / "index.html").read_text("utf-8"), "html.parser")
+    links = [a["href"] for a in index.select(".pages a")]
+    for shelf in index.select(".shelves a"):
+        links += [
+            a["href"]
+            for a in BeautifulSoup((folder / shelf["href"]).read_text("utf-8"), "html.parser").select(".pages a")
+        ]
+    directory = folder / "index.html"
+    for href in links:
+        page = BeautifulSoup((directory.parent / href).read_text("utf-8"), "html.parser")
+        assert not page.find("script")
+        for tr in page.select(".clients tbody tr"):
+            assert tr["data-slug"] not in seen, f"{tr['data-slug']} on two pages"
+            seen[tr["data-slug"]] = tr.select_one(".status").get_text()
+    return seen
+
+
+@pytest.fixture
+def small_pages(monkeypatch):
+    """Pages of three clients (split past six) on shelves of two pages, five clients changed last and five reviews."""
+    monkeypatch.setattr(portfolio, "PAGE_SIZE", 3)
+    monkeypatch.setattr(portfolio, "SHELF", 2)
+    monkeypatch.setattr(portfolio, "RECENT", 5)
+    monkeypatch.setattr(portfolio, "QUEUE", 5)
+
+
+def test_pages_by_slug_reach_every_client_after_adds_deletes_and_changes(platform, small_pages, chromium_browser):
+    store, control = platform.store, platform.control
+    # Names that do not come in slug order: later clients land inside earlier pages and split them.
+    names = [
+        f"{word} Bakery"
+        for word in [
+            "Zeta",
+            "Alpha",
+            "Mango",
+            "Delta",
+            "Kilo",
+            "Bravo",
+            "Tango",
+            "Echo",
+            "Lima",
+            "Oscar",
+            "Papa",
+            "India",
+        ]
+    ]
+    names += [
+        f"{word} Cafe"
+        for word in ["Zulu", "Hotel", "Golf", "Charlie", "Foxtrot", "Juliet", "Nova", "Quebec", "Romeo", "Sierra"]
+    ]
+    slugs = [control.add_client({**TACO, "business_name": name}).slug for name in names]
+    hostile = store.insert_raw({**TACO, "business_name": HOSTILE, "slug": "acdc"})
+    control.refresh_portfolio([hostile.slug])
+    for slug in slugs[3:7]:
+        control.claim_client(slug)
+    store.mark_failed(slugs[3], "<script>alert(1)</script> QA blocking checks failed")
+    store.mark_completed(slugs[4], run_id=None)
+    control.refresh_portfolio(slugs[3:5])
+    for slug in (slugs[0], slugs[9], slugs[15]):
+        control.delete_client(slug)
+
+    truth = {r.slug: r.status.replace("_", " ") for r in store.list_clients()}
+    assert _pages_seen(platform.output_dir) == truth
+    pages = json.loads((platform.output_dir / portfolio.DASHBOARD_DIR / portfolio.PAGES_FILE).read_text())["pages"]
+    assert len(pages["first"]) > 3 and all(n <= 6 for n in pages["clients"])  # split as they grew
+    shelves = sorted(p.name for p in (platform.output_dir / portfolio.DASHBOARD_DIR).glob("index-*.html"))
+    assert len(shelves) == (len(pages["first"]) + 1) // 2  # none left over from before a split
+    html = "".join(p.read_text("utf-8") for p in (platform.output_dir / portfolio.DASHBOARD_DIR).glob("*.html"))
+    assert "<script" not in html and "&lt;script&gt;" in html and "AC/DC &lt;b&gt;Tribute&lt;/b&gt;" in html
+    first = BeautifulSoup((platform.output_dir / "index.html").read_text("utf-8"), "html.parser")
+    tiles = {li["data-status"]: int(li.select_one(".n").get_text()) for li in first.select(".tiles li")}
+    assert tiles == {"pending": 16, "in_progress": 2, "needs_review": 0, "completed": 1, "failed": 1}
+    assert len(first.select(".clients tbody tr")) == 5  # the clients changed last, not all of them
+
+    # Drawn again from scratch, every page and the totals are the same as those kept change by change.
+    kept = (platform.output_dir / "index.html").read_text("utf-8").split('<dl class="totals">')[1]
+    control.refresh_portfolio(everything=True)
+    assert _pages_seen(platform.output_dir) == truth
+    assert (platform.output_dir / "index.html").read_text("utf-8").split('<dl class="totals">')[1] == kept
+
+    # A person finds a client from the first page: the A-to-Z index, the range that holds its slug, its row.
+    target = slugs[-1]
+    page = chromium_browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto((platform.output_dir / "index.html").as_uri())
+        page.get_by_role("link", name="All clients, A to Z").click()
+        for kind in (".shelves a", ".pages a"):  # the shelf whose range holds the slug, then the page
+            for link in page.locator(kind).all():
+                low, _, high = link.inner_text().partition(" to ")
+                if low <= target <= high:
+                    link.click()
+                    break
+        row = page.locator(f'.clients tr[data-slug="{target}"]')
+        assert row.count() == 1 and "pending" in row.inner_text()
+        assert page.evaluate("document.scripts.length") == 0
+        page.set_viewport_size({"width": 375, "height": 800})
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 375
+    finally:
+        page.close()
+
+
+class _CountingStore:
+    """The real store, counting every call the dashboard makes and how many rows each answered."""
+
+    def __init__(self, store):
+        self.store, self.calls = store, []
+
+    def __getattr__(self, name):
+        attr = getattr(self.store, name)
+        if not callable(attr):
+            return attr
+
+        def call(*args, **kwargs):
+            result = attr(*args, **kwargs)
+            rows = result[0] if isinstance(result, tuple) else result
+            self.calls.append((name, args, kwargs, len(rows) if isinstance(rows, (list, dict)) else 0))
+            return result
+
+        return call
+
+
+def _write_back_reads(tmp_path: Path, clients: int) -> tuple[list, int]:
+    """A dashboard of `clients` clients, then one change of status: the store calls and SQL statements of its redraw."""
+    store = SqlClientStore(f"sqlite:///{tmp_path / f'{clients}.db'}")
+    output = tmp_path / f"output-{clients}"
+    statuses = ["pending", "completed", "failed", "needs_review"]
+    for n in range(clients):
+        store.insert_raw({"business_name": f"Client {n}", "slug": f"client-{n:04d}"}, status=statuses[n % 4])
+    portfolio.rebuild_portfolio(output, store)  # no page index yet: every page is drawn
+    store.mark_failed("client-0005", "QA blocking checks failed")
+    statements = []
+    sa.event.listen(store.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    counting = _CountingStore(store)
+    portfolio.rebuild_portfolio(output, counting, ["client-0005"])
+    assert "failed" in (output / "index.html").read_text("utf-8")
+    store.dispose()
+    return counting.calls, len(statements)
+
+
+def test_a_write_back_reads_a_page_of_clients_not_every_client(tmp_path, small_pages):
+    small, small_statements = _write_back_reads(tmp_path, 24)
+    large, large_statements = _write_back_reads(tmp_path, 240)
+    # Ten times the clients: the same calls, the same SQL statements, no more rows.
+    assert [c[0] for c in large] == [c[0] for c in small] and large_statements == small_statements
+    assert "list_clients" not in {c[0] for c in large}
+    assert all(args and args[0] is not None for name, args, _k, _n in large if name == "client_figures")
+    rows_read = sum(n for name, _a, _k, n in large if name != "status_counts")
+    # The client's page (at most twice the page size), the clients changed last and the review queue.
+    assert rows_read <= 2 * portfolio.PAGE_SIZE + portfolio.RECENT + portfolio.QUEUE
+    assert dict((name, n) for name, _a, _k, n in large)["status_counts"] == 4
 
 
 # ----- the HTML summary ---------------------------------------------------------------------------

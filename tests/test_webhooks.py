@@ -439,7 +439,7 @@ def test_an_endpoint_added_later_gets_the_events_still_open_not_the_past(store, 
 def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request):
     import os
 
-    from deznity_assets.dashboard import render_dashboard
+    from deznity_assets.portfolio import first_page
     from deznity_assets.store import SqlClientStore
 
     env = {**env_for(tmp_path), "DEZNITY_WEBHOOK_SECRET": SECRET, "PATH": "/usr/bin:/bin"}
@@ -469,7 +469,7 @@ def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request)
             assert "HTTP 500" in lines[1] and len(lines) == 5
             ok, _, detail = check_webhooks(settings, store)[-1]
             assert not ok and detail == lines[1].removeprefix("FAILING  ")
-            html = render_dashboard(tmp_path, [], store)
+            html = first_page(tmp_path, store, {})
             assert "Webhooks failing" in html and "failing since" in html and "6 given up" in html
 
             wrong = deznity("webhooks", "redeliver", "--endpoint", "https://example.com/?token=typo-secret")
@@ -493,7 +493,7 @@ def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request)
         assert len(crm.accepted) == 6 and [e["type"] for e in healthy.accepted].count("webhook.ping") == 1
         assert len(healthy.accepted) == 7  # six events and the ping of the doctor's check
         assert f"ok       {label}: up to date" in shown.stdout.splitlines()
-        html = render_dashboard(tmp_path, [], store)
+        html = first_page(tmp_path, store, {})
         assert "Webhooks failing" not in html
         for proc in (shown, wrong, bad_time, none, again):
             assert "crm-token-9f2" not in proc.stdout + proc.stderr and SECRET not in proc.stdout + proc.stderr
@@ -502,7 +502,7 @@ def test_cli_shows_a_failing_endpoint_and_redelivers(backend, tmp_path, request)
 
 
 def test_dashboard_lists_a_failing_endpoint_escaped_and_on_a_phone(store, tmp_path, chromium_browser):
-    from deznity_assets.dashboard import render_dashboard
+    from deznity_assets.portfolio import first_page
 
     label = parse_endpoints(["https://crm.example.com/hooks/a-rather-long-path-for-a-phone-screen?token=t0k"])[0][0]
     store.start_webhook_endpoint(label.label)
@@ -511,7 +511,7 @@ def test_dashboard_lists_a_failing_endpoint_escaped_and_on_a_phone(store, tmp_pa
     values = {"failing_since": since, "waiting": 57, "given_up": 3, "last_error": error}
     store.update_webhook_endpoint(label.label, values)
     page_file = tmp_path / "index.html"
-    page_file.write_text(render_dashboard(tmp_path, [], store), "utf-8")
+    page_file.write_text(first_page(tmp_path, store, {}), "utf-8")
     html = page_file.read_text("utf-8")
     assert "<script" not in html and "&lt;script&gt;" in html and "t0k" not in html
     page = chromium_browser.new_page(viewport={"width": 375, "height": 800})

@@ -95,14 +95,10 @@ def show_progress() -> Iterator[None]:
 
 def overview(platform: Platform) -> list[dict[str, Any]]:
     """Every client as the dashboard shows it, with tokens and cost."""
-    from ..dashboard import add_usage
     from ..portfolio import client_overview
 
-    store = open_store(platform)
-    entries = client_overview(platform.output_dir, store)
     # The dashboard's own figures, read in a few queries rather than three per client.
-    add_usage(entries, store.client_figures())
-    return entries
+    return client_overview(platform.output_dir, open_store(platform))
 
 
 def print_outcomes(outcomes: list[Any], platform: Platform, rejected: list[Any] | None = None) -> None:

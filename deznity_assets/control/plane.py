@@ -1,7 +1,8 @@
-"""The control plane: the only writer of client and project rows, and of the portfolio page after each change."""
+"""The control plane: the only writer of client and project rows, and of the dashboard's pages after each change."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -62,13 +63,13 @@ class ControlPlane:
     def add_client(self, brief: dict[str, Any]) -> ClientRow:
         """Validate a brief and add it as a pending client; BriefError names each bad field."""
         row = self.store.add_client(brief)
-        self.refresh_portfolio()
+        self.refresh_portfolio([row.slug])
         return row
 
     def delete_client(self, slug: str) -> bool:
         """Remove a client and its project history."""
         removed = self.store.delete_client(slug)
-        self.refresh_portfolio()
+        self.refresh_portfolio([slug])
         return removed
 
     # ----- claims -----------------------------------------------------------------
@@ -76,8 +77,8 @@ class ControlPlane:
     def claim_pending(self, limit: int, *, refresh: bool = True) -> ClaimResult:
         """Claim up to `limit` pending clients; a bad brief fails at once with the field named.
 
-        `refresh=False` leaves the portfolio page to the next change of status: a rebuild reads
-        every client (about 30 s with 100,000 of them), too slow for a sensor tick.
+        `refresh=False` leaves the dashboard to each client's next change of status: a tick claims
+        up to hundreds of clients, each on its own page of the dashboard.
         """
         ready, rejected = [], []
         for row in self.store.claim_pending(limit):
@@ -86,7 +87,7 @@ class ControlPlane:
             else:
                 ready.append(row)
         if refresh and (ready or rejected):
-            self.refresh_portfolio()
+            self.refresh_portfolio([r.slug for r in ready + rejected])
         return ClaimResult(ready, rejected)
 
     def claim_client(self, slug: str) -> ClientRow:
@@ -95,7 +96,7 @@ class ControlPlane:
         if row is None:
             raise ClaimError(f"client {slug} is already being processed; see `deznity status`")
         invalid = self._reject_invalid(row)
-        self.refresh_portfolio()
+        self.refresh_portfolio([row.slug])
         if invalid:
             raise ClaimError(f"{slug}: {self.store.get(row.id).last_error}")  # type: ignore[union-attr]
         return row
@@ -118,7 +119,7 @@ class ControlPlane:
         row = self.store.mark_in_progress(slug, run_id=run_id)
         self.store.start_project(slug, run_id=run_id, attempt=row.attempt)
         if changed:
-            self.refresh_portfolio()
+            self.refresh_portfolio([slug])
         return row
 
     def join_run(self, slug: str, *, run_id: str, instance: dg.DagsterInstance) -> ClientRow | None:
@@ -159,7 +160,7 @@ class ControlPlane:
             return None
         status = self._write_back(instance, run)
         if status:
-            self.refresh_portfolio()
+            self.refresh_portfolio([run.tags.get(PARTITION_TAG)])
         return status
 
     def _write_back(self, instance: dg.DagsterInstance, run: dg.DagsterRun, *, crash_retries: int = 0) -> str | None:
@@ -270,7 +271,7 @@ class ControlPlane:
                 )
                 actions[str(row.slug)] = "requeued"
         if actions:
-            self.refresh_portfolio()
+            self.refresh_portfolio(list(actions))
         return actions
 
     def retry(
@@ -300,15 +301,18 @@ class ControlPlane:
             if row.status != "pending"
         ]
         if requeued:
-            self.refresh_portfolio()
+            self.refresh_portfolio([r.slug for r in requeued])
         return requeued
 
     def requeue(self, slug: str, *, reason: str) -> ClientRow:
         """Back to pending with attempt + 1, keeping `reason` on the row."""
         row = self.store.requeue(slug, reason=reason)
-        self.refresh_portfolio()
+        self.refresh_portfolio([row.slug])
         return row
 
-    def refresh_portfolio(self) -> Path:
-        """Rewrite output/index.html, the dashboard, from the store: the one place it is written."""
-        return rebuild_portfolio(self.output_dir, self.store)
+    def refresh_portfolio(self, slugs: Iterable[str | None] = (), *, everything: bool = False) -> Path:
+        """Redraw the dashboard after a change of the clients `slugs` (their pages and output/index.html).
+
+        The one place it is written. `everything` draws every client's page again (reads every client).
+        """
+        return rebuild_portfolio(self.output_dir, self.store, slugs, everything=everything)

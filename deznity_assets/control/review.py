@@ -193,7 +193,7 @@ def apply_decisions(plane: ControlPlane, *, limit: int = 100) -> tuple[list[Revi
         actions.append(ReviewAction(row=claimed, review=review, assets=assets))
         notes.append(f"{row.slug}: {who} {outcome}")
     if actions or notes:
-        plane.refresh_portfolio()
+        plane.refresh_portfolio([a.row.slug for a in actions])
     return actions, notes
 
 

@@ -63,8 +63,11 @@ def pending_clients_sensor(
     if room <= 0:
         return dg.SensorResult(skip_reason=f"the run queue is full ({queued} runs waiting)")
     plane = control_plane(store, output)
-    # The portfolio page is rebuilt by the next write-back, not here: a rebuild reads every client.
+    # The dashboard's first page (counts) and the pages of rejected rows are redrawn here; the pages of
+    # the claimed clients by their runs' write-backs: a tick claims hundreds, each on its own page.
     claimed = plane.claim_pending(room, refresh=False)
+    if claimed.ready or claimed.rejected:
+        plane.refresh_portfolio([row.slug for row in claimed.rejected])
     for row in claimed.rejected:
         context.log.warning(f"client {row.slug} failed validation: {plane.store.get(row.id).last_error}")  # type: ignore[union-attr]
     if not claimed.ready:

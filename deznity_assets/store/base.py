@@ -157,8 +157,27 @@ class ClientStore(Protocol):
         """Tokens and cost of a client's latest project."""
         ...
 
-    def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project; tokens, cost, seconds per phase of its latest attempt; a few reads."""
+    def client_figures(self, client_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest and live project; tokens, cost, seconds per phase of its latest attempt.
+
+        A few reads for every client (None), or for the clients `client_ids` (a page of the dashboard).
+        """
+        ...
+
+    def status_counts(self) -> dict[str, int]:
+        """How many clients have each status, counted by the database."""
+        ...
+
+    def recent_clients(self, limit: int) -> list[ClientRow]:
+        """The `limit` clients changed last, latest first."""
+        ...
+
+    def review_queue(self, limit: int, *, overdue_before: datetime) -> tuple[list[ClientRow], int]:
+        """The `limit` clients waiting for review longest, and how many wait since before `overdue_before`."""
+        ...
+
+    def clients_between(self, first: str, before: str | None = None, *, limit: int | None = None) -> list[ClientRow]:
+        """Clients whose slug is at least `first` and below `before` (None: no end), by slug; at most `limit`."""
         ...
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:

@@ -59,7 +59,7 @@ def client_figures(
     tasks: Iterable[Mapping[str, Any]],
     activities: Iterable[Mapping[str, Any]],
 ) -> dict[str, dict[str, Any]]:
-    """Per client slug: its latest project, and the tokens, cost and seconds per phase of its latest attempt.
+    """Per client slug: its latest and its latest live project; tokens, cost, seconds per phase of its latest attempt.
 
     `slugs` maps client id to slug. `tasks`: project_id, phase, started_at, finished_at (one row
     per task, or per project and phase with the earliest start and the latest end), and
@@ -76,11 +76,18 @@ def client_figures(
     latest = latest_projects(projects)
     started = {str(p["id"]): _started(p) for p in projects}
     out: dict[str, dict[str, Any]] = {}
+    # The site as now published: the latest project that deployed it (a later failed run leaves it live).
+    live: dict[str, dict[str, Any]] = {}
+    for project in projects:
+        client = str(project["client_id"])
+        if project.get("live_url") and (client not in live or _started(project) > _started(live[client])):
+            live[client] = dict(project)
     for client_id, project in latest.items():
         slug = slugs.get(client_id)
         if slug:
             out[slug] = {
                 "project": project,
+                "live": live.get(client_id),
                 "tokens": 0,
                 "cost_usd": 0.0,
                 "corrections": 0,

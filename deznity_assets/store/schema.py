@@ -70,6 +70,9 @@ clients = sa.Table(
     sa.CheckConstraint(SLUG_CHECK_POSTGRESQL, name="clients_slug_check").ddl_if(dialect="postgresql"),
     sa.CheckConstraint(SLUG_CHECK_SQLITE, name="clients_slug_check").ddl_if(dialect="sqlite"),
     sa.Index("clients_status_created_idx", "status", "created_at"),
+    # The dashboard's first page: the clients changed last, and the review queue with its overdue count.
+    sa.Index("clients_updated_idx", "updated_at"),
+    sa.Index("clients_status_updated_idx", "status", "updated_at"),
 )
 
 projects = sa.Table(
@@ -141,6 +144,12 @@ ADDED_COLUMNS: dict[tuple[str, str], str] = {
     ("clients", "facts"): "20250601000700_clients_facts.sql",
     ("clients", "resume_review"): "20250601000900_clients_resume_review.sql",
     ("clients", "contact_email"): "20250601001100_clients_contact_email.sql",
+}
+
+# Indexes added to the clients table after its first version, each with the Supabase migration that adds it.
+ADDED_INDEXES: dict[str, str] = {
+    "clients_updated_idx": "20250601001200_dashboard_indexes.sql",
+    "clients_status_updated_idx": "20250601001200_dashboard_indexes.sql",
 }
 
 webhook_events = sa.Table(

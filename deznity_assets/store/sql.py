@@ -18,6 +18,7 @@ from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
     ADDED_COLUMNS,
+    ADDED_INDEXES,
     STATUS_CHECK,
     STATUSES,
     agent_activities,
@@ -92,6 +93,7 @@ class SqlClientStore(StoreTransitions):
         # Whether clients has clients_status_check (None: not looked yet), and the last scan for odd statuses.
         self._status_guarded: bool | None = None
         self._odd_scanned_at: datetime | None = None
+        self._byte_order: bool | None = None  # whether slugs sort byte by byte (_slugs_in_byte_order)
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         if create:
@@ -109,12 +111,31 @@ class SqlClientStore(StoreTransitions):
 
             Path(self.url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         metadata.create_all(self.engine)
+        self._add_missing_indexes()
         # Columns first: the SQLite status-check rebuild copies the table's columns as they are.
         self._add_missing_columns()
         with self.engine.connect() as conn:
             outdated = _status_check_outdated(conn)
         if outdated:
             self._widen_status_check()
+
+    def _add_missing_indexes(self) -> None:
+        # create_all makes the indexes of the tables it creates only: a clients table made by an older
+        # version gets the newer ones (the dashboard's, ADDED_INDEXES) here, IF NOT EXISTS as processes race.
+        for index in clients.indexes:
+            if index.name not in ADDED_INDEXES:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(sa.schema.CreateIndex(index, if_not_exists=True))
+            except sa.exc.DBAPIError as exc:
+                # A user that may write rows but not index the table: the dashboard still works, slower.
+                log.warning(
+                    "index %s is missing and could not be made (%s); apply supabase/migrations/%s as the table's owner",
+                    index.name,
+                    str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                    ADDED_INDEXES[str(index.name)],
+                )
 
     def _add_missing_columns(self) -> None:
         # create_all makes missing tables, never missing columns: a database made by an older version
@@ -261,11 +282,70 @@ class SqlClientStore(StoreTransitions):
             forms.add(uuid.UUID(key).hex)
         return sa.type_coerce(column, sa.String).in_(sorted(forms))
 
+    def _ids_are(self, column: Any, keys: list[str]) -> sa.ColumnElement[bool]:
+        # `column` names one of the clients `keys` (ids as read from this store), as _id_is does for one.
+        if self.backend != "sqlite":
+            return column.in_([k for k in keys if is_uuid(k)])
+        forms = set(keys) | {uuid.UUID(k).hex for k in keys if is_uuid(k)}
+        return sa.type_coerce(column, sa.String).in_(sorted(forms))
+
     def list_clients(self, *, status: str | None = None) -> list[ClientRow]:
         """Every client, oldest first, optionally only those with `status`."""
         query = sa.select(*_CLIENT_COLUMNS).order_by(clients.c.created_at, clients.c.id)
         if status:
             query = query.where(clients.c.status == status)
+        with self.engine.connect() as conn:
+            return [ClientRow.from_mapping(r) for r in conn.execute(query)]
+
+    # ----- the dashboard's reads: a page of rows or a count, never every client -----
+
+    def status_counts(self) -> dict[str, int]:
+        """How many clients have each status (one GROUP BY over the status index)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(clients.c.status, sa.func.count()).group_by(clients.c.status))
+            return {str(r[0]): int(r[1]) for r in rows}
+
+    def _slugs_in_byte_order(self) -> bool:
+        # The dashboard's pages by slug compare slugs byte by byte, as SQLite and PostgreSQL's C collation
+        # sort them; a database with another collation (en_US ignores '-') is read with COLLATE "C",
+        # which its slug index cannot serve. Asked once per store.
+        if self._byte_order is None:
+            if self.backend != "postgresql":
+                self._byte_order = True
+            else:
+                with self.engine.connect() as conn:
+                    collation = conn.execute(
+                        sa.text("SELECT datcollate FROM pg_database WHERE datname = current_database()")
+                    ).scalar()
+                self._byte_order = str(collation).split(".")[0] in ("C", "POSIX")
+        return self._byte_order
+
+    def recent_clients(self, limit: int) -> list[ClientRow]:
+        """The `limit` clients changed last, latest first (clients_updated_idx)."""
+        query = sa.select(*_CLIENT_COLUMNS).order_by(clients.c.updated_at.desc(), clients.c.id.desc()).limit(limit)
+        with self.engine.connect() as conn:
+            return [ClientRow.from_mapping(r) for r in conn.execute(query)]
+
+    def review_queue(self, limit: int, *, overdue_before: datetime) -> tuple[list[ClientRow], int]:
+        """The `limit` clients waiting for review longest (oldest first), and how many wait since before
+        `overdue_before` (clients_status_updated_idx)."""
+        waiting = clients.c.status == "needs_review"
+        query = sa.select(*_CLIENT_COLUMNS).where(waiting).order_by(clients.c.updated_at, clients.c.id).limit(limit)
+        with self.engine.connect() as conn:
+            rows = [ClientRow.from_mapping(r) for r in conn.execute(query)]
+            overdue = conn.execute(
+                sa.select(sa.func.count()).select_from(clients).where(waiting, clients.c.updated_at < overdue_before)
+            ).scalar_one()
+        return rows, int(overdue)
+
+    def clients_between(self, first: str, before: str | None = None, *, limit: int | None = None) -> list[ClientRow]:
+        """Clients whose slug is at least `first` and below `before` (None: no end), by slug; at most `limit`."""
+        slug = clients.c.slug if self._slugs_in_byte_order() else clients.c.slug.collate("C")
+        query = sa.select(*_CLIENT_COLUMNS).where(slug >= first).order_by(slug)
+        if before is not None:
+            query = query.where(slug < before)
+        if limit is not None:
+            query = query.limit(limit)
         with self.engine.connect() as conn:
             return [ClientRow.from_mapping(r) for r in conn.execute(query)]
 
@@ -646,15 +726,26 @@ class SqlClientStore(StoreTransitions):
             ).one()
         return int(tokens or 0), float(cost or 0.0)  # type: ignore[call-overload, arg-type]
 
-    def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
-        # Four reads however many clients there are: the dashboard is rebuilt on every status change.
+    def client_figures(self, client_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py).
+
+        `client_ids`: only these clients (a page of the dashboard); None: every client.
+        """
+        # Four reads however many clients there are (a few more per 500 named ones).
+        slug_query = sa.select(_CLIENT_COLUMNS[0], clients.c.slug).where(clients.c.slug.is_not(None))
         with self.engine.connect() as conn:
-            slugs = {
-                str(r.id): r.slug
-                for r in conn.execute(sa.select(_CLIENT_COLUMNS[0], clients.c.slug).where(clients.c.slug.is_not(None)))
-            }
-            project_rows = [dict(r._mapping) for r in conn.execute(sa.select(projects))]
+            if client_ids is None:
+                slug_rows = list(conn.execute(slug_query))
+                project_rows = [dict(r._mapping) for r in conn.execute(sa.select(projects))]
+            else:
+                slug_rows, project_rows = [], []
+                for chunk in figures.chunked(sorted(set(client_ids)), 500):
+                    slug_rows += conn.execute(slug_query.where(self._ids_are(clients.c.id, chunk)))
+                    project_rows += [
+                        dict(r._mapping)
+                        for r in conn.execute(sa.select(projects).where(self._ids_are(projects.c.client_id, chunk)))
+                    ]
+            slugs = {str(r.id): r.slug for r in slug_rows}
             latest = figures.latest_projects(project_rows)
             attempt_ids = sorted(figures.attempt_project_ids(project_rows, latest))
             task_rows: list[dict[str, Any]] = []
@@ -675,28 +766,28 @@ class SqlClientStore(StoreTransitions):
                     )
                 ]
             corrected = agent_activities.c.action.like(f"%{figures.CORRECTED_WORD}%")
-            for chunk in figures.chunked(attempt_ids, 500):
-                activity_rows += [
-                    dict(r._mapping)
-                    for r in conn.execute(
-                        sa.select(
-                            agent_activities.c.project_id,
-                            sa.func.sum(agent_activities.c.tokens_in + agent_activities.c.tokens_out).label("tokens"),
-                            sa.func.sum(agent_activities.c.cost_usd).label("cost_usd"),
-                            sa.func.sum(sa.case((corrected, 1), else_=0)).label("corrections"),
-                            sa.func.sum(
-                                sa.case(
-                                    (corrected, agent_activities.c.tokens_in + agent_activities.c.tokens_out), else_=0
-                                )
-                            ).label("correction_tokens"),
-                            sa.func.sum(sa.case((corrected, agent_activities.c.cost_usd), else_=0.0)).label(
-                                "correction_cost_usd"
-                            ),
-                        )
-                        .where(agent_activities.c.project_id.in_(chunk))
-                        .group_by(agent_activities.c.project_id)
-                    )
+            usage = sa.select(
+                agent_activities.c.project_id,
+                sa.func.sum(agent_activities.c.tokens_in + agent_activities.c.tokens_out).label("tokens"),
+                sa.func.sum(agent_activities.c.cost_usd).label("cost_usd"),
+                sa.func.sum(sa.case((corrected, 1), else_=0)).label("corrections"),
+                sa.func.sum(
+                    sa.case((corrected, agent_activities.c.tokens_in + agent_activities.c.tokens_out), else_=0)
+                ).label("correction_tokens"),
+                sa.func.sum(sa.case((corrected, agent_activities.c.cost_usd), else_=0.0)).label("correction_cost_usd"),
+            ).group_by(agent_activities.c.project_id)
+            # Named clients: their activities through the client index; every client: one pass over the table
+            # (agent_activities has no project index: an IN list per 500 projects would read it once each).
+            # Projects of older attempts are summed too, and ignored by figures.client_figures.
+            if client_ids is not None:
+                wanted = [str(i) for i in slugs]
+                chunks = [
+                    usage.where(self._ids_are(agent_activities.c.client_id, c)) for c in figures.chunked(wanted, 500)
                 ]
+            else:
+                chunks = [usage]
+            for query in chunks:
+                activity_rows += [dict(r._mapping) for r in conn.execute(query)]
         return figures.client_figures(slugs=slugs, projects=project_rows, tasks=task_rows, activities=activity_rows)
 
     def stale_claims(self, older_than: timedelta) -> list[ClientRow]:

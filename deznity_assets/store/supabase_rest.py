@@ -18,6 +18,7 @@ from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from . import figures
 from .events import client_event, queue_rows, queue_state
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
+from .schema import STATUSES
 from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
 
 log = logging.getLogger(__name__)
@@ -236,6 +237,65 @@ class SupabaseClientStore(StoreTransitions):
             return q.eq("status", status) if status else q
 
         return [ClientRow.from_mapping(r) for r in self._select_all("clients", build, "list clients")]
+
+    # ----- the dashboard's reads: a page of rows or a count, never every client -----
+
+    def _count(self, build: Any, what: str) -> int:
+        # PostgREST counts in the database (Prefer: count=exact) and says so in Content-Range.
+        try:
+            response = build(self.client.table("clients").select("id", count=CountMethod.exact)).limit(1).execute()
+        except APIError as exc:
+            raise self._explain(exc, what) from exc
+        return int(response.count or 0)
+
+    def status_counts(self) -> dict[str, int]:
+        """How many clients have each status (a count per status, counted by PostgREST)."""
+        counts = {s: self._count(lambda q, s=s: q.eq("status", s), "count clients") for s in STATUSES}
+        # A table made without clients_status_check may hold another status: the rest of the total.
+        other = self._count(lambda q: q, "count clients") - sum(counts.values())
+        if other > 0:
+            rows = self._select_all("clients", lambda q: q.not_.in_("status", list(STATUSES)).order("id"), "count")
+            for row in rows:
+                counts[str(row["status"])] = counts.get(str(row["status"]), 0) + 1
+        return {s: n for s, n in counts.items() if n}
+
+    def recent_clients(self, limit: int) -> list[ClientRow]:
+        """The `limit` clients changed last, latest first (clients_updated_idx)."""
+        rows = self._run(
+            self.client.table("clients").select("*").order("updated_at", desc=True).order("id", desc=True).limit(limit),
+            "read recent clients",
+        )
+        return [ClientRow.from_mapping(r) for r in rows]
+
+    def review_queue(self, limit: int, *, overdue_before: datetime) -> tuple[list[ClientRow], int]:
+        """The `limit` clients waiting for review longest (oldest first), and how many wait since before
+        `overdue_before` (clients_status_updated_idx)."""
+        rows = self._run(
+            self.client.table("clients")
+            .select("*")
+            .eq("status", "needs_review")
+            .order("updated_at")
+            .order("id")
+            .limit(limit),
+            "read the review queue",
+        )
+        overdue = self._count(
+            lambda q: q.eq("status", "needs_review").lt("updated_at", _iso(overdue_before)), "count overdue reviews"
+        )
+        return [ClientRow.from_mapping(r) for r in rows], overdue
+
+    def clients_between(self, first: str, before: str | None = None, *, limit: int | None = None) -> list[ClientRow]:
+        """Clients whose slug is at least `first` and below `before` (None: no end), by slug; at most `limit`."""
+
+        def build(q: Any) -> Any:
+            q = q.gte("slug", first).order("slug")
+            return q.lt("slug", before) if before is not None else q
+
+        if limit is None:
+            rows = self._select_all("clients", build, "read a page of clients")
+        else:
+            rows = self._run(build(self.client.table("clients").select("*")).limit(limit), "read a page of clients")
+        return [ClientRow.from_mapping(r) for r in rows]
 
     def delete_client(self, key: str) -> bool:
         """Remove a client and its project history; True when a row was removed."""
@@ -570,15 +630,23 @@ class SupabaseClientStore(StoreTransitions):
         cost = sum(float(r["cost_usd"]) for r in rows if r.get("cost_usd") is not None)
         return int(tokens), float(cost)
 
-    def client_figures(self) -> dict[str, dict[str, Any]]:
-        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py)."""
-        # A handful of requests however many clients there are: the dashboard is rebuilt on every status change.
-        slugs = {
-            str(r["id"]): r["slug"]
-            for r in self._select_all("clients", lambda q: q.order("id"), "read clients")
-            if r.get("slug")
-        }
-        project_rows = self._select_all("projects", lambda q: q.order("id"), "read projects")
+    def client_figures(self, client_ids: list[str] | None = None) -> dict[str, dict[str, Any]]:
+        """Per client slug: latest project; tokens, cost and seconds per phase of the latest attempt (figures.py).
+
+        `client_ids`: only these clients (a page of the dashboard); None: every client.
+        """
+        # A handful of requests however many clients there are (a few more per hundred named ones).
+        if client_ids is None:
+            client_rows = self._select_all("clients", lambda q: q.order("id"), "read clients")
+            project_rows = self._select_all("projects", lambda q: q.order("id"), "read projects")
+        else:
+            client_rows, project_rows = [], []
+            for ids in figures.chunked(sorted({i for i in client_ids if is_uuid(i)}), 100):
+                client_rows += self._select_all("clients", lambda q, c=ids: q.in_("id", c).order("id"), "read clients")
+                project_rows += self._select_all(
+                    "projects", lambda q, c=ids: q.in_("client_id", c).order("id"), "read projects"
+                )
+        slugs = {str(r["id"]): r["slug"] for r in client_rows if r.get("slug")}
         latest = figures.latest_projects(project_rows)
         tasks: list[dict[str, Any]] = []
         activities: list[dict[str, Any]] = []
@@ -587,10 +655,18 @@ class SupabaseClientStore(StoreTransitions):
             tasks += self._select_all(
                 "project_tasks", lambda q, c=chunk: q.in_("project_id", c).order("id"), "read tasks"
             )
+        # Named clients: their activities through the client index (other attempts' rows are ignored
+        # by figures.client_figures); every client: the latest attempts' projects.
+        column, keys = (
+            ("client_id", sorted(slugs))
+            if client_ids is not None
+            else ("project_id", sorted(figures.attempt_project_ids(project_rows, latest)))
+        )
+        for chunk in figures.chunked(keys, 100):
             activities += [
                 figures.usage_row(r)
                 for r in self._select_all(
-                    "agent_activities", lambda q, c=chunk: q.in_("project_id", c).order("id"), "read activities"
+                    "agent_activities", lambda q, c=chunk: q.in_(column, c).order("id"), "read activities"
                 )
             ]
         return figures.client_figures(slugs=slugs, projects=project_rows, tasks=tasks, activities=activities)
@@ -813,7 +889,7 @@ class SupabaseClientStore(StoreTransitions):
     def finish_events_through(self, seq: int) -> int:
         """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""
         query = self.client.table("webhook_events").select("seq", count=CountMethod.exact)
-        count = self._count(query.eq("done", "false").lte("seq", int(seq)), "count webhook events")
+        count = self._count_rows(query.eq("done", "false").lte("seq", int(seq)), "count webhook events")
         if count:
             # Without the rows back: after a long outage they may be thousands of payloads.
             self._run(
@@ -931,7 +1007,7 @@ class SupabaseClientStore(StoreTransitions):
             "update a webhook endpoint",
         )
 
-    def _count(self, request: Any, what: str) -> int:
+    def _count_rows(self, request: Any, what: str) -> int:
         try:
             response = request.limit(1).execute()
         except APIError as exc:
@@ -943,7 +1019,7 @@ class SupabaseClientStore(StoreTransitions):
 
         def in_state(state: str) -> int:
             query = self.client.table("webhook_endpoint_events").select("seq", count=CountMethod.exact)
-            return self._count(query.eq("endpoint", endpoint).eq("state", state), "count webhook events")
+            return self._count_rows(query.eq("endpoint", endpoint).eq("state", state), "count webhook events")
 
         state = self._run(
             self.client.table("webhook_endpoints").select("queued_through").eq("endpoint", endpoint),
@@ -952,7 +1028,7 @@ class SupabaseClientStore(StoreTransitions):
         later = 0
         if state:
             query = self.client.table("webhook_events").select("seq", count=CountMethod.exact)
-            later = self._count(query.gt("seq", int(state[0]["queued_through"])), "count webhook events")
+            later = self._count_rows(query.gt("seq", int(state[0]["queued_through"])), "count webhook events")
         return in_state("open") + later, in_state("gave_up")
 
     def redeliver_webhook_events(self, endpoint: str, *, since: datetime | None = None) -> int:

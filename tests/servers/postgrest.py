@@ -152,15 +152,10 @@ class PostgrestServer(LoopbackServer):
             values = self._filter_values(params, columns)
             rows = self._run(role, self._select_sql(table, columns, params), values)
             offset = int(dict(params).get("offset") or 0)
-            # As PostgREST: the total after the slash only when asked for (Prefer: count=exact).
-            total = "*"
-            if "count=exact" in prefer:
-                counted = sql.SQL("SELECT count(*) AS n FROM {}").format(self._table(table)) + self._where(
-                    params, columns
-                )
-                total = str(self._run(role, counted, values)[0]["n"])
-            span = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
-            return 200, rows, {"Content-Range": f"{span}/{total}"}
+            # Prefer: count=exact: the total of the filtered rows, counted in the database, after the slash.
+            total = self._count(role, table, columns, params, values) if "count=exact" in prefer else "*"
+            shown = f"{offset}-{offset + len(rows) - 1}" if rows else "*"
+            return 200, rows, {"Content-Range": f"{shown}/{total}"}
         if method == "POST":
             conflict = dict(params).get("on_conflict") if "resolution=ignore-duplicates" in prefer else None
             rows = self._run(role, *self._insert_sql(table, columns, body, ignore_on=conflict))
@@ -272,6 +267,12 @@ class PostgrestServer(LoopbackServer):
                     raise PostgrestError(400, "PGRST100", f"{name} must be a whole number")
                 query += sql.SQL(f" {name.upper()} {int(p[name])}")
         return query
+
+    def _count(
+        self, role: str, table: str, columns: list[str], params: list[tuple[str, str]], values: list[Any]
+    ) -> int:
+        query = sql.SQL("SELECT count(*) AS n FROM {}").format(self._table(table)) + self._where(params, columns)
+        return int(self._run(role, query, values)[0]["n"])
 
     def _insert_sql(
         self, table: str, columns: list[str], body: Any, *, ignore_on: str | None = None
