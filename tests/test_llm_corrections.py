@@ -149,8 +149,11 @@ def weak_env(platform, tmp_path):
             DEZNITY_LLM_PRICES=str(prices),
             DEZNITY_LLM_TIMEOUT="5",
             DEZNITY_LLM_RPM="0",
+            # Forms routed to a site API, so that every QA check (forms_connected too) can pass.
+            DEZNITY_API_PUBLIC_URL="https://api.example.com",
         )
-        yield server, platform.with_resources(agents=Platform.from_env(env).resources["agents"])
+        resources = Platform.from_env(env).resources
+        yield server, platform.with_resources(agents=resources["agents"], output=resources["output"])
 
 
 def _summary(platform, slug: str) -> str:
