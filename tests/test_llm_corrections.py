@@ -343,8 +343,8 @@ def test_the_daemon_completes_the_reference_clients_through_a_sloppy_model_and_f
 
 
 def test_a_qa_finding_content_cannot_fix_is_left_after_the_rounds_and_named():
-    from deznity_assets.agents.corrections import correct_content
     from deznity_assets.agents.provider import AgentResult, Usage
+    from deznity_assets.corrections import correct_content
     from deznity_assets.site.brand import build_design_system
 
     brief = _brief(4)

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ..brief import ClientBrief
+from ..claims import brief_numbers, claims_in, normalised_quote, quoted_with_name
 from ..site.i18n import market_label
 from .provider import AgentContext
 from .roster import AgentTask
@@ -86,8 +87,6 @@ def check_deliverable(task: AgentTask, output: BaseModel, ctx: AgentContext) -> 
     lang = brief.language or "en"
     names = _names(brief)
     published = task.key in PUBLISHED_TASKS
-    from ..qa.checks import brief_numbers, claims_in, normalised_quote, quoted_with_name
-
     allowed = brief_numbers(brief) if published else set()
     quotes = {normalised_quote(t.quote) for t in brief.facts.published_testimonials}
     for path, text in _strings(output.model_dump(mode="json"), ()):
@@ -188,8 +187,6 @@ def _seo_lengths(output: Any) -> list[Violation]:
 
 
 def _sections(output: Any, quotes: set[str]) -> list[Violation]:
-    from ..qa.checks import normalised_quote
-
     found = []
     for page in output.pages:
         part = f"pages[{page.page}]"

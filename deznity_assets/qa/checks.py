@@ -16,8 +16,8 @@ import html5lib
 from bs4 import BeautifulSoup, Tag
 
 from ..brief import ClientBrief
+from ..claims import brief_numbers, claims_in, normalised_quote, quoted_with_name
 from ..deliverables import CheckResult, DesignSystem, QAReport, RenderedSite
-from ..facts import numbers_in
 from ..language import CANDIDATES, rank
 from ..site.brand import CONTRAST_PAIRS, contrast_ratio
 from ..site.i18n import market_label
@@ -407,97 +407,33 @@ def lang_attribute(ctx: QAContext) -> tuple[list[str], str]:
 
 # ----- content: claims and language -----------------------------------------------------------
 
-# What a page may state only when the brief gives it. Numbers inside a match must all be numbers
-# of the brief (facts.numbers_in): "MX$45" passes when the brief's offers say MX$45.
-_CURRENCY = r"(?:[A-Z]{1,3}\$|[$€£¥₹]|\b(?:USD|EUR|MXN|GBP|COP|ARS|CLP|PEN|CAD|AUD)\b)"
-CLAIM_PATTERNS: dict[str, re.Pattern[str]] = {
-    "price": re.compile(
-        rf"{_CURRENCY}\s?\d[\d.,]*|\b\d[\d.,]*\s?(?:{_CURRENCY}|(?:pesos|euros?|d[oó]lares|dollars)\b)", re.I
-    ),
-    "rating": re.compile(
-        r"\b\d(?:[.,]\d)?\s?/\s?(?:5|10)\b|[★☆⭐]|\b\d(?:[.,]\d)?\s?(?:stars?|estrellas?)\b"
-        r"|\b(?:rated|rating|valoraci[oó]n|calificaci[oó]n|puntuaci[oó]n)\b\s*:?\s*\d",
-        re.I,
-    ),
-    "statistic": re.compile(
-        r"[+\-\u2212±]?\d+(?:[.,]\d+)?\s?%|\b\d+(?:[.,]\d+)?\s?[x\u00d7]\b|(?<![\w+])\+\s?\d[\d.,]*\b|\b\d[\d.,]*\s?\+(?!\w)"
-        r"|\b\d[\d.,]*\s+(?:more\s+|m[aá]s\s+)?(?:years?|años|customers?|clients?|clientes|users?|usuarios"
-        r"|projects?|proyectos|reviews?|reseñas|patients?|pacientes|cases?|casos|orders?|pedidos|members?"
-        r"|miembros|countries|pa[ií]ses|cities|ciudades|stores?|tiendas|locations?|sucursales|awards?|premios)\b",
-        re.I,
-    ),
-    "figure": re.compile(
-        r"\b\d[\d.,]*(?:\s?(?:-|\u2013|to|a)\s?\d[\d.,]*)?\s?(?:hours?|hrs?|horas?|days?|d[ií]as?|weeks?|semanas?"
-        r"|months?|meses|minutes?|minutos?|mins?)\b",
-        re.I,
-    ),
-}
-_QUOTED = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]\s*[—\u2013-]\s*\w")
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.replace("“", "").replace("”", "").replace('"', "").split()).strip().lower()
-
-
-def _brief_text(brief: ClientBrief | None) -> str:
-    if brief is None:
-        return ""
-    fields = [brief.business_name, brief.industry, brief.goal, brief.target_geo, *brief.copy_tone, *brief.pages]
-    return "\n".join(fields + brief.facts.texts())
-
 
 @check("no_invented_claims", "functional", "error")
 def no_invented_claims(ctx: QAContext) -> tuple[list[str], str]:
     """No page quotes a person, shows a rating, a price or a statistic that the brief does not contain."""
-    allowed_numbers = numbers_in(_brief_text(ctx.brief))
+    allowed_numbers = brief_numbers(ctx.brief)
     testimonials = ctx.brief.facts.published_testimonials if ctx.brief else []
-    quotes = {_norm(t.quote): t.author for t in testimonials}
+    quotes = {normalised_quote(t.quote): t.author for t in testimonials}
     problems = []
     for path, soup in ctx.soups.items():
         for tag in soup.find_all(["blockquote", "q"]):
-            said = _norm(tag.get_text(" ", strip=True))
+            said = normalised_quote(tag.get_text(" ", strip=True))
             if said not in quotes:
                 problems.append(f"{path}: quotes {said[:60]!r}, which is no consented testimonial of the brief")
                 continue
             caption = tag.find_parent("figure")
             credited = caption.find("figcaption") if caption else None
-            if credited is not None and _norm(quotes[said]) not in _norm(credited.get_text(" ", strip=True)):
+            if credited is not None and normalised_quote(quotes[said]) not in normalised_quote(
+                credited.get_text(" ", strip=True)
+            ):
                 problems.append(f"{path}: credits the quote {said[:40]!r} to someone the brief does not name")
         for block in ctx.visible[path]:
-            for match in _QUOTED.finditer(block):
-                if _norm(match.group(1)) not in quotes:
-                    problems.append(f"{path}: quotes {match.group(1)[:60]!r} with a name; the brief has no such quote")
+            for quote in quoted_with_name(block):
+                if normalised_quote(quote) not in quotes:
+                    problems.append(f"{path}: quotes {quote[:60]!r} with a name; the brief has no such quote")
             for kind, shown in claims_in(block, allowed_numbers):
                 problems.append(f"{path}: shows the {kind} {shown!r}, which the brief does not give")
     return problems, "every quote, price, rating and figure comes from the brief"
-
-
-def claims_in(text: str, allowed_numbers: set[str]) -> list[tuple[str, str]]:
-    """(kind, text) of every price, rating, statistic or figure in `text` whose numbers are not `allowed_numbers`."""
-    found_claims = []
-    for kind, pattern in CLAIM_PATTERNS.items():
-        for match in pattern.finditer(text):
-            found = numbers_in(match.group())
-            if kind == "rating" or not found <= allowed_numbers:
-                if kind == "rating" and found <= allowed_numbers and found:
-                    continue  # a rating the brief itself states
-                found_claims.append((kind, match.group().strip()))
-    return found_claims
-
-
-def brief_numbers(brief: ClientBrief | None) -> set[str]:
-    """The numbers the brief states (its facts included): the only ones a page may show as a claim."""
-    return numbers_in(_brief_text(brief))
-
-
-def quoted_with_name(text: str) -> list[str]:
-    """Quotes credited to someone in `text` ("..." — Name)."""
-    return [m.group(1) for m in _QUOTED.finditer(text)]
-
-
-def normalised_quote(text: str) -> str:
-    """A quote as the claims check compares it (no quote marks, one space, lower case)."""
-    return _norm(text)
 
 
 # A block shorter than this many words says too little for a detector to tell its language.

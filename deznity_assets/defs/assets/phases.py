@@ -6,11 +6,11 @@ from typing import Any
 import dagster as dg
 from pydantic import BaseModel
 
-from ...agents.corrections import CONTENT_TASKS, correct_content
 from ...agents.provider import AgentProvider, AgentResult
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...brief import ClientBrief
 from ...control.review import review_feedback
+from ...corrections import CONTENT_TASKS, correct_content
 from ...flow import STEPS, Step
 from ...resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
 from ...site.brand import build_design_system
@@ -136,5 +136,5 @@ def agent_phase(
 
 client_analysis = agent_phase(STEPS["client_analysis"], inputs=())
 web_development = agent_phase(STEPS["web_development"], inputs=("project_plan", "market_analysis"))
-# design_system too: the step renders the site from its answers to check and correct them (agents/corrections.py).
+# design_system too: the step renders the site from its answers to check and correct them (corrections.py).
 content_creation = agent_phase(STEPS["content_creation"], inputs=("market_analysis", "site_structure", "design_system"))

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 import dagster as dg
 
 from ... import progress
-from ...agents.corrections import escaped_values
 from ...assembly import qa_score
 from ...brief import ClientBrief
+from ...corrections import escaped_values
 from ...deliverables import DesignSystem, QAReport, QAScope, RenderedSite
 from ...flow import STEPS
 from ...qa.checks import CHECKS, build_qa_report, run_checks

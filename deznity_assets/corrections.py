@@ -19,11 +19,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ..brief import ClientBrief
-from ..deliverables import CheckResult, DesignSystem, MarketingContent, SeoCopy, SiteStructure
-from .provider import AgentContext, AgentResult, Usage
-from .roster import TASKS
-from .rules import Violation, fill_from_offline, page_names
+from .agents.provider import AgentContext, AgentResult, Usage
+from .agents.roster import TASKS
+from .agents.rules import Violation, fill_from_offline, page_names
+from .brief import ClientBrief
+from .deliverables import CheckResult, DesignSystem, MarketingContent, SeoCopy, SiteStructure
+from .qa.checks import run_checks
+from .site.render import page_file, render_site
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +69,6 @@ def content_findings(
     form_action: str,
 ) -> list[CheckResult]:
     """The failing QA checks that content can fix, on the site these deliverables render to."""
-    from ..qa.checks import run_checks
-    from ..site.render import render_site
-
     site = render_site(
         brief,
         slug=slug,
@@ -132,8 +131,6 @@ def merge_round(before: AgentResult, after: AgentResult) -> AgentResult:
 
 def pages_named(failing: list[CheckResult], brief: ClientBrief, content: MarketingContent) -> dict[str, set[str]]:
     """The parts of each content task that the findings' files come from: pages[<name>], hero_a, hero_b."""
-    from ..site.render import page_file
-
     files = {"index.html": "home", **{page_file(p): p for p in page_names(brief) if p != "home"}}
     blog_pages = [p.page for p in content.pages if any(s.kind == "blog_index" for s in p.sections)]
     parts: dict[str, set[str]] = {key: set() for key in CONTENT_TASKS}
