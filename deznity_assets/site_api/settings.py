@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from limits import parse_many
 from pydantic import BaseModel
 
 from ..config import ConfigError, from_env, load_dotenv_file, setting
@@ -64,8 +65,6 @@ def site_api_settings(env: Mapping[str, str] | None = None) -> SiteApiSettings:
     if env is None:
         load_dotenv_file()
     settings = from_env(SiteApiSettings, env)
-    from limits import parse_many
-
     for name, value in (
         ("DEZNITY_API_RATE_LIMIT_IP", settings.rate_limit_ip),
         ("DEZNITY_API_RATE_LIMIT_SITE", settings.rate_limit_site),
