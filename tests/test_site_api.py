@@ -322,3 +322,30 @@ def _brief(name: str) -> dict[str, Any]:
     from tests.plugins.site_api import TACO
 
     return {**TACO, "business_name": name}
+
+
+def test_a_lead_survives_its_pooled_connection_being_killed(postgres_url: str) -> None:
+    """PostgreSQL ends the API's connections (a restart, a failover): the next leads are stored, each once."""
+    import psycopg
+
+    from deznity_assets.store.sql import SqlClientStore
+    from tests.plugins.postgres import libpq_url
+
+    store = SqlClientStore(postgres_url)
+    slug = published_client(store)
+    with ApiServer(store) as api:
+        with visitor(api, slug) as browser:
+            assert post(browser, api.form_url(slug, "contact"), CONTACT).status_code == 303
+        # Every connection but this one's, the API's pooled ones among them, is ended by the server.
+        with psycopg.connect(libpq_url(postgres_url), autocommit=True) as admin:
+            ended = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            ).fetchone()
+        assert ended and ended[0] >= 1
+        with visitor(api, slug) as browser:
+            answers = [post(browser, api.form_url(slug, "contact"), {**CONTACT, "name": f"N{i}"}) for i in range(3)]
+    assert [a.status_code for a in answers] == [303, 303, 303]
+    names = sorted(json.loads(lead["fields"])["name"] for lead in leads_of(store, slug))
+    assert names == ["Ana Ruiz", "N0", "N1", "N2"]
+    store.dispose()
