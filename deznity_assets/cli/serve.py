@@ -157,7 +157,7 @@ def api(host: str | None, port: int | None) -> None:
     """The site API: what visitors send through every published site's forms, stored as leads."""
     import uvicorn
 
-    from ..site_api.app import create_app
+    from ..site_api.app import SERVER_OPTIONS, create_app
     from ..site_api.settings import site_api_settings
 
     platform = load_platform()
@@ -174,8 +174,7 @@ def api(host: str | None, port: int | None) -> None:
         f"{limiter}). Ctrl-C stops.",
         err=True,
     )
-    # No access log: it would write every visitor's address in clear.
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning", access_log=False)
+    uvicorn.run(app, host=settings.host, port=settings.port, **SERVER_OPTIONS)
 
 
 COMMANDS = [ui, preview, api]

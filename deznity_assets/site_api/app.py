@@ -24,6 +24,7 @@ import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import anyio
@@ -55,6 +56,11 @@ SITE_TTL = 30.0
 SITE_CACHE_SIZE = 10_000
 FORM_TYPES = ("application/x-www-form-urlencoded", "application/json")
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Addresses remembered as over their limit (address_retry_after); past it the memory starts over.
+REFUSED_CACHE_SIZE = 100_000
+# How uvicorn serves the app: no access log (it would write every visitor's address in clear), and
+# no proxy-header rewriting of the peer, since the app reads X-Forwarded-For itself, by its hops.
+SERVER_OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False, "proxy_headers": False}
 FORM_PATH = re.compile(r"/sites/[^/]+/api/forms/[^/]+/?")
 THANKS = "../../thanks"  # relative to /api/forms/<form>: the site's own thank-you page
 # Submissions handled at once (each blocks a thread on the store): no more than the SQL store's pool
@@ -182,22 +188,43 @@ class RateLimits:
         self.limiter = strategies.MovingWindowRateLimiter(self.storage)
         self.per_ip: list[RateLimitItem] = parse_many(settings.rate_limit_ip)
         self.per_site: list[RateLimitItem] = parse_many(settings.rate_limit_site)
+        # Addresses over their limit and until when (monotonic): see address_retry_after.
+        self.refused_until: dict[str, float] = {}
 
     def retry_after(self, items: list[RateLimitItem], *keys: str) -> int | None:
-        """Count one hit against every limit; the seconds to wait when one is exceeded, else None."""
+        """Count one hit against every limit; the whole seconds to wait when one is exceeded, else None."""
+        wait = self.wait(items, *keys)
+        return None if wait is None else max(1, math.ceil(wait))
+
+    def wait(self, items: list[RateLimitItem], *keys: str) -> float | None:
+        """Count one hit against every limit; the seconds until the window frees when one is exceeded."""
         for item in items:
             if not self.limiter.hit(item, *keys):
                 reset, _remaining = self.limiter.get_window_stats(item, *keys)
-                return max(1, math.ceil(reset - time.time()))
+                return max(0.0, reset - time.time())
         return None
 
     async def address_retry_after(self, visitor: str) -> int | None:
         """retry_after for one visitor's address, without blocking the event loop on Redis."""
+        now = time.monotonic()
+        until = self.refused_until.get(visitor)
+        if until is not None:
+            if until > now:
+                # Refused until the window frees a slot: the moving window records no refused hit,
+                # so answering from here is what the limiter would answer, at a fraction of its cost.
+                return max(1, math.ceil(until - now))
+            del self.refused_until[visitor]
         if isinstance(self.storage, SweptMemoryStorage):
-            # Counted in this process's memory: microseconds, cheaper than a thread hop. A flood is
-            # answered here, before its body is read or a store thread is taken.
-            return self.retry_after(self.per_ip, "ip", visitor)
-        return await anyio.to_thread.run_sync(self.retry_after, self.per_ip, "ip", visitor)
+            # Counted in this process's memory: microseconds, cheaper than a thread hop.
+            wait = self.wait(self.per_ip, "ip", visitor)
+        else:
+            wait = await anyio.to_thread.run_sync(self.wait, self.per_ip, "ip", visitor)
+        if wait is None:
+            return None
+        if len(self.refused_until) >= REFUSED_CACHE_SIZE:
+            self.refused_until.clear()  # a flood of many addresses: start over rather than grow
+        self.refused_until[visitor] = now + wait
+        return max(1, math.ceil(wait))
 
 
 class SiteApi:
@@ -339,8 +366,13 @@ class SiteApi:
         return RedirectResponse(THANKS, status_code=303)
 
 
+TOO_MANY = "too many submissions; wait before sending again"
+TOO_MANY_JSON = json.dumps({"ok": False, "error": TOO_MANY}).encode()
+TOO_MANY_TEXT = (TOO_MANY + "\n").encode()
+
+
 def _too_many(wait: int, wants_json: bool) -> Response:
-    return _error(429, "too many submissions; wait before sending again", wants_json, retry_after=wait)
+    return _error(429, TOO_MANY, wants_json, retry_after=wait)
 
 
 def _error(status: int, message: str, wants_json: bool, *, retry_after: int | None = None) -> Response:
@@ -467,8 +499,17 @@ class AddressGuard:
             visitor = self.api.visitor(self.api.address_of(client[0] if client else "", forwarded))
             wait = await self.api.limits.address_retry_after(visitor)
             if wait is not None:
+                # Written as raw ASGI messages: a Response object per refused request cost a flood more.
                 wants_json = any(n == b"accept" and b"application/json" in v for n, v in scope["headers"])
-                await _too_many(wait, wants_json)(scope, receive, send)
+                body = TOO_MANY_JSON if wants_json else TOO_MANY_TEXT
+                content_type = b"application/json" if wants_json else b"text/plain; charset=utf-8"
+                headers = [
+                    (b"content-type", content_type),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(wait).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 429, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
                 return
             scope["deznity.visitor"] = visitor
         await self.app(scope, receive, send)

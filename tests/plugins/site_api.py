@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from deznity_assets.site_api.app import create_app
+from deznity_assets.site_api.app import SERVER_OPTIONS, create_app
 from deznity_assets.site_api.settings import SiteApiSettings, site_api_settings
 from deznity_assets.store.base import ClientStore
 
@@ -62,7 +62,7 @@ class ApiServer:
         self.settings = site_api_settings(env)
         app = create_app(store=store, settings=self.settings, site_base_url=SITE_BASE)
         self.port = free_port()
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, **SERVER_OPTIONS)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.store = store
