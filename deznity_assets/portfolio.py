@@ -133,10 +133,29 @@ def page_file(first: str) -> str:
     return f"clients-from-{first}.html" if first else "clients.html"
 
 
+# The page index this process wrote last, by file: the file's identity when written, its pages and totals.
+# A write-back in the same process (the sensors' long-lived one) then skips reading and checking the
+# file, the part of its work that grows with the number of pages (about 20 ms of 100 at 4,000 pages).
+_WRITTEN: dict[Path, tuple[tuple[int, int, int], list[dict[str, Any]], dict[str, float]]] = {}
+
+
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    """Inode, size and modification time of a file: another writer's replacement changes the inode."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def _load_pages(output_dir: Path) -> tuple[list[dict[str, Any]], dict[str, float]] | None:
     """The kept page index and totals, or None when there is none or it is not one this version wrote."""
+    path = output_dir / DASHBOARD_DIR / PAGES_FILE
+    written = _WRITTEN.pop(path.resolve(), None)  # taken out: a redraw that fails half way leaves no copy
+    if written is not None and written[0] == _identity(path):
+        return [dict(page) for page in written[1]], dict(written[2])
     try:
-        kept = json.loads((output_dir / DASHBOARD_DIR / PAGES_FILE).read_text("utf-8"))
+        kept = json.loads(path.read_text("utf-8"))
         columns, totals = kept["pages"], kept["totals"]
         firsts = columns["first"]
         ok = (
@@ -164,7 +183,11 @@ def _save_pages(output_dir: Path, pages: Sequence[Mapping[str, Any]], totals: Ma
     """Keep the page index and totals in _dashboard/pages.json, a list per field (thousands of pages load in ms)."""
     columns = {k: [p[k] for p in pages] for k in _FIELDS}
     index = {"page_size": PAGE_SIZE, "totals": totals, "pages": columns}
-    write_file_atomic(output_dir / DASHBOARD_DIR / PAGES_FILE, json.dumps(index, separators=(",", ":")))
+    path = output_dir / DASHBOARD_DIR / PAGES_FILE
+    write_file_atomic(path, json.dumps(index, separators=(",", ":")))
+    identity = _identity(path)
+    if identity is not None:
+        _WRITTEN[path.resolve()] = (identity, [dict(page) for page in pages], dict(totals))
 
 
 def _redraw_pages(

@@ -439,6 +439,29 @@ def test_a_write_back_reads_a_page_of_clients_not_every_client(tmp_path, small_p
     assert dict((name, n) for name, _a, _k, n in large)["status_counts"] == 4
 
 
+def test_a_write_back_reads_the_page_index_another_process_wrote(tmp_path, small_pages):
+    """The page index kept in memory is used only while the file is the one this process wrote."""
+    store = SqlClientStore(f"sqlite:///{tmp_path / 'd.db'}")
+    output = tmp_path / "output"
+    for n in range(12):
+        store.insert_raw({"business_name": f"Client {n}", "slug": f"client-{n:04d}"})
+    portfolio.rebuild_portfolio(output, store)
+    index = output / portfolio.DASHBOARD_DIR / portfolio.PAGES_FILE
+    # Another process's write-back: the same index with other totals, written through its own rename.
+    other = json.loads(index.read_text("utf-8"))
+    other["totals"]["tokens"] = 4_242_424
+    portfolio.write_file_atomic(index, json.dumps(other))
+    store.mark_failed("client-0005", "QA blocking checks failed")
+    portfolio.rebuild_portfolio(output, store, ["client-0005"])
+    assert json.loads(index.read_text("utf-8"))["totals"]["tokens"] == 4_242_424
+    assert "4,242,424" in (output / "index.html").read_text("utf-8")
+    # Its own index from then on: the next write-back keeps the totals the file holds.
+    store.mark_completed("client-0006", run_id=None)
+    portfolio.rebuild_portfolio(output, store, ["client-0006"])
+    assert json.loads(index.read_text("utf-8"))["totals"]["tokens"] == 4_242_424
+    store.dispose()
+
+
 # ----- the HTML summary ---------------------------------------------------------------------------
 
 
