@@ -123,9 +123,17 @@ def _sample(workers: dict[int, tuple[float, float]], servers: dict[int, float], 
         for proc in children:
             try:
                 cpu = proc.cpu_times()
-                if "spawn_main" not in " ".join(proc.cmdline()):
-                    servers[proc.pid] = cpu.user + cpu.system
+                cmdline = " ".join(proc.cmdline())
+                if not cmdline or proc.status() == psutil.STATUS_ZOMBIE:
+                    # An ended process not yet reaped has no command line: a run worker's last CPU
+                    # figure would otherwise be counted as the code server's.
                     continue
+                if "spawn_main" not in cmdline:
+                    if proc.pid not in workers:
+                        servers[proc.pid] = cpu.user + cpu.system
+                    continue
+                # A worker between fork and exec showed the server's command line: it is not a server.
+                servers.pop(proc.pid, None)
                 with open(f"/proc/{proc.pid}/status") as status:
                     hwm = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
                 workers[proc.pid] = (hwm / 1024, cpu.user + cpu.system)
