@@ -166,7 +166,7 @@ def process_experiment_decision(
     instance: dg.DagsterInstance | None = None,
 ) -> tuple[Any, Outcome | None]:
     """Apply a decided experiment (control/experiments.py) and run its re-render now: (action, the run's outcome)."""
-    from .control.experiments import apply_experiment_decision
+    from .control.experiments import apply_experiment_decision, challenger_writer
 
     instance = instance or platform.instance()
     action = apply_experiment_decision(
@@ -176,6 +176,7 @@ def process_experiment_decision(
         experiment_id,
         winner,
         memory=platform.resources["memory"].get_memory(),
+        writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
     )
     return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
 

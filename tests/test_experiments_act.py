@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 
 import dagster as dg
@@ -14,12 +15,15 @@ from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief
 from deznity_assets.control.experiments import (
     EXPERIMENT_TAG,
     apply_experiment_decision,
+    challenger_writer,
     decide_challenger,
     pending_challengers,
 )
 from deznity_assets.control.review import decide
 from deznity_assets.deliverables import HeroCopy
 from deznity_assets.experiments.copy import (
+    MODEL,
+    ORIGINAL,
     ExperimentError,
     HeroEntry,
     HeroState,
@@ -37,6 +41,8 @@ from deznity_assets.runner import process_experiment_decision, process_pending, 
 from deznity_assets.site.render import render_site
 from tests.plugins.platform import REGULATED_BRIEF as DENTAL
 from tests.plugins.site_fixtures import SiteInputs
+from tests.servers.offline_answers import challenger_answer
+from tests.servers.openai_compatible import Behaviour, OpenAICompatibleServer, content
 from tests.servers.vercel_api import VercelApi
 
 TOKEN = "vrcl-tok-7a1e0c3b5d22"
@@ -222,22 +228,26 @@ def test_a_second_client_of_the_industry_learns_the_winning_angle_not_the_words(
     platform: Platform, instance: dg.DagsterInstance
 ) -> None:
     _published(platform, TACO)
-    action, outcome = process_experiment_decision(platform, SLUG, "exp-1", "b", instance)
+    # The first B (the content step's) loses; the challenger that follows, a house angle, wins.
+    _action, outcome = process_experiment_decision(platform, SLUG, "exp-1", "a", instance)
+    _action, outcome = process_experiment_decision(platform, SLUG, "exp-2", "b", instance)
     assert outcome is not None and outcome.status == "completed"
     won = load_state(platform.output_dir, SLUG).a.angle
     memory = platform.resources["memory"].get_memory()
     brief = ClientBrief.model_validate(TACO)
-    assert f"angle:{won}:won:{SLUG}:exp-1" in memory.list_ids(industry_namespace(brief), prefix="angle:")
+    recorded = memory.list_ids(industry_namespace(brief), prefix="angle:")
+    assert f"angle:{won}:won:{SLUG}:exp-2" in recorded and len(recorded) == 2
 
     other = dict(TACO, business_name="Brasa Norte", target_geo="Monterrey")
     _published(platform, other)
     other_slug = "brasa-norte"
     action, outcome = process_experiment_decision(platform, other_slug, "exp-9", "a", instance)
     assert outcome is not None and outcome.status == "completed"
-    # The angle that won for the first client is the second's first choice, when untried.
-    tried = {t.angle for t in action.state.history} | {action.state.a.angle}
-    if won not in tried:
-        assert action.challenger.angle == won
+    # The angle that won for the first client (not one of the second's own first pair) is its first choice.
+    assert won not in {t.angle for t in action.state.history}
+    assert action.challenger.angle == won
+    # Only the angle crossed: the words are the second client's own.
+    assert "tacoloco" not in action.challenger.copy_.model_dump_json().lower()
     # None of the first client's distinctive words appear on the second's site.
     site = "\n".join(p.read_text("utf-8") for p in (platform.output_dir / other_slug / "site").glob("*.html"))
     first_words = {"TacoLoco", "CDMX"}
@@ -311,3 +321,90 @@ def test_decided_copy_is_escaped_on_the_page(tacoloco_inputs: SiteInputs) -> Non
     page = site.files["index.html"]
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert "index-b.html" not in site.files
+
+
+# ----- the content agent writes the challenger (the LLM layer, on the OpenAI-compatible test server) ------
+
+
+def _answer_challengers(server: OpenAICompatibleServer, mistake: str | None = None) -> None:
+    def route(body: dict) -> Behaviour | None:
+        if body["response_format"]["json_schema"]["name"] != "HeroChallenger":
+            return None
+        return content(lambda b: challenger_answer(b, mistake=mistake))
+
+    server.route = route
+
+
+def _decide_with_model(platform, instance, provider, slug, experiment_id, winner):
+    action = apply_experiment_decision(
+        platform.control,
+        instance,
+        slug,
+        experiment_id,
+        winner,
+        memory=platform.resources["memory"].get_memory(),
+        writer=challenger_writer(provider, slug),
+    )
+    outcome = run_planned(action.plan, platform, instance)
+    assert outcome.status == "completed", outcome.error
+    return action
+
+
+def test_the_content_agent_writes_from_the_industry_winners_without_another_clients_words(
+    platform: Platform, instance: dg.DagsterInstance, llm_server: OpenAICompatibleServer, make_provider
+) -> None:
+    _answer_challengers(llm_server)
+    provider = make_provider()
+    _published(platform, TACO)
+    _decide_with_model(platform, instance, provider, SLUG, "exp-1", "a")
+    _decide_with_model(platform, instance, provider, SLUG, "exp-2", "b")
+    first = load_state(platform.output_dir, SLUG)
+    won = first.a.angle
+    assert won not in (ORIGINAL, MODEL)
+    first_headlines = [first.a.copy_.headline, first.b.copy_.headline, *(t.headline for t in first.history)]
+
+    other_slug = "brasa-norte"
+    _published(platform, dict(TACO, business_name="Brasa Norte", target_geo="Monterrey"))
+    before = len(llm_server.completions)
+    action = _decide_with_model(platform, instance, provider, other_slug, "exp-9", "a")
+    [request] = llm_server.completions[before:]
+    prompt = json.dumps(request, ensure_ascii=False)
+    # The prompt carries the winning angle (its structure and id), not the first client's words.
+    assert f"Hero angle {won} (won for this industry)" in prompt
+    assert "tacoloco" not in prompt.lower() and "CDMX" not in prompt
+    # The first client's headlines, but for house copy the two share (the sector's offer, the same template).
+    own = {t.headline for t in action.state.history} | {action.state.a.copy_.headline}
+    distinctive = [h for h in first_headlines if h not in own]
+    assert distinctive, "the first client tried copy of its own"
+    for headline in distinctive:
+        assert json.dumps(headline, ensure_ascii=False)[1:-1] not in prompt, headline
+    # Client text is fenced as data: the brief and the history only inside their tags.
+    user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+    history = user.split("<upstream_deliverables>", 1)[1].split("</upstream_deliverables>", 1)[0]
+    assert "Brasa Norte" not in user.replace(history, "").split("<client_brief>")[0]
+    assert action.challenger.angle == won
+    site = "\n".join(p.read_text("utf-8") for p in (platform.output_dir / other_slug / "site").glob("*.html"))
+    assert _hero(platform, "index-b.html", other_slug) == action.challenger.copy_.headline
+    assert "tacoloco" not in site.lower()
+
+
+@pytest.mark.parametrize("mistake", ["repeat", "rating"])
+def test_a_model_challenger_that_repeats_or_invents_is_replaced_by_the_offline_one(
+    platform: Platform,
+    instance: dg.DagsterInstance,
+    llm_server: OpenAICompatibleServer,
+    make_provider,
+    mistake: str,
+) -> None:
+    _answer_challengers(llm_server, mistake)
+    provider = make_provider()
+    _published(platform, TACO)
+    first_a = _hero(platform)
+    action = _decide_with_model(platform, instance, provider, SLUG, "exp-1", "a")
+    asked = [b for b in llm_server.completions if b["response_format"]["json_schema"]["name"] == "HeroChallenger"]
+    # The rating broke the rules: one repair request was sent, and the repair broke them again.
+    assert len(asked) == (2 if mistake == "rating" else 1)
+    challenger = _hero(platform, "index-b.html")
+    assert challenger != first_a and challenger == action.challenger.copy_.headline
+    page = (platform.output_dir / SLUG / "site" / "index-b.html").read_text("utf-8")
+    assert "4.9" not in page

@@ -19,15 +19,17 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import dagster as dg
 
+from ..agents.provider import AgentProvider
 from ..brief import BriefError, ClientBrief
 from ..deliverables import SeoCopy
 from ..experiments.copy import (
+    ChallengerWriter,
     ExperimentError,
     HeroEntry,
     HeroState,
@@ -44,6 +46,7 @@ from ..experiments.copy import (
     save_state,
     with_challenger,
 )
+from ..experiments.writer import model_writer
 from ..flow import resume_assets
 from ..memory.base import VectorMemory
 from ..package import client_dir
@@ -57,9 +60,6 @@ EXPERIMENT_TAG = "deznity/experiment"
 RERENDER_STEP = "website"
 # The content step's SEO copy in the package: where the first hero pair is read from.
 SEO_FILE = "results/content_creation/seo.json"
-
-# Writes a challenger with a model: (brief, state, angles that won for the industry) -> entry or None.
-ChallengerWriter = Callable[[ClientBrief, HeroState, Sequence[str]], HeroEntry | None]
 
 
 @dataclass
@@ -81,6 +81,11 @@ class ExperimentAction:
     def held_for_review(self) -> bool:
         """True when the challenger waits for a person before any visitor sees it."""
         return self.state.b is not None and self.state.b.status == "pending_review"
+
+
+def challenger_writer(provider: AgentProvider, slug: str) -> ChallengerWriter | None:
+    """The content agent's challenger writer for an LLM provider; None for the offline generator (it writes its own)."""
+    return None if provider.name == "offline" else model_writer(provider, slug)
 
 
 def _current_state(plane: ControlPlane, slug: str, brief: ClientBrief) -> HeroState:
@@ -136,9 +141,7 @@ def _next_challenger(
     challenger = None
     if writer is not None:
         challenger = writer(brief, state, preferred)
-        if challenger is not None and challenger.copy_.headline.strip().lower() in {
-            h.lower() for h in state.tried_headlines()
-        }:
+        if challenger is not None and state.tried(challenger.copy_.headline):
             challenger = None  # a model repeating tried copy: the offline generator's instead
     if challenger is None:
         challenger = offline_challenger(brief, state, preferred=preferred)

@@ -18,9 +18,8 @@ Client text here is data: the renderer escapes it, prompts fence it.
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -94,6 +93,10 @@ class HeroState(BaseModel):
     def serves_b(self) -> bool:
         """True when visitors may be shown B: a challenger exists and no review holds it."""
         return self.b is not None and self.b.status == "live"
+
+    def tried(self, headline: str) -> bool:
+        """True when this client already showed or proposed `headline` (case and punctuation aside)."""
+        return _norm(headline) in self.tried_headlines()
 
     def tried_headlines(self) -> set[str]:
         """Every headline this client showed or proposed (normalised), A and B included."""
@@ -381,7 +384,6 @@ def preferred_angles(scores: dict[str, int]) -> list[str]:
     return [a for a, s in sorted(scores.items(), key=lambda item: (-item[1], item[0])) if s > 0 and a != ORIGINAL]
 
 
-def describe_history(state: HeroState) -> str:
-    """This client's history for a prompt, as JSON (fenced by the prompt as data)."""
-    rows = [t.model_dump(mode="json", exclude={"decided_at", "note"}) for t in state.history]
-    return json.dumps({"current_a": state.a.copy_.model_dump(), "tried": rows}, ensure_ascii=False, indent=1)
+# Writes a challenger with a model: (brief, state, angles that won for the industry) -> entry, or None
+# to leave it to the offline generator (experiments/writer.py model_writer).
+ChallengerWriter = Callable[[ClientBrief, HeroState, Sequence[str]], HeroEntry | None]
