@@ -10,8 +10,10 @@ import re
 
 import dagster as dg
 import pytest
+from click.testing import CliRunner
 
 from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief
+from deznity_assets.cli import main as cli
 from deznity_assets.control.experiments import (
     EXPERIMENT_TAG,
     apply_experiment_decision,
@@ -210,11 +212,16 @@ def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
     assert second != waiting
     assert not (folder / "site" / "index-b.html").exists()
 
-    # Approval puts it live: a run re-renders the B page, carrying the approval as a reviews row.
-    approved = decide_challenger(platform.control, instance, DENTAL_SLUG, decision="approved", reviewer="dr-ana")
-    assert approved.plan is not None and not approved.held_for_review
-    outcome = run_planned(approved.plan, platform, instance)
-    assert outcome.status == "completed", outcome.error
+    # `deznity review` lists it, and its approval puts it live: a run re-renders the B page, carrying the
+    # approval as a reviews row.
+    listed = CliRunner().invoke(cli, ["review"], catch_exceptions=False)
+    assert listed.exit_code == 0 and DENTAL_SLUG in listed.output and second in listed.output, listed.output
+    runs_before = len(instance.get_runs())
+    result = CliRunner().invoke(cli, ["review", DENTAL_SLUG, "--approve", "--reviewer", "dr-ana"])
+    assert result.exit_code == 0, result.output
+    assert "hero challenger approved by dr-ana" in result.output
+    assert len(instance.get_runs()) == runs_before + 1
+    assert platform.store.get(DENTAL_SLUG).status == "completed"
     assert _hero(platform, "index-b.html", DENTAL_SLUG) == second
     assert _hero(platform, slug=DENTAL_SLUG) == first_b
     reviews = platform.store.reviews_for(DENTAL_SLUG)
