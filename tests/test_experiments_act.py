@@ -21,6 +21,7 @@ from deznity_assets.control.experiments import (
     decide_challenger,
     pending_challengers,
 )
+from deznity_assets.control.resume import RESUME_TAG
 from deznity_assets.control.review import decide
 from deznity_assets.deliverables import HeroCopy
 from deznity_assets.experiments.copy import (
@@ -130,6 +131,7 @@ def test_b_wins_becomes_a_and_the_site_is_rerendered_and_redeployed_through_dags
     run = instance.get_run_by_id(outcome.run_id)
     assert run is not None and run.status == dg.DagsterRunStatus.SUCCESS
     assert run.tags[EXPERIMENT_TAG] == "exp-1" and run.tags["dagster/partition"] == SLUG
+    assert run.tags[RESUME_TAG] == "website"  # a crash of it resumes from the website step again
     assert {k.to_user_string() for k in run.asset_selection} == set(resume_assets("website"))
     assert _count(instance, "seo_copy") == 1 and _count(instance, "website") == 2
     assert _count(instance, "live_site") == 2 and _count(instance, "client_package") == 2
@@ -174,8 +176,11 @@ def test_bad_decisions_name_the_field(platform: Platform, instance: dg.DagsterIn
 
 
 def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
-    platform: Platform, instance: dg.DagsterInstance
+    platform: Platform, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The split on: a site with a live B page carries the edge middleware, one without carries none.
+    monkeypatch.setenv("DEZNITY_EXPERIMENTS", "1")
+    platform = Platform.from_env()
     platform.control.add_client(DENTAL)
     outcomes, _ = process_pending(platform)
     assert [o.status for o in outcomes] == ["needs_review"]
@@ -184,6 +189,7 @@ def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
     assert outcome.status == "completed", outcome.error
     folder = platform.output_dir / DENTAL_SLUG
     first_b = _hero(platform, "index-b.html", DENTAL_SLUG)
+    assert (folder / "deploy" / "middleware.js").exists()
 
     action, outcome = process_experiment_decision(platform, DENTAL_SLUG, "exp-1", "b", instance)
     # The promoted A was approved copy: the gate lets the run through with the earlier approval.
@@ -223,6 +229,7 @@ def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
     assert len(instance.get_runs()) == runs_before + 1
     assert platform.store.get(DENTAL_SLUG).status == "completed"
     assert _hero(platform, "index-b.html", DENTAL_SLUG) == second
+    assert (folder / "deploy" / "middleware.js").exists()
     assert _hero(platform, slug=DENTAL_SLUG) == first_b
     reviews = platform.store.reviews_for(DENTAL_SLUG)
     assert [r["decision"] for r in reviews] == ["approved", "approved"] and reviews[-1]["applied_at"] is not None

@@ -52,7 +52,7 @@ from ..memory.base import VectorMemory
 from ..package import client_dir
 from ..store import ClientRow
 from .plane import ClaimError, ControlPlane
-from .resume import REVIEW_TAG, RunPlan, resume_problem
+from .resume import RESUME_TAG, REVIEW_TAG, RunPlan, resume_problem
 
 # The run's tag naming the experiment whose decision it carries out.
 EXPERIMENT_TAG = "deznity/experiment"
@@ -174,6 +174,9 @@ def _rerun(
     if resume_problem(instance, row, RERENDER_STEP) is not None:
         # A whole run writes the content again: a regulated client's goes to a reviewer again.
         return RunPlan(row, tags=tags, key=key)
+    # A run from the website step, as a resumed retry's: a crash of it resumes from there again
+    # (control/resume.py crash_plan), not from the brief.
+    tags[RESUME_TAG] = RERENDER_STEP
     if brief.needs_human_review and approval:
         # The gate passes only copy a person approved: A (shown before, approved) and no unapproved B.
         tags[REVIEW_TAG] = approval
