@@ -175,12 +175,20 @@ def test_bad_decisions_name_the_field(platform: Platform, instance: dg.DagsterIn
         apply_experiment_decision(platform.control, instance, SLUG, "exp-1", "b")
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
-    platform: Platform, instance: dg.DagsterInstance, monkeypatch: pytest.MonkeyPatch
+    platform: Platform,
+    instance: dg.DagsterInstance,
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+    backend: str,
 ) -> None:
     # The split on: a site with a live B page carries the edge middleware, one without carries none.
     monkeypatch.setenv("DEZNITY_EXPERIMENTS", "1")
+    if backend == "postgresql":  # the reviews rows of a migrated PostgreSQL store, for the CLI too
+        monkeypatch.setenv("DEZNITY_DATABASE_URL", request.getfixturevalue("migrated_postgres_url"))
     platform = Platform.from_env()
+    assert platform.store.backend == backend
     platform.control.add_client(DENTAL)
     outcomes, _ = process_pending(platform)
     assert [o.status for o in outcomes] == ["needs_review"]

@@ -155,20 +155,23 @@ def _last_approval(plane: ControlPlane, slug: str) -> str | None:
     return str(approvals[-1]["id"]) if approvals else None
 
 
+def _claim(plane: ControlPlane, slug: str) -> ClientRow:
+    """Claim the published client for its re-render (a new attempt); ExperimentError when another run has it."""
+    try:
+        return plane.claim_client(slug)
+    except ClaimError as exc:
+        raise ExperimentError(f"slug: {exc}") from None
+
+
 def _rerun(
-    plane: ControlPlane,
     instance: dg.DagsterInstance,
-    slug: str,
+    row: ClientRow,
     experiment_id: str,
     brief: ClientBrief,
     approval: str | None,
 ) -> RunPlan:
-    """Claim the client and plan the re-render: the `website` step onwards, or the whole graph when its
-    stored deliverables no longer fit (a brief edited since)."""
-    try:
-        row = plane.claim_client(slug)
-    except ClaimError as exc:
-        raise ExperimentError(f"slug: {exc}") from None
+    """The claimed client's re-render: the `website` step onwards, or the whole graph when its stored
+    deliverables no longer fit (a brief edited since)."""
     key = "experiment-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", experiment_id)[:60]
     tags = {EXPERIMENT_TAG: experiment_id[:200]}
     if resume_problem(instance, row, RERENDER_STEP) is not None:
@@ -210,7 +213,7 @@ def apply_experiment_decision(
     preferred = industry_preferences(memory, brief, slug)
     state = with_challenger(state, _next_challenger(brief, state, preferred, writer))
     approval = _last_approval(plane, slug) if brief.needs_human_review else None
-    plan = _rerun(plane, instance, slug, experiment_id, brief, approval)
+    plan = _rerun(instance, _claim(plane, slug), experiment_id, brief, approval)
     save_state(plane.output_dir, slug, state)
     _remember(memory, brief, slug, experiment_id, state)
     challenger = state.b
@@ -286,6 +289,7 @@ def decide_challenger(
             details={"reviewer": reviewer.strip(), "reason": reason.strip()},
         )
         return ExperimentAction(slug=slug, experiment_id=experiment_id, winner="", state=state, plan=None)
+    claimed = _claim(plane, slug)
     review = plane.store.add_review(
         row.id,
         attempt=row.attempt,
@@ -298,7 +302,7 @@ def decide_challenger(
     plane.store.apply_review(str(review["id"]), outcome="approved: hero challenger live")
     live = waiting.model_copy(update={"status": "live"})
     state = with_challenger(state, live)
-    plan = _rerun(plane, instance, slug, experiment_id or "challenger", brief, str(review["id"]))
+    plan = _rerun(instance, claimed, experiment_id or "challenger", brief, str(review["id"]))
     save_state(plane.output_dir, slug, state)
     return ExperimentAction(slug=slug, experiment_id=experiment_id, winner="", state=state, plan=plan)
 
