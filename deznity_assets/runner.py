@@ -164,6 +164,8 @@ def process_experiment_decision(
     experiment_id: str,
     winner: str,
     instance: dg.DagsterInstance | None = None,
+    *,
+    figures: dict[str, float | int | str] | None = None,
 ) -> tuple[Any, Outcome | None]:
     """Apply a decided experiment (control/experiments.py) and run its re-render now: (action, the run's outcome)."""
     from .control.experiments import apply_experiment_decision, challenger_writer
@@ -177,6 +179,7 @@ def process_experiment_decision(
         winner,
         memory=platform.resources["memory"].get_memory(),
         writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
+        figures=figures,
     )
     return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
 

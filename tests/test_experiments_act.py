@@ -114,7 +114,8 @@ def test_b_wins_becomes_a_and_the_site_is_rerendered_and_redeployed_through_dags
     manifest_before = (folder / "deploy" / "manifest.json").read_text("utf-8")
     deployments_before = len(vercel.created())
 
-    action, outcome = process_experiment_decision(platform, SLUG, "exp-1", "b", instance)
+    figures = {"a_visitors": 4100, "a_conversions": 205, "b_visitors": 4080, "b_conversions": 290}
+    action, outcome = process_experiment_decision(platform, SLUG, "exp-1", "b", instance, figures=figures)
     assert outcome is not None and outcome.status == "completed", outcome
 
     # The live home page now shows B's copy as A; B is a new challenger never tried.
@@ -125,6 +126,7 @@ def test_b_wins_becomes_a_and_the_site_is_rerendered_and_redeployed_through_dags
     assert state is not None and state.a.copy_.headline == first_b and state.decisions == ["exp-1"]
     outcomes = {(t.role, t.headline): t.outcome for t in state.history}
     assert outcomes == {("a", first_a): "replaced", ("b", first_b): "won"}
+    assert all(t.figures == figures for t in state.history)
     assert "won" in (folder / "experiments" / "HISTORY.md").read_text("utf-8")
 
     # Through Dagster: one run, tagged with the experiment, re-materializing from the website step only.

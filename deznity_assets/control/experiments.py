@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,6 +195,7 @@ def apply_experiment_decision(
     *,
     memory: VectorMemory | None = None,
     writer: ChallengerWriter | None = None,
+    figures: Mapping[str, float | int | str] | None = None,
 ) -> ExperimentAction:
     """Act on a decided experiment of a published client; returns the new state and the run to launch.
 
@@ -203,13 +204,14 @@ def apply_experiment_decision(
     (`writer`, given this client's history and the angles that won for its industry in `memory`),
     else the offline generator's, never a headline this client tried. A health, legal or finance
     client's challenger is held for review (`decide_challenger`); until then its site has no B page.
-    The client is claimed (in_progress) and the returned plan re-renders and redeploys it from the
+    `figures` (visitors, conversions, the interval, as the decision path has them) are kept with the
+    history's entries. The client is claimed (in_progress) and the returned plan re-renders and redeploys it from the
     `website` step; launch it as the review sensor launches a decision's run. ExperimentError names
     the field at fault; nothing is changed then.
     """
     check_winner(winner)
     row, brief = _published(plane, slug)
-    state = decide(_current_state(plane, slug, brief), experiment_id=experiment_id, winner=winner)
+    state = decide(_current_state(plane, slug, brief), experiment_id=experiment_id, winner=winner, figures=figures)
     preferred = industry_preferences(memory, brief, slug)
     state = with_challenger(state, _next_challenger(brief, state, preferred, writer))
     approval = _last_approval(plane, slug) if brief.needs_human_review else None

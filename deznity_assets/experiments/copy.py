@@ -19,7 +19,7 @@ Client text here is data: the renderer escapes it, prompts fence it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -77,6 +77,8 @@ class TriedCopy(BaseModel):
     outcome: Literal["won", "lost", "no_difference", "kept", "replaced", "rejected"]
     decided_at: datetime
     note: str = ""
+    # The decision's figures as the decision path gave them (visitors, conversions, the interval...).
+    figures: dict[str, float | int | str] = Field(default_factory=dict)
 
 
 class HeroState(BaseModel):
@@ -213,7 +215,14 @@ def check_winner(winner: str) -> str:
     return winner
 
 
-def decide(state: HeroState, *, experiment_id: str, winner: str, at: datetime | None = None) -> HeroState:
+def decide(
+    state: HeroState,
+    *,
+    experiment_id: str,
+    winner: str,
+    at: datetime | None = None,
+    figures: Mapping[str, float | int | str] | None = None,
+) -> HeroState:
     """The state after a decision: B promoted (won) or retired (lost, no difference), recorded; no challenger yet."""
     check_winner(winner)
     if not experiment_id.strip():
@@ -239,6 +248,7 @@ def decide(state: HeroState, *, experiment_id: str, winner: str, at: datetime | 
             angle=entry.angle,
             outcome=outcome,
             decided_at=at,
+            figures=dict(figures or {}),
         )
 
     history = [
