@@ -21,7 +21,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import dagster as dg
 
@@ -307,14 +306,3 @@ def decide_challenger(
     plan = _rerun(instance, claimed, experiment_id or "challenger", brief, str(review["id"]))
     save_state(plane.output_dir, slug, state)
     return ExperimentAction(slug=slug, experiment_id=experiment_id, winner="", state=state, plan=plan)
-
-
-def state_summary(state: HeroState) -> dict[str, Any]:
-    """The state as the CLI's --json shows it: A, the challenger and how many copies were tried."""
-    return {
-        "a": state.a.copy_.model_dump(),
-        "b": state.b.copy_.model_dump() if state.b else None,
-        "b_status": state.b.status if state.b else None,
-        "tried": len(state.history),
-        "decisions": list(state.decisions),
-    }
