@@ -36,6 +36,7 @@ from deznity_assets.experiments.copy import (
     load_state,
     offline_challenger,
     preferred_angles,
+    state_path,
 )
 from deznity_assets.flow import resume_assets
 from deznity_assets.platform import Platform
@@ -432,3 +433,12 @@ def test_a_model_challenger_that_repeats_or_invents_is_replaced_by_the_offline_o
     assert challenger != first_a and challenger == action.challenger.copy_.headline
     page = (platform.output_dir / SLUG / "site" / "index-b.html").read_text("utf-8")
     assert "4.9" not in page
+
+
+def test_a_damaged_state_file_is_named_with_the_fix(tmp_path) -> None:
+    path = state_path(tmp_path, "tacoloco")
+    path.parent.mkdir(parents=True)
+    path.write_text('{"a": {"copy": {"headline": 3}}}', "utf-8")
+    with pytest.raises(ExperimentError, match=r"experiments/hero.json of tacoloco: not a hero state .*delete it"):
+        load_state(tmp_path, "tacoloco")
+    assert load_state(tmp_path, "other") is None
