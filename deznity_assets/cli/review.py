@@ -76,6 +76,8 @@ def review(
     if rework and decision != "rejected":
         raise click.UsageError("--rework goes with --reject")
     if any(s == slug for s, _ in pending_challengers(platform.control)):
+        if rework:
+            raise click.UsageError("--rework is for a client's content; a hero challenger is approved or rejected")
         _decide_challenger(platform, slug, decision=decision, reviewer=reviewer, reason=reason)
         return
     try:
