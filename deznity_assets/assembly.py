@@ -12,9 +12,9 @@ from .agents.roster import AGENTS
 from .brief import ClientBrief
 from .deliverables import DeployConfig, MarketingContent, QAReport, RenderedSite, SeoCopy
 from .deploy import manifest_json
-from .experiments.copy import HISTORY_FILE, STATE_FILE, HeroState, history_markdown, state_json
 from .facts import facts_to_get
 from .flow import DELIVERABLES, REWORK_STEPS, result_files
+from .herocopy import HISTORY_FILE, STATE_FILE, HeroState, history_markdown, state_json
 from .reports import deliverable_markdown, md_text, render_markdown
 
 SUMMARY_FILE = "BOOTSTRAP_SUMMARY.md"

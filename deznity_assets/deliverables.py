@@ -237,7 +237,7 @@ class RenderedSite(Deliverable):
     pages: list[RenderedPage]
     # What the renderer took from the offline generator's copy because the deliverables lacked it.
     defaults: list[str] = Field(default_factory=list)
-    # The hero experiments state the site was rendered with (experiments/copy.py, as its JSON file
+    # The hero experiments state the site was rendered with (herocopy.py, as its JSON file
     # holds it), carried into every package so the decided copy outlives the package swap; None
     # before the client's first decision.
     experiment: dict[str, Any] | None = None

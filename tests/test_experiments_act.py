@@ -24,7 +24,8 @@ from deznity_assets.control.experiments import (
 from deznity_assets.control.resume import RESUME_TAG
 from deznity_assets.control.review import decide
 from deznity_assets.deliverables import HeroCopy
-from deznity_assets.experiments.copy import (
+from deznity_assets.flow import resume_assets
+from deznity_assets.herocopy import (
     MODEL,
     ORIGINAL,
     ExperimentError,
@@ -38,7 +39,6 @@ from deznity_assets.experiments.copy import (
     preferred_angles,
     state_path,
 )
-from deznity_assets.flow import resume_assets
 from deznity_assets.platform import Platform
 from deznity_assets.resources import HostingResource
 from deznity_assets.runner import process_experiment_decision, process_pending, process_reviews, run_planned
@@ -310,7 +310,7 @@ def test_the_offline_challenger_never_repeats_a_tried_headline_and_runs_out() ->
 
 
 def _tried(entry: HeroEntry) -> list:
-    from deznity_assets.experiments.copy import TriedCopy, now
+    from deznity_assets.herocopy import TriedCopy, now
 
     c = entry.copy_
     return [

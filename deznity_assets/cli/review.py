@@ -102,7 +102,7 @@ def review(
 def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer: str, reason: str) -> None:
     """Approve or reject a published client's waiting hero challenger, and carry it out now."""
     from ..control.experiments import challenger_writer, decide_challenger
-    from ..experiments.copy import ExperimentError
+    from ..herocopy import ExperimentError
     from ..runner import run_planned
     from .common import print_outcomes, show_progress
 

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 
 import dagster as dg
 
+from ..agents.challenger import model_writer
 from ..agents.provider import AgentProvider
 from ..brief import BriefError, ClientBrief
 from ..deliverables import SeoCopy
-from ..experiments.copy import (
+from ..flow import resume_assets
+from ..herocopy import (
     ChallengerWriter,
     ExperimentError,
     HeroEntry,
@@ -45,8 +47,6 @@ from ..experiments.copy import (
     save_state,
     with_challenger,
 )
-from ..experiments.writer import model_writer
-from ..flow import resume_assets
 from ..memory.base import VectorMemory
 from ..package import client_dir
 from ..store import ClientRow

@@ -37,7 +37,7 @@ def challenger_answer(body: dict[str, Any], *, mistake: str | None = None) -> st
     """A hero challenger as a good model writes it (the winning angle first, an untried headline), or with `mistake`:
     'repeat' (the current A's headline again) or 'rating' (an invented rating in the subheadline)."""
     from deznity_assets.deliverables import HeroCopy
-    from deznity_assets.experiments.copy import HeroEntry, HeroState, TriedCopy, now, offline_challenger
+    from deznity_assets.herocopy import HeroEntry, HeroState, TriedCopy, now, offline_challenger
 
     brief, _slug = request_brief(body)
     history = _fenced(body, "upstream_deliverables")["hero_history"]

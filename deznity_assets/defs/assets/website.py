@@ -7,8 +7,8 @@ import dagster as dg
 from ... import progress
 from ...brief import ClientBrief
 from ...deliverables import DesignSystem, MarketingContent, RenderedSite, SeoCopy, SiteStructure
-from ...experiments.copy import apply_to_seo, load_state, state_json
 from ...flow import STEPS
+from ...herocopy import apply_to_seo, load_state, state_json
 from ...resources import ClientStoreResource, OutputResource, control_plane
 from ...site.render import render_site
 from ..partitions import clients_partitions

@@ -1,4 +1,4 @@
-"""The hero copy under test, as data: the current A, the current challenger B, and every copy tried.
+"""The hero copy of a client's A/B experiments, as data: the current A, the current challenger B, and every copy tried.
 
 A client's experiments state is one JSON file in its package, `experiments/hero.json`, carried
 from package to package by the website deliverable (`RenderedSite.experiment`), so a re-render
@@ -9,7 +9,7 @@ step's `hero_a` / `hero_b`.
 A decision (`decide`) promotes B to A when B won, retires B when it lost or made no difference,
 and records both in the history; the next challenger comes from `offline_challenger` (the
 deterministic generator: house angles, never a headline this client already tried) or from the
-content agent (control/experiments.py). What crosses from one client to another is only the
+content agent (agents/challenger.py). What crosses from one client to another is only the
 *angle* that won (an id naming a house template, e.g. ``bold-0``), kept in the memory by
 industry (`industry_namespace`), never a client's words.
 
@@ -26,10 +26,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..brief import ClientBrief
-from ..claims import brief_numbers, claims_in
-from ..deliverables import HeroCopy, SeoCopy
-from ..package import client_dir, write_file_atomic
+from .brief import ClientBrief
+from .claims import brief_numbers, claims_in
+from .deliverables import HeroCopy, SeoCopy
+from .package import client_dir, write_file_atomic
 
 # Where the state lives in the client's package (output/<slug>/).
 STATE_FILE = "experiments/hero.json"
@@ -162,7 +162,7 @@ def initial_state(seo: SeoCopy, brief: ClientBrief) -> HeroState:
 
 def angle_of(headline: str, brief: ClientBrief) -> str:
     """The house angle a headline was filled from (the offline generator's), or `original` (a model's own)."""
-    from ..agents.offline import Copy, _clamp
+    from .agents.offline import Copy, _clamp
 
     c = Copy(brief)
     for angle, template in angles(c.lang):
@@ -297,7 +297,7 @@ EXTRA_ANGLES: dict[str, dict[str, str]] = {
 
 def angles(lang: str) -> list[tuple[str, str]]:
     """Every house angle (id, headline template) in `lang`, in the generator's fixed order."""
-    from ..agents.offline_copy import REGISTERS
+    from .agents.offline_copy import REGISTERS
 
     found = [(f"{register}-{i}", spec["hero"][lang][i]) for register, spec in REGISTERS.items() for i in (0, 1)]
     return found + [(name, spec[lang]) for name, spec in EXTRA_ANGLES.items()]
@@ -324,7 +324,7 @@ def copy_problems(copy: HeroCopy, brief: ClientBrief) -> list[str]:
 def offline_challenger(brief: ClientBrief, state: HeroState, *, preferred: Sequence[str] = ()) -> HeroEntry | None:
     """The next challenger, deterministically: the first house angle (those that won for this industry first)
     whose headline this client never tried and which breaks none of the rules; None when none is left."""
-    from ..agents.offline import Copy, _clamp
+    from .agents.offline import Copy, _clamp
 
     c = Copy(brief)
     tried = state.tried_headlines()
@@ -354,14 +354,14 @@ def offline_challenger(brief: ClientBrief, state: HeroState, *, preferred: Seque
 
 def industry_key(brief: ClientBrief) -> str:
     """The industry a client's outcomes are pooled under: the offline generator's sector profile."""
-    from ..agents.offline import Copy
+    from .agents.offline import Copy
 
     return str(Copy(brief).profile_key)
 
 
 def industry_namespace(brief: ClientBrief) -> str:
     """The memory namespace of an industry's experiment outcomes: industry-<profile>."""
-    from ..memory.base import check_namespace
+    from .memory.base import check_namespace
 
     return check_namespace(f"industry-{re.sub(r'[^a-z0-9-]+', '-', industry_key(brief).lower()).strip('-')}")
 
@@ -395,5 +395,5 @@ def preferred_angles(scores: dict[str, int]) -> list[str]:
 
 
 # Writes a challenger with a model: (brief, state, angles that won for the industry) -> entry, or None
-# to leave it to the offline generator (experiments/writer.py model_writer).
+# to leave it to the offline generator (agents/challenger.py model_writer).
 ChallengerWriter = Callable[[ClientBrief, HeroState, Sequence[str]], HeroEntry | None]

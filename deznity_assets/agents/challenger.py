@@ -17,11 +17,11 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from ..agents.provider import AgentContext, AgentError, AgentProvider, KnowledgePassage
-from ..agents.roster import AgentTask
 from ..brief import ClientBrief
 from ..deliverables import Deliverable, HeroCopy
-from .copy import MODEL, ChallengerWriter, HeroEntry, HeroState, angles, copy_problems, now
+from ..herocopy import MODEL, ChallengerWriter, HeroEntry, HeroState, angles, copy_problems, now
+from .provider import AgentContext, AgentError, AgentProvider, KnowledgePassage
+from .roster import AgentTask
 
 log = logging.getLogger(__name__)
 
