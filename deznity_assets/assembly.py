@@ -14,6 +14,7 @@ from .deliverables import DeployConfig, MarketingContent, QAReport, RenderedSite
 from .deploy import manifest_json
 from .facts import facts_to_get
 from .flow import DELIVERABLES, REWORK_STEPS, result_files
+from .herocopy import HISTORY_FILE, STATE_FILE, HeroState, history_markdown, state_json
 from .reports import deliverable_markdown, md_text, render_markdown
 
 SUMMARY_FILE = "BOOTSTRAP_SUMMARY.md"
@@ -68,6 +69,11 @@ def package_files(
         files[f"results/{phase}/{stem}.md"] = deliverable_markdown(title, deliverables[key])
         files[f"results/{phase}/{stem}.json"] = as_json(deliverables[key])
     files.update({f"site/{path}": text for path, text in website.files.items()})
+    if website.experiment is not None:
+        # The hero experiments state travels with every package (the swap replaces the folder whole).
+        state = HeroState.model_validate(website.experiment)
+        files[STATE_FILE] = state_json(state)
+        files[HISTORY_FILE] = history_markdown(state)
     files["qa/report.json"] = as_json(
         {"score": qa_score(reports), "reports": [r.model_dump(mode="json") for r in reports]}
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -237,6 +237,10 @@ class RenderedSite(Deliverable):
     pages: list[RenderedPage]
     # What the renderer took from the offline generator's copy because the deliverables lacked it.
     defaults: list[str] = Field(default_factory=list)
+    # The hero experiments state the site was rendered with (herocopy.py, as its JSON file
+    # holds it), carried into every package so the decided copy outlives the package swap; None
+    # before the client's first decision.
+    experiment: dict[str, Any] | None = None
 
     @property
     def total_words(self) -> int:

@@ -158,6 +158,32 @@ def process_reviews(platform: Platform, instance: dg.DagsterInstance | None = No
     return outcomes
 
 
+def process_experiment_decision(
+    platform: Platform,
+    slug: str,
+    experiment_id: str,
+    winner: str,
+    instance: dg.DagsterInstance | None = None,
+    *,
+    figures: dict[str, float | int | str] | None = None,
+) -> tuple[Any, Outcome | None]:
+    """Apply a decided experiment (control/experiments.py) and run its re-render now: (action, the run's outcome)."""
+    from .control.experiments import apply_experiment_decision, challenger_writer
+
+    instance = instance or platform.instance()
+    action = apply_experiment_decision(
+        platform.control,
+        instance,
+        slug,
+        experiment_id,
+        winner,
+        memory=platform.resources["memory"].get_memory(),
+        writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
+        figures=figures,
+    )
+    return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
+
+
 def flush_webhooks(platform: Platform) -> str:
     """Deliver the webhook events that are due now (what the webhook sensor does each tick)."""
     from .webhooks import delivery_pass

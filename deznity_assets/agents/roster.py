@@ -53,6 +53,8 @@ class AgentTask:
     output_model: type[BaseModel]
     # Earlier deliverables the task reads (asset names).
     inputs: tuple[str, ...] = ()
+    # The step of a task outside the client's graph (an experiment's challenger); graph tasks take flow.py's.
+    step: str | None = None
 
     @property
     def agent(self) -> Agent:
@@ -64,7 +66,7 @@ class AgentTask:
         """The phase the task belongs to (declared in flow.py)."""
         from ..flow import TASK_STEP
 
-        return TASK_STEP[self.key]
+        return self.step or TASK_STEP[self.key]
 
 
 TASKS: dict[str, AgentTask] = {

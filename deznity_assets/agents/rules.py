@@ -26,7 +26,7 @@ from .roster import AgentTask
 # Tasks whose deliverable is a list of pages, keyed by the brief's page names.
 PAGE_TASKS = frozenset({"site_structure", "seo_copy", "marketing_content"})
 # Tasks whose text is published on the site (navigation labels too): no claim beyond the brief's facts.
-PUBLISHED_TASKS = frozenset({"site_structure", "seo_copy", "marketing_content"})
+PUBLISHED_TASKS = frozenset({"site_structure", "seo_copy", "marketing_content", "hero_challenger"})
 # Sections a page shows only with items; the offline copy always has items for these (catalogues
 # without offers stay empty on purpose: the page says its list is on its way).
 ITEM_SECTIONS = frozenset({"features", "how_it_works", "faq", "dashboard_preview", "gallery", "blog_index"})

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import getpass
+from typing import TYPE_CHECKING
 
 import click
 
 from ..flow import DEFAULT_REWORK, REWORK_STEPS
 from .common import load_platform, open_store, shown, table
+
+if TYPE_CHECKING:
+    from ..platform import Platform
 
 
 @click.command()
@@ -33,13 +37,24 @@ def review(
     A decision is a row of the `reviews` table; the review sensor of `deznity autonomous` (or
     `deznity autonomous --once`, or --now here) publishes an approved client, or re-runs a
     rejected one from the step named by --rework, and brings it back for review.
+
+    A published client whose next hero challenger (an A/B experiment's B) waits for review is
+    decided the same way, in this process: approved, its site is re-rendered with the B page;
+    rejected, another challenger is written and waits in turn.
     """
+    from ..control.experiments import pending_challengers
     from ..control.review import ReviewError, decide, open_tickets
 
     platform = load_platform()
     open_store(platform)
     if slug is None:
         tickets = open_tickets(platform.control)
+        challengers = pending_challengers(platform.control)
+        if challengers:
+            table(
+                ["client", "hero challenger waiting (B)", "angle"],
+                [(s, entry.copy_.headline, entry.angle) for s, entry in challengers],
+            )
         if not tickets:
             click.echo("no clients waiting for review")
             return
@@ -60,6 +75,11 @@ def review(
         raise click.UsageError("say --approve or --reject (with --reason)")
     if rework and decision != "rejected":
         raise click.UsageError("--rework goes with --reject")
+    if any(s == slug for s, _ in pending_challengers(platform.control)):
+        if rework:
+            raise click.UsageError("--rework is for a client's content; a hero challenger is approved or rejected")
+        _decide_challenger(platform, slug, decision=decision, reviewer=reviewer, reason=reason)
+        return
     try:
         record = decide(platform.control, slug, decision=decision, reviewer=reviewer, reason=reason, rework=rework)
     except ReviewError as exc:
@@ -77,6 +97,42 @@ def review(
     final = platform.store.get(slug)
     if final is not None and final.slug:
         click.echo(f"{slug}: now {final.status}; package in {shown(platform.output_dir / final.slug)}")
+
+
+def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer: str, reason: str) -> None:
+    """Approve or reject a published client's waiting hero challenger, and carry it out now."""
+    from ..control.experiments import challenger_writer, decide_challenger
+    from ..herocopy import ExperimentError
+    from ..runner import run_planned
+    from .common import print_outcomes, show_progress
+
+    instance = platform.instance()
+    try:
+        action = decide_challenger(
+            platform.control,
+            instance,
+            slug,
+            decision=decision,
+            reviewer=reviewer,
+            reason=reason,
+            memory=platform.resources["memory"].get_memory(),
+            writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
+        )
+    except ExperimentError as exc:
+        raise click.ClickException(str(exc)) from None
+    if action.plan is None:
+        waiting = action.challenger
+        click.echo(f"{slug}: hero challenger rejected by {reviewer}")
+        click.echo(
+            f"{slug}: next challenger waiting for review: {waiting.copy_.headline!r}"
+            if waiting
+            else f"{slug}: no untried copy left; the site serves A only"
+        )
+        return
+    click.echo(f"{slug}: hero challenger approved by {reviewer}; re-rendering the site with its B page")
+    with show_progress():
+        outcome = run_planned(action.plan, platform, instance)
+    print_outcomes([outcome], platform)
 
 
 COMMANDS = [review]

@@ -238,6 +238,7 @@ class _SiteBuilder:
         content: MarketingContent,
         base_url: str,
         form_action: str,
+        show_b: bool = True,
     ):
         parsed = urlparse(base_url)
         if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -248,6 +249,7 @@ class _SiteBuilder:
         self.lang = brief.language or "en"
         self.t = ui_strings(self.lang)
         self.form_action = form_action
+        self.show_b = show_b
         self.forms = {name: form_url(form_action, name) for name in FORMS}
         self.plans = {p.page.strip().lower(): p for p in structure.pages}
         self.contents = {c.page.strip().lower(): c for c in content.pages}
@@ -491,7 +493,7 @@ class _SiteBuilder:
             title = self.unique_title(meta.title, self.nav_label(page))
             sections = self.section_views(page, "")
             ld = [org] + [d for d in [self.faq_ld(sections)] if d]
-            for variant in ("a", "b") if self.has_hero(page) else ("a",):
+            for variant in ("a", "b") if self.has_hero(page) and self.show_b else ("a",):
                 html = page_tpl.render(
                     **self.common(root="", current=page, path=path),
                     title=title,
@@ -588,9 +590,14 @@ def render_site(
     content: MarketingContent,
     base_url: str,
     form_action: str,
+    show_b: bool = True,
 ) -> RenderedSite:
-    """The static site for one client: HTML pages, CSS, tokens, favicon, sitemap and robots.txt."""
-    return _SiteBuilder(brief, slug, structure, design, seo, content, base_url, form_action).render()
+    """The static site for one client: HTML pages, CSS, tokens, favicon, sitemap and robots.txt.
+
+    `show_b` False renders no B page (index-b.html): no split is made for the site, every visitor sees A
+    (a regulated client's challenger waiting for review, or no untried copy left).
+    """
+    return _SiteBuilder(brief, slug, structure, design, seo, content, base_url, form_action, show_b).render()
 
 
 __all__ = [
