@@ -141,6 +141,8 @@ def process_pending(
             events.put(None)
             forwarder.join(timeout=10)
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
+    # Experiments are looked at before the webhooks go out, so a decision's event leaves in this pass.
+    evaluate_experiments_now(platform, instance)
     flush_webhooks(platform)
     flush_lead_mail(platform)
     report_new_leads(platform, instance)
@@ -180,6 +182,17 @@ def flush_lead_mail(platform: Platform) -> str:
         urls=(connection["database_url"], connection["supabase_url"]),
         secrets=(connection["service_role_key"], connection["anon_key"]),
     )
+
+
+def evaluate_experiments_now(platform: Platform, instance: dg.DagsterInstance) -> list[str]:
+    """Materialize the `experiment` asset of clients with new events or a running experiment (experiment_sensor)."""
+    from .defs.experiments import evaluate_experiments
+
+    try:
+        return evaluate_experiments(instance, platform.definitions, platform.store)
+    except Exception as exc:  # noqa: BLE001 - looking at experiments must never break a CLI pass
+        logging.getLogger("deznity.experiments").warning(f"could not evaluate experiments: {type(exc).__name__}")
+        return []
 
 
 def report_new_leads(platform: Platform, instance: dg.DagsterInstance) -> int:
