@@ -100,6 +100,16 @@ def test_the_sensor_runs_the_asset_whose_checks_and_metadata_record_a_decision(p
     _run(platform, instance, "tacoloco")
     assert [e["type"] for e in store.events()].count("experiment.decided") == 1
 
+    # The dashboard's first page draws both: rates as bars, the interval of B - A, the decision; no script.
+    page = (platform.output_dir / "index.html").read_text("utf-8")
+    section = page[page.index('<section aria-labelledby="experiments"') :]
+    section = section[: section.index("</section>")]
+    assert "<script" not in page
+    assert 'data-slug="tacoloco" data-status="decided"' in section and "<strong>b</strong> (b_better)" in section
+    assert 'data-slug="techstart" data-status="running"' in section and "undecided" in section
+    assert section.count('class="ab"') == 2 and section.count('class="interval"') == 2
+    assert "20.0% (100/500)" in section and "5.0% (25/500)" in section
+
 
 def test_a_broken_split_fails_its_check_and_decides_nothing(platform, store, instance) -> None:
     taco = published_client(store)

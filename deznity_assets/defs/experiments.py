@@ -106,7 +106,8 @@ def experiment(
         context.log.info(f"{slug}: {note}")
     if evaluation.recorded:
         context.log.info(f"{slug}: decided {evaluation.state.winner if evaluation.state else '?'}")
-        control_plane(store, output).refresh_portfolio([slug])
+    # The dashboard's experiments section is drawn from the store: redrawn as the figures move.
+    control_plane(store, output).refresh_portfolio([slug])
     state = evaluation.state
     if state is None:
         checks = [
