@@ -92,7 +92,7 @@ def preview_of(tmp: Path, site: RenderedSite, slug: str, api_url: str) -> Served
 
 
 def visit(url: str, n: int, rates: dict[str, float], seed: int) -> tuple[str, bool]:
-    """One visitor with their own cookie jar: the home page twice, then a reservation with the chance of their variant."""
+    """One visitor with a cookie jar: the home page (some twice), then a reservation at their variant's rate."""
     draw = random.Random(seed * 100_003 + n)
     with httpx.Client(base_url=url, headers={"user-agent": HUMAN}, timeout=20) as browser:
         first = browser.get("/")
