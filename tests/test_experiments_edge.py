@@ -399,3 +399,22 @@ def test_the_exposure_token_is_read_back_from_the_bundle_only_when_reported() ->
     assert edge.read_exposure(with_exposure[edge.VERCEL_FILE]) == edge.Exposure("https://api/x", "tok")
     without = edge.edge_files(["index.html", "index-b.html"])
     assert edge.read_exposure(without[edge.VERCEL_FILE]) is None
+
+
+def test_the_bundle_reports_views_only_with_the_api_and_the_key(tacoloco_site: RenderedSite) -> None:
+    from deznity_assets.experiments.measure import exposure_token
+
+    def bundle(**kw: str) -> tuple[edge.Exposure | None, list[str]]:
+        config = build_deploy_config(
+            slug="t", site=tacoloco_site, base_url="https://t.example", hero_variants=["a", "b"], experiments=True, **kw
+        )
+        return edge.read_exposure(config.files[edge.VERCEL_FILE]), config.steps
+
+    reported, steps = bundle(api_public_url="https://api.example", experiments_key="k" * 40)
+    assert reported == edge.Exposure(
+        "https://api.example/sites/t/api/experiments/exposure", exposure_token("k" * 40, "t")
+    )
+    assert not any("measures nothing" in step for step in steps)
+    for kw in ({"api_public_url": "https://api.example"}, {"experiments_key": "k" * 40}, {}):
+        reported, steps = bundle(**kw)
+        assert reported is None and any("DEZNITY_EXPERIMENTS_KEY" in step for step in steps), kw
