@@ -276,7 +276,7 @@ def lead_series(
 
 
 # The experiments section: each variant's rate as a bar, and the interval of B - A around zero.
-EXP_W, EXP_ROW, EXP_LABEL = 360, 22, 28
+EXP_W, EXP_ROW, EXP_LABEL, EXP_TEXT = 520, 22, 28, 200
 
 
 def _experiment_drawing(record: dict[str, Any]) -> dict[str, Any]:
@@ -285,7 +285,7 @@ def _experiment_drawing(record: dict[str, Any]) -> dict[str, Any]:
     low, high = record["interval"]
     rates = [variants["a"]["rate"], variants["b"]["rate"]]
     top = max(max(rates), 0.01)
-    plot = EXP_W - EXP_LABEL - 70  # room for the label and the figure after each bar
+    plot = EXP_W - EXP_LABEL - EXP_TEXT  # room for the label before and the figures after each bar
     bars = [
         {
             "label": name.upper(),
@@ -305,12 +305,15 @@ def _experiment_drawing(record: dict[str, Any]) -> dict[str, Any]:
 
     axis_y = 4 + 2 * EXP_ROW + 8
     interval = None
+    said = f"B−A {record['difference'] * 100:+.1f}"
     if low is not None and high is not None:
         interval = {"x1": at(low), "x2": at(high)}
+        said += f" [{low * 100:+.1f}, {high * 100:+.1f}]"
+    said += " pts"
     return {
         "bars": bars,
         "bar_x": EXP_LABEL,
-        "axis": {"y": axis_y, "x1": EXP_LABEL, "x2": EXP_LABEL + plot, "zero": round(mid, 1)},
+        "axis": {"y": axis_y, "x1": EXP_LABEL, "x2": EXP_LABEL + plot, "zero": round(mid, 1), "text": said},
         "interval": interval,
         "point": at(record["difference"]),
         "height": axis_y + 16,
