@@ -305,7 +305,7 @@ def _experiment_drawing(record: dict[str, Any]) -> dict[str, Any]:
 
     axis_y = 4 + 2 * EXP_ROW + 8
     interval = None
-    said = f"B−A {record['difference'] * 100:+.1f}"
+    said = f"B - A {record['difference'] * 100:+.1f}"
     if low is not None and high is not None:
         interval = {"x1": at(low), "x2": at(high)}
         said += f" [{low * 100:+.1f}, {high * 100:+.1f}]"
