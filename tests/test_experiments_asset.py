@@ -8,9 +8,10 @@ import dagster as dg
 import pytest
 
 from deznity_assets.brief import REFERENCE_CLIENTS
+from deznity_assets.control.experiments import pending_decisions
 from deznity_assets.defs.experiments import EXPERIMENT_ASSET, EXPERIMENT_JOB, MIN_SAMPLE_CHECK, SRM_CHECK
 from deznity_assets.defs.partitions import CLIENTS
-from deznity_assets.experiments.decide import evaluate, pending_decisions
+from deznity_assets.experiments.decide import evaluate
 from deznity_assets.runner import evaluate_experiments_now
 from tests.plugins.lead_rows import published_client
 

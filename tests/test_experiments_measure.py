@@ -9,7 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from deznity_assets.experiments.measure import exposure_token, goal_form, read_cookie, visitor_hash
+from deznity_assets.experiments.measure import exposure_token, read_cookie, visitor_hash
+from deznity_assets.site_api.forms import goal_form
 from deznity_assets.store.base import ClientStore
 from tests.plugins.site_api import TACO, ApiServer, RunningApi, published_client, site_origin, utc_today
 

@@ -35,7 +35,7 @@ def _switch(row: Any) -> bool | None:
 @click.option("--history", is_flag=True, help="Also each client's past experiments, newest first.")
 def experiments(slug: str | None, as_json: bool, history: bool) -> None:
     """Each client's A/B experiment (of SLUG only when given): visitors, conversions, the interval and the decision."""
-    from ..experiments.report import client_experiments
+    from ..control.experiments import client_experiments
     from ..site_api.mail import plain_line
 
     platform = load_platform()

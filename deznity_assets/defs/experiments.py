@@ -15,7 +15,8 @@ from typing import Any
 import dagster as dg
 
 from ..brief import BriefError
-from ..experiments.decide import Evaluation, evaluate, evaluate_client
+from ..control.experiments import Evaluation, evaluate_client
+from ..experiments.decide import evaluate
 from ..experiments.stats import DECISION_CODES
 from ..resources import ClientStoreResource, OutputResource, control_plane
 from .partitions import CLIENTS, clients_partitions

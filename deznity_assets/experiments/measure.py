@@ -7,7 +7,7 @@
 - The edge tells the site API of an exposure by a server-side request, authenticated by a per-site
   token (`exposure_token`: an HMAC of the slug under DEZNITY_EXPERIMENTS_KEY) baked into the
   middleware at bundle time; the browser never sees it, so a visitor cannot forge exposures.
-- A conversion is a lead of the goal's form (`goal_form`) from a visitor with an exposure.
+- A conversion is a lead of the goal's form (site_api.forms.goal_form) from a visitor with an exposure.
 """
 
 from __future__ import annotations
@@ -17,8 +17,6 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from ..site.render import GOAL_SECTIONS
-
 COOKIE = "dz_ab"
 VARIANTS = ("a", "b")
 # The visitor id: 16 random bytes, base64url without padding (22 characters).
@@ -26,12 +24,6 @@ VISITOR_ID_LENGTH = 22
 COOKIE_VALUE_RE = re.compile(rf"^([ab])(?:\.([A-Za-z0-9_-]{{{VISITOR_ID_LENGTH}}}))?$")
 EXPOSURE_PATH = "experiments/exposure"  # under /sites/<slug>/api/
 KINDS = ("exposure", "conversion")
-# The form whose lead is the conversion, by the section kind GOAL_SECTIONS gives a goal.
-FORM_OF_KIND = {"reservation_form": "reservation", "product_grid": "cart", "cart": "cart", "contact_form": "contact"}
-INDUSTRY_FORMS = (
-    (("restaurant", "cafe", "café", "bar", "bistro", "taqueria", "pizzeria", "hotel"), "reservation"),
-    (("ecommerce", "e-commerce", "shop", "store", "retail", "tienda"), "cart"),
-)
 
 
 @dataclass(frozen=True)
@@ -76,21 +68,6 @@ def visitor_hash(key: str, slug: str, visitor_id: str) -> str:
     return hmac.new(key.encode(), f"visitor|{slug}|{visitor_id}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def goal_form(goal: str, industry: str = "") -> str:
-    """The form whose lead counts as a conversion: from the goal as the site's buttons read it, else the industry."""
-    text = goal.lower()
-    for keywords, kinds in GOAL_SECTIONS:
-        if any(k in text for k in keywords):
-            for kind in kinds:
-                if kind in FORM_OF_KIND:
-                    return FORM_OF_KIND[kind]
-    sector = industry.lower()
-    for words, form in INDUSTRY_FORMS:
-        if any(w in sector for w in words):
-            return form
-    return "contact"
-
-
 def page_of(target: str) -> str:
     """The experiment's page from the edge's B target ('/index-b' -> 'index', '/menu-b' -> 'menu')."""
     return target.lstrip("/").removesuffix("-b") or "index"
@@ -103,7 +80,6 @@ __all__ = [
     "VisitorCookie",
     "exposure_token",
     "from_cookie_header",
-    "goal_form",
     "page_of",
     "read_cookie",
     "token_valid",

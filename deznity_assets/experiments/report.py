@@ -1,7 +1,6 @@
-"""What the CLI and the dashboard show of experiments: per client, the current one with its figures, and the past.
+"""What the CLI and the dashboard show of one experiment: its row and counts, evaluated by `decide.evaluate`.
 
-Read from the store (experiments rows and their counts, one grouped query), evaluated by `decide.evaluate`,
-so what `deznity experiments` prints and the dashboard draws are the figures a decision rests on.
+So what `deznity experiments` prints and the dashboard draws are the figures a decision rests on.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from ..store.base import ClientStore
 from .decide import evaluate
 
 
@@ -51,37 +49,4 @@ def experiment_record(experiment: dict[str, Any], counts: dict[str, dict[str, in
     }
 
 
-def client_experiments(
-    store: ClientStore, slug: str, *, switch: bool | None, global_on: bool, history: bool = False
-) -> dict[str, Any] | None:
-    """A client's current experiment (the latest), its status, and with `history` the earlier ones.
-
-    `switch` is the client's brief field (None: `global_on`, DEZNITY_EXPERIMENTS, decides). The status is
-    the latest experiment's (running, decided, off), or `off` when the client's switch is off and nothing
-    runs; None for a client with no experiment whose switch is on.
-    """
-    rows = store.experiments_of(slug, limit=None if history else 1)
-    off_now = switch is False or (switch is None and not global_on)
-    if not rows and not off_now:
-        return None
-    counts = store.experiment_counts([r["id"] for r in rows])
-    records = [experiment_record(r, counts[r["id"]]) for r in rows]
-    current = records[0] if records else None
-    if current is None:
-        status = "off"
-    elif switch is False and current["status"] != "running":
-        status = "off"  # the client's own switch: what ran before is history
-    else:
-        status = current["status"]
-    out: dict[str, Any] = {
-        "client": slug,
-        "id": current["id"] if current else None,
-        "status": status,
-        "experiment": current,
-    }
-    if history:
-        out["history"] = records[1:]
-    return out
-
-
-__all__ = ["client_experiments", "experiment_record"]
+__all__ = ["experiment_record"]

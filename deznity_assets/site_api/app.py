@@ -34,12 +34,12 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 
 from ..brief import BriefError
-from ..experiments.measure import EXPOSURE_PATH, from_cookie_header, goal_form, token_valid, visitor_hash
+from ..experiments.measure import EXPOSURE_PATH, from_cookie_header, token_valid, visitor_hash
 from ..site.i18n import ui_strings
 from ..store.base import ClientStore
 from ..store.events import lead_event
 from ..templating import environment
-from .forms import FILL_MARK, FORMS, HONEYPOT, FormSpec, Submission, check_submission
+from .forms import FILL_MARK, FORMS, HONEYPOT, FormSpec, Submission, check_submission, goal_form
 from .settings import SiteApiSettings
 
 log = logging.getLogger(__name__)
