@@ -155,3 +155,13 @@ def test_cookie_values() -> None:
     for junk in ("", "c", "B", "b.", "b.short", f"b.{VISITOR}x", f"a.{VISITOR[:-1]}!"):
         assert read_cookie(junk) is None, junk
     assert json.dumps(read_cookie(None)) == "null"
+
+
+def test_the_brief_field_takes_true_or_false_and_names_itself_otherwise() -> None:
+    from deznity_assets.brief import BriefError, validate_brief
+
+    assert validate_brief({**TACO, "experiments": "false"}).experiments is False
+    assert validate_brief({**TACO, "experiments": " Yes "}).experiments is True
+    assert validate_brief({**TACO, "experiments": ""}).experiments is None
+    with pytest.raises(BriefError, match="experiments.*'maybe' is not true or false"):
+        validate_brief({**TACO, "experiments": "maybe"})
