@@ -90,6 +90,8 @@ class ClientBrief(BaseModel):
     language: Language | None = None
     # Where the site's leads are e-mailed (deznity_assets/site_api/mail.py); none: no e-mails.
     contact_email: str | None = Field(default=None, max_length=LIMITS["contact_email"])
+    # A/B experiments on this client's site (docs/EXPERIMENTS.md); none: the global DEZNITY_EXPERIMENTS decides.
+    experiments: bool | None = None
     # What only the client knows (testimonials, offers and prices, facts): the only facts a site states.
     facts: ClientFacts = Field(default_factory=ClientFacts)
 
@@ -194,6 +196,19 @@ class ClientBrief(BaseModel):
             raise ValueError("must be an http(s) URL without spaces or quotes, or left empty")
         return value
 
+    @field_validator("experiments", mode="before")
+    @classmethod
+    def _experiments(cls, value: Any) -> Any:
+        # The clients table keeps it as text: true/false (1/0, yes/no); empty means "not set".
+        if isinstance(value, str):
+            text = value.strip().lower()
+            if text == "":
+                return None
+            if text not in ("true", "false", "1", "0", "yes", "no", "on", "off"):
+                raise ValueError(f"{value[:20]!r} is not true or false; leave it empty to follow DEZNITY_EXPERIMENTS")
+            return text in ("true", "1", "yes", "on")
+        return value
+
     @field_validator("contact_email")
     @classmethod
     def _contact_email(cls, value: str | None) -> str | None:
@@ -248,7 +263,7 @@ class ClientBrief(BaseModel):
 
 BRIEF_FIELDS = tuple(ClientBrief.model_fields)
 # Fields about the client rather than its site: kept out of prompts and of the brief's digest (control/resume.py).
-PRIVATE_BRIEF_FIELDS: set[str] = {"contact_email"}
+PRIVATE_BRIEF_FIELDS: set[str] = {"contact_email", "experiments"}
 REQUIRED_FIELDS = tuple(name for name, f in ClientBrief.model_fields.items() if f.is_required())
 
 

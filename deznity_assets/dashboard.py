@@ -273,3 +273,77 @@ def lead_series(
         "spark": {"width": SPARK_W, "height": SPARK_H},
         "described": ", ".join(f"{c['label']}: {c['leads']}" for c in columns),
     }
+
+
+# The experiments section: each variant's rate as a bar, and the interval of B - A around zero.
+EXP_W, EXP_ROW, EXP_LABEL, EXP_TEXT = 520, 22, 28, 200
+
+
+def _experiment_drawing(record: dict[str, Any]) -> dict[str, Any]:
+    """The SVG shapes of one experiment: a bar per variant's rate, the interval of B - A on an axis through 0."""
+    variants = record["variants"]
+    low, high = record["interval"]
+    rates = [variants["a"]["rate"], variants["b"]["rate"]]
+    top = max(max(rates), 0.01)
+    plot = EXP_W - EXP_LABEL - EXP_TEXT  # room for the label before and the figures after each bar
+    bars = [
+        {
+            "label": name.upper(),
+            "y": 4 + i * EXP_ROW,
+            "width": round(plot * rate / top, 1),
+            "text": f"{rate * 100:.1f}% ({variants[name]['conversions']}/{variants[name]['visitors']})",
+        }
+        for i, (name, rate) in enumerate(zip(("a", "b"), rates))
+    ]
+    # The interval axis: symmetric around 0, wide enough for the difference and both ends.
+    ends = [abs(record["difference"])] + [abs(v) for v in (low, high) if v is not None]
+    span = max(max(ends), 0.005)
+    mid = EXP_LABEL + plot / 2
+
+    def at(value: float) -> float:
+        return round(mid + (plot / 2) * value / span, 1)
+
+    axis_y = 4 + 2 * EXP_ROW + 8
+    interval = None
+    said = f"B - A {record['difference'] * 100:+.1f}"
+    if low is not None and high is not None:
+        interval = {"x1": at(low), "x2": at(high)}
+        said += f" [{low * 100:+.1f}, {high * 100:+.1f}]"
+    said += " pts"
+    return {
+        "bars": bars,
+        "bar_x": EXP_LABEL,
+        "axis": {"y": axis_y, "x1": EXP_LABEL, "x2": EXP_LABEL + plot, "zero": round(mid, 1), "text": said},
+        "interval": interval,
+        "point": at(record["difference"]),
+        "height": axis_y + 16,
+        "width": EXP_W,
+        "described": (
+            f"A {bars[0]['text']}, B {bars[1]['text']}; B minus A "
+            + (
+                f"between {low * 100:.2f} and {high * 100:.2f} percentage points"
+                if low is not None and high is not None
+                else "not bounded yet (minimum sample not reached)"
+            )
+        ),
+    }
+
+
+def experiment_section(store: Any, *, limit: int) -> dict[str, Any]:
+    """The running experiments and the latest decisions, drawn as SVG: at most `limit` of each, three reads.
+
+    Bounded whatever the number of clients: the first page stays the same size at any scale.
+    """
+    from .experiments.report import experiment_record
+
+    running = store.experiments_of(statuses=("running",), limit=limit)
+    decided = store.experiments_of(statuses=("decided",), limit=limit)
+    counts = store.experiment_counts([e["id"] for e in running + decided])
+    shown = []
+    for row in running + decided:
+        record = experiment_record(row, counts[row["id"]])
+        shown.append({"slug": row["slug"], "record": record, "drawing": _experiment_drawing(record)})
+    return {
+        "running": [e for e in shown if e["record"]["status"] == "running"],
+        "decided": [e for e in shown if e["record"]["status"] == "decided"],
+    }

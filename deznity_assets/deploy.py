@@ -9,7 +9,8 @@ from urllib.parse import urlparse
 from bs4 import BeautifulSoup
 
 from .deliverables import DeployConfig, RenderedSite
-from .experiments.edge import NETLIFY_FILE, VERCEL_FILE, edge_files
+from .experiments.edge import NETLIFY_FILE, VERCEL_FILE, Exposure, edge_files
+from .experiments.measure import EXPOSURE_PATH, exposure_token
 from .site_api.routing import api_destination, netlify_redirects, vercel_rewrites
 
 ASSET_CACHE = "public, max-age=31536000, immutable"  # assets/ URLs carry a content hash (?v=)
@@ -158,11 +159,14 @@ def build_deploy_config(
     hero_variants: list[str],
     api_public_url: str = "",
     experiments: bool = False,
+    experiments_key: str = "",
 ) -> DeployConfig:
     """Vercel and Netlify configuration for a rendered site (its /api/ routed to the site API), and the steps.
 
-    With `experiments` (DEZNITY_EXPERIMENTS) and a page with a B variant, the bundle also carries the
-    edge split: Vercel's middleware.js and Netlify's edge function (docs/EXPERIMENTS.md).
+    With `experiments` (DEZNITY_EXPERIMENTS, or the client's brief field) and a page with a B variant,
+    the bundle also carries the edge split: Vercel's middleware.js and Netlify's edge function
+    (docs/EXPERIMENTS.md). With a site API (`api_public_url`) and `experiments_key`
+    (DEZNITY_EXPERIMENTS_KEY) the split reports each enrolled view to it, with the site's token.
     """
     parsed = urlparse(base_url)
     if parsed.scheme not in ("http", "https") or not parsed.hostname:
@@ -190,7 +194,17 @@ def build_deploy_config(
         )
     else:
         steps.append(FORMS_NOT_CONNECTED)
-    split = edge_files(site.files) if experiments else {}
+    exposure = (
+        Exposure(api_destination(api_public_url, slug) + EXPOSURE_PATH, exposure_token(experiments_key, slug))
+        if experiments and api_public_url and experiments_key
+        else None
+    )
+    split = edge_files(site.files, exposure=exposure) if experiments else {}
+    if split and exposure is None:
+        steps.append(
+            "The split measures nothing: views are reported to the site API only with both DEZNITY_API_PUBLIC_URL "
+            "and DEZNITY_EXPERIMENTS_KEY set (the same key as the site API's); set them and process the client again."
+        )
     if split:
         steps.append(
             f"A/B split at the edge: {VERCEL_FILE} (Vercel Routing Middleware) and {NETLIFY_FILE} (Netlify Edge "

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from .brief import is_safe_slug
-from .dashboard import add_usage, client_table, dashboard_context, failing_webhooks, lead_series, render_page
+from .dashboard import (
+    add_usage,
+    client_table,
+    dashboard_context,
+    experiment_section,
+    failing_webhooks,
+    lead_series,
+    render_page,
+)
 from .flow import REVIEW_WINDOW
 from .package import write_file_atomic
 
@@ -398,5 +406,6 @@ def first_page(output_dir: Path, store: Any, totals: Mapping[str, float]) -> str
         ),
         # Leads and failing webhooks: one grouped query each, and at most RECENT clients listed.
         leads=lead_series(store, recent, limit=RECENT),
+        experiments=experiment_section(store, limit=RECENT),
         webhooks=failing_webhooks(store),
     )

@@ -141,6 +141,9 @@ def process_pending(
             events.put(None)
             forwarder.join(timeout=10)
     # The daemon's webhook sensor does not run for a CLI pass: deliver its events now.
+    # Experiments are looked at before the webhooks go out, so a decision's event leaves in this pass.
+    evaluate_experiments_now(platform, instance)
+    outcomes += act_on_experiments(platform, instance)
     flush_webhooks(platform)
     flush_lead_mail(platform)
     report_new_leads(platform, instance)
@@ -167,8 +170,8 @@ def process_experiment_decision(
     *,
     figures: dict[str, float | int | str] | None = None,
 ) -> tuple[Any, Outcome | None]:
-    """Apply a decided experiment (control/experiments.py) and run its re-render now: (action, the run's outcome)."""
-    from .control.experiments import apply_experiment_decision, challenger_writer
+    """Apply a decided experiment (control/experiment_actions.py) and run its re-render now: (action, outcome)."""
+    from .control.experiment_actions import apply_experiment_decision, challenger_writer
 
     instance = instance or platform.instance()
     action = apply_experiment_decision(
@@ -182,6 +185,26 @@ def process_experiment_decision(
         figures=figures,
     )
     return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
+
+
+def act_on_experiments(platform: Platform, instance: dg.DagsterInstance) -> list[Outcome]:
+    """Act on the decided experiments now (what experiment_actions_sensor does each tick): re-render each site."""
+    from .control.experiment_actions import apply_pending_decisions
+
+    log = logging.getLogger("deznity.experiments")
+    try:
+        done = apply_pending_decisions(
+            platform.control,
+            instance,
+            memory=platform.resources["memory"].get_memory(),
+            provider=platform.resources["agents"].get_provider(),
+        )
+    except Exception as exc:  # noqa: BLE001 - acting on experiments must never break a CLI pass
+        log.warning(f"could not act on decided experiments: {type(exc).__name__}")
+        return []
+    for note in done.notes:
+        log.info(note)
+    return [run_planned(action.plan, platform, instance) for action in done.actions if action.plan is not None]
 
 
 def flush_webhooks(platform: Platform) -> str:
@@ -206,6 +229,17 @@ def flush_lead_mail(platform: Platform) -> str:
         urls=(connection["database_url"], connection["supabase_url"]),
         secrets=(connection["service_role_key"], connection["anon_key"]),
     )
+
+
+def evaluate_experiments_now(platform: Platform, instance: dg.DagsterInstance) -> list[str]:
+    """Materialize the `experiment` asset of clients with new events or a running experiment (experiment_sensor)."""
+    from .defs.experiments import evaluate_experiments
+
+    try:
+        return evaluate_experiments(instance, platform.definitions, platform.store)
+    except Exception as exc:  # noqa: BLE001 - looking at experiments must never break a CLI pass
+        logging.getLogger("deznity.experiments").warning(f"could not evaluate experiments: {type(exc).__name__}")
+        return []
 
 
 def report_new_leads(platform: Platform, instance: dg.DagsterInstance) -> int:

@@ -18,8 +18,8 @@ function request(path, agent, cookie, extra = {}) {
 }
 
 // Vercel: the middleware's Response, read as Vercel's edge reads it.
-function viaVercel(path, agent, cookie) {
-  const response = vercel.default(request(path, agent, cookie));
+async function viaVercel(path, agent, cookie) {
+  const response = await vercel.default(request(path, agent, cookie));
   if (!(response instanceof Response)) throw new Error("the middleware did not return a Response");
   return {
     rewrite: response.headers.get("x-middleware-rewrite"),
@@ -50,11 +50,11 @@ for (const [name, via] of [["vercel", viaVercel], ["netlify", viaNetlify]]) {
 }
 
 for (let i = 0; i < cases.sticky; i++) {
-  const first = viaVercel("/", cases.human, null);
+  const first = await viaVercel("/", cases.human, null);
   const cookie = cookieOf(first.setCookie);
   const later = [];
   for (const path of ["/", "/index", "/index.html", "/"]) {
-    const v = viaVercel(path, cases.human, `theme=dark; ${cookie}`);
+    const v = await viaVercel(path, cases.human, `theme=dark; ${cookie}`);
     const n = await viaNetlify(path, cases.human, cookie);
     later.push({ vercel: v.rewrite, vercelSets: v.setCookie, netlify: n.rewrite, netlifySets: n.cookies.length });
   }
@@ -64,7 +64,7 @@ for (let i = 0; i < cases.sticky; i++) {
 for (const agent of cases.bots) {
   for (const cookie of [null, "dz_ab=b"]) {
     for (let i = 0; i < 20; i++) {
-      const v = viaVercel("/", agent, cookie);
+      const v = await viaVercel("/", agent, cookie);
       const n = await viaNetlify("/", agent, cookie);
       result.bots.push({ agent, cookie, vercel: v.rewrite, vercelSets: v.setCookie, netlify: n.rewrite, netlifySets: n.cookies.length });
     }
@@ -72,29 +72,43 @@ for (const agent of cases.bots) {
 }
 
 for (const path of ["/menu", "/index-b", "/index-b.html", "/assets/site.css", "/api/forms/contact"]) {
-  const v = viaVercel(path, cases.human, null);
+  const v = await viaVercel(path, cases.human, null);
   const n = await viaNetlify(path, cases.human, null);
   result.other.push({ path, vercel: v, netlify: { rewrite: n.rewrite, passed: n.passed, cookies: n.cookies.length } });
 }
 
-for (const cookie of ["dz_ab=zz", "dz_ab=", "xdz_ab=b", "dz_ab=B"]) {
-  const v = viaVercel("/", cases.human, cookie);
+for (const cookie of ["dz_ab=zz", "dz_ab=", "xdz_ab=b", "dz_ab=B", "dz_ab=b.short", "dz_ab=c.AAAAAAAAAAAAAAAAAAAAAA"]) {
+  const v = await viaVercel("/", cases.human, cookie);
   result.junk.push({ cookie, setCookie: v.setCookie });
+}
+
+// A cookie of the letter alone (set before visitor ids) keeps its variant and gets an id.
+result.legacy = [];
+for (const cookie of ["dz_ab=a", "dz_ab=b"]) {
+  for (let i = 0; i < 10; i++) {
+    const v = await viaVercel("/", cases.human, cookie);
+    const n = await viaNetlify("/", cases.human, cookie);
+    result.legacy.push({ cookie, rewrite: v.rewrite, setCookie: v.setCookie, netlify: n.rewrite, netlifyCookies: n.cookies });
+  }
 }
 
 // Visitors whose browser says no (Global Privacy Control, Do Not Track): A, no cookie.
 result.optOut = [];
 for (const extra of [{ "sec-gpc": "1" }, { dnt: "1" }]) {
   for (let i = 0; i < 20; i++) {
-    const response = vercel.default(request("/", cases.human, null, extra));
+    const response = await vercel.default(request("/", cases.human, null, extra));
     result.optOut.push({ extra, rewrite: response.headers.get("x-middleware-rewrite"), setCookie: response.headers.get("set-cookie") });
   }
 }
 
 // The rule itself, with a given random draw: `deznity preview` runs its Python twin on the same inputs.
 for (const c of cases.agree) {
-  const choice = vercel.choose(request(c.path, c.agent, c.cookie, c.headers || {}), () => c.random);
+  const choice = vercel.choose(request(c.path, c.agent, c.cookie, c.headers || {}), () => c.random, () => cases.fixedId);
   result.agree.push(choice);
 }
+
+// Visitor ids made by the Web Crypto API: 22 base64url characters, all different.
+result.ids = [];
+for (let i = 0; i < 200; i++) result.ids.push(vercel.newVisitorId());
 
 process.stdout.write(JSON.stringify(result));

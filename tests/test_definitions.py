@@ -38,8 +38,9 @@ def test_the_graph_is_the_declared_flow(platform):
     defs = platform.definitions
     graph = defs.resolve_asset_graph()
     declared = {d.asset: step for step in FLOW for d in step.deliverables}
-    # Besides the flow: `leads`, an external asset the site API's rows report (tests/test_leads_asset.py).
-    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == set(declared) | {"leads"}
+    # Besides the flow: `leads`, an external asset the site API's rows report (tests/test_leads_asset.py), and
+    # `experiment`, a client's A/B experiment looked at by its own job (tests/test_experiments_asset.py).
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == set(declared) | {"leads", "experiment"}
     for asset, step in declared.items():
         node = graph.get(dg.AssetKey(asset))
         assert node.group_name == step.group, asset
@@ -74,6 +75,8 @@ def test_sensors_checks_and_resources(platform):
         "webhook_delivery_sensor",
         "lead_mail_sensor",
         "leads_sensor",
+        "experiment_sensor",
+        "experiment_actions_sensor",
     }
     assert all(s.default_status == dg.DefaultSensorStatus.RUNNING for s in sensors.values())
     assert sensors["pending_clients_sensor"].minimum_interval_seconds == 300  # DEZNITY_POLL_SECONDS' default
@@ -94,7 +97,7 @@ def test_sensors_checks_and_resources(platform):
     from deznity_assets.qa.checks import CHECKS
 
     checks = {c.name: c for c in graph.asset_check_keys}
-    assert set(checks) == set(CHECKS)
+    assert set(checks) == set(CHECKS) | {"sample_ratio", "minimum_sample"}  # the latter two: the experiment's
     assert checks["links_resolve"].asset_key == dg.AssetKey("functional_qa")
     assert graph.get_check_spec(checks["links_resolve"]).blocking
     assert not graph.get_check_spec(checks["title_length"]).blocking  # a warning

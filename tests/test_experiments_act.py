@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief
 from deznity_assets.cli import main as cli
-from deznity_assets.control.experiments import (
+from deznity_assets.control.experiment_actions import (
     EXPERIMENT_TAG,
     apply_experiment_decision,
     challenger_writer,
@@ -442,3 +442,37 @@ def test_a_damaged_state_file_is_named_with_the_fix(tmp_path) -> None:
     with pytest.raises(ExperimentError, match=r"experiments/hero.json of tacoloco: not a hero state .*delete it"):
         load_state(tmp_path, "tacoloco")
     assert load_state(tmp_path, "other") is None
+
+
+def test_a_decision_recorded_in_the_store_is_acted_on_once_by_the_next_pass(
+    platform: Platform, instance: dg.DagsterInstance
+) -> None:
+    """The handover: the decision path records it, `deznity autonomous --once`'s pass acts on it, once."""
+    from deznity_assets.runner import act_on_experiments
+
+    _published(platform, TACO)
+    first_a, first_b = _hero(platform), _hero(platform, "index-b.html")
+    store = platform.store
+    started = store.start_experiment(SLUG)
+    assert started is not None
+    figures = {"variants": {"a": {"visitors": 900, "conversions": 40}, "b": {"visitors": 910, "conversions": 80}}}
+    assert store.record_experiment_decision(started["id"], decision="b_better", winner="b", figures=figures, event=None)
+    # A client in a run keeps its decision for a later pass.
+    platform.control.claim_client(SLUG)
+    assert act_on_experiments(platform, instance) == []
+    assert [d["id"] for d in store.pending_experiment_decisions()] == [started["id"]]
+    store.mark_completed(SLUG, run_id=None)
+
+    [outcome] = act_on_experiments(platform, instance)
+    assert outcome.status == "completed", outcome
+    assert _hero(platform) == first_b and _hero(platform, "index-b.html") not in (first_a, first_b)
+    assert store.pending_experiment_decisions() == []
+    [recorded] = [e for e in store.experiments_of(SLUG, limit=5) if e["id"] == started["id"]]
+    assert recorded["acted_at"] is not None and recorded["outcome"].startswith("B won")
+    state = load_state(platform.output_dir, SLUG)
+    assert state is not None and state.decisions == [started["id"]]
+    assert [t.figures for t in state.history if t.role == "b"] == [
+        {"a_visitors": 900, "a_conversions": 40, "b_visitors": 910, "b_conversions": 80}
+    ]
+    # Nothing left to do: the next pass launches no run.
+    assert act_on_experiments(platform, instance) == []

@@ -107,7 +107,7 @@ def angle_passages(lang: str, preferred: Sequence[str]) -> list[KnowledgePassage
 
 
 def model_writer(provider: AgentProvider, slug: str) -> ChallengerWriter:
-    """A challenger writer (control/experiments.py ChallengerWriter) asking `provider`'s SEO agent."""
+    """A challenger writer (control/experiment_actions.py ChallengerWriter) asking `provider`'s SEO agent."""
 
     def write(brief: ClientBrief, state: HeroState, preferred: Sequence[str]) -> HeroEntry | None:
         ctx = AgentContext(

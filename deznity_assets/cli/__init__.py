@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from . import admin, clients, leads, processing, review, serve, webhooks
+from . import admin, clients, experiments, leads, processing, review, serve, webhooks
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,7 +19,7 @@ def main() -> None:
     """
 
 
-for _module in (clients, processing, review, serve, webhooks, leads, admin):
+for _module in (clients, processing, review, serve, webhooks, leads, experiments, admin):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -42,7 +42,7 @@ def review(
     decided the same way, in this process: approved, its site is re-rendered with the B page;
     rejected, another challenger is written and waits in turn.
     """
-    from ..control.experiments import pending_challengers
+    from ..control.experiment_actions import pending_challengers
     from ..control.review import ReviewError, decide, open_tickets
 
     platform = load_platform()
@@ -101,7 +101,7 @@ def review(
 
 def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer: str, reason: str) -> None:
     """Approve or reject a published client's waiting hero challenger, and carry it out now."""
-    from ..control.experiments import challenger_writer, decide_challenger
+    from ..control.experiment_actions import challenger_writer, decide_challenger
     from ..herocopy import ExperimentError
     from ..runner import run_planned
     from .common import print_outcomes, show_progress

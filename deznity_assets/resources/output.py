@@ -31,8 +31,20 @@ class OutputResource(dg.ConfigurableResource):
         "DEZNITY_EXPERIMENTS",
         False,
         "1: ship the A/B split of sites with a B variant at the host's edge (Vercel middleware.js, Netlify edge "
-        "function; a first-party cookie, docs/EXPERIMENTS.md); 0: no split is shipped, every visitor sees A",
+        "function; a first-party cookie, docs/EXPERIMENTS.md); 0: no split is shipped, every visitor sees A; "
+        "a client's brief field `experiments` overrides it",
     )
+    experiments_key: str | None = setting(
+        "DEZNITY_EXPERIMENTS_KEY",
+        None,
+        "secret shared with the site API: each site's edge split reports views with a token made from it, and the "
+        "API stores visitors only as hashes keyed by it; unset: the split counts nothing",
+        secret="always",
+    )
+
+    def experiments_for(self, brief_value: bool | None) -> bool:
+        """Whether a client's bundle carries the split: its brief field when set, else DEZNITY_EXPERIMENTS."""
+        return self.experiments if brief_value is None else brief_value
 
     @property
     def path(self) -> Path:

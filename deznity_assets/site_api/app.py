@@ -37,11 +37,12 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from ..brief import BriefError
+from ..experiments.measure import EXPOSURE_PATH, from_cookie_header, token_valid, visitor_hash
 from ..site.i18n import ui_strings
 from ..store.base import ClientStore
 from ..store.events import lead_event
 from ..templating import environment
-from .forms import FILL_MARK, FORMS, HONEYPOT, FormSpec, Submission, check_submission
+from .forms import FILL_MARK, FORMS, HONEYPOT, FormSpec, Submission, check_submission, goal_form
 from .settings import SiteApiSettings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,9 @@ THANKS = "../../thanks"  # relative to /api/forms/<form>: the site's own thank-y
 # Submissions handled at once (each blocks a thread on the store): no more than the SQL store's pool
 # keeps open, or every submission past it would open and close a database connection of its own.
 STORE_THREADS = 10
+EXPOSURE_MAX_BYTES = 1024  # {"variant": "b", "visitor": "<22 characters>", "page": "index"} and room to spare
+PAGE_RE = re.compile(r"^[a-z0-9][a-z0-9/_-]{0,199}$")
+VISITOR_ID_RE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 _env = environment(
     "site_api",
@@ -86,6 +90,9 @@ class Site:
     business_name: str
     language: str
     origins: frozenset[str]
+    # The form whose lead is an experiment's conversion, and the client's switch (None: the bundle decided).
+    goal_form: str = "contact"
+    experiments: bool | None = None
 
 
 def origin_of(url: str | None) -> str | None:
@@ -152,6 +159,8 @@ class SiteDirectory:
             business_name=brief.business_name,
             language=brief.language or "en",
             origins=frozenset(o for o in origins if o),
+            goal_form=goal_form(brief.goal, brief.industry),
+            experiments=brief.experiments,
         )
 
 
@@ -342,13 +351,15 @@ class SiteApi:
             # Not a lead yet: the checkout form, with the product chosen, asks for the rest.
             return form_page(site, Submission(form=form, values={"product": sub.values["product"]}), status_code=200)
         spam = self.spam_reason(request, site, sub)
+        # The variant the visitor was shown, from the edge's cookie (the host proxies /api/ same-origin).
+        shown = from_cookie_header(request.headers.get("cookie", "")) if site.experiments is not False else None
         lead = {
             "id": str(uuid.uuid4()),
             "client_id": site.client_id,
             "slug": site.slug,
             "form": form.name,
             "fields": json.dumps(sub.values, ensure_ascii=False, sort_keys=True),
-            "variant": None,
+            "variant": shown.variant if shown else None,
             "spam": spam is not None,
             "spam_reason": spam,
             "visitor": visitor,
@@ -361,9 +372,71 @@ class SiteApi:
         except Exception:
             log.exception("could not store a lead of %s", site.slug)
             return _error(503, "the lead could not be stored; send the form again", wants_json, retry_after=5)
+        if shown and shown.visitor_id and not spam and form.name == site.goal_form:
+            self.count_conversion(site, shown.visitor_id)
         if wants_json:
             return JSONResponse({"ok": True, "id": lead["id"], "dropped": sub.dropped}, status_code=201)
         return RedirectResponse(THANKS, status_code=303)
+
+    # ----- experiments: exposures from the edge, conversions from leads --------------------
+
+    def count_conversion(self, site: Site, visitor_id: str) -> None:
+        """Count a goal lead as its visitor's conversion in the running experiment (once; never fails the lead)."""
+        key = self.settings.experiments_key
+        if not key:
+            return
+        try:
+            self.store.record_experiment_event(
+                client_id=site.client_id,
+                slug=site.slug,
+                page="index",
+                variant="a",  # the store takes the variant the visitor's exposure recorded
+                kind="conversion",
+                visitor=visitor_hash(key, site.slug, visitor_id),
+            )
+        except Exception:
+            log.exception("could not count a conversion of %s", site.slug)
+
+    def exposure(self, request: Request, slug: str, body: bytes) -> Response:
+        """An enrolled view reported by a site's edge: checked against the site's token, counted once per visitor."""
+        key = self.settings.experiments_key
+        if not key:
+            return _error(503, "experiments are not configured here: set DEZNITY_EXPERIMENTS_KEY", True)
+        auth = request.headers.get("authorization", "")
+        token = auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else ""
+        if not token_valid(key, slug, token):
+            return _error(401, "the exposure token is not this site's (Authorization: Bearer <token>)", True)
+        site = self.sites.get(slug)
+        if site is None:
+            return _error(404, "no published site has this address", True)
+        if site.experiments is False:
+            return JSONResponse({"ok": True, "counted": False, "reason": "experiments are off for this client"})
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except ValueError:
+            data = None
+        if not isinstance(data, dict):
+            return _error(400, "send a JSON object with variant, visitor and page", True)
+        variant, visitor, page = data.get("variant"), data.get("visitor"), data.get("page", "index")
+        if variant not in ("a", "b"):
+            return _error(422, "variant must be a or b", True)
+        if not isinstance(visitor, str) or not VISITOR_ID_RE.match(visitor):
+            return _error(422, "visitor must be the cookie's id: 22 base64url characters", True)
+        if not isinstance(page, str) or not PAGE_RE.match(page):
+            return _error(422, "page must be a page name such as index", True)
+        try:
+            counted = self.store.record_experiment_event(
+                client_id=site.client_id,
+                slug=slug,
+                page=page,
+                variant=variant,
+                kind="exposure",
+                visitor=visitor_hash(key, slug, visitor),
+            )
+        except Exception:
+            log.exception("could not count an exposure of %s", slug)
+            return _error(503, "the exposure could not be stored", True, retry_after=5)
+        return JSONResponse({"ok": True, "counted": bool(counted and counted["counted"])}, status_code=202)
 
 
 TOO_MANY = "too many submissions; wait before sending again"
@@ -463,6 +536,14 @@ def create_app(*, store: ClientStore, settings: SiteApiSettings, site_base_url: 
     async def fill_mark(request: Request) -> Response:
         return api.fill_mark(request, request.path_params["slug"])
 
+    async def exposure(request: Request) -> Response:
+        body = await read_body(request, EXPOSURE_MAX_BYTES)
+        if body is None:
+            return _error(413, f"an exposure may have at most {EXPOSURE_MAX_BYTES} bytes", True)
+        return await anyio.to_thread.run_sync(
+            api.exposure, request, request.path_params["slug"], body, limiter=store_threads
+        )
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "store": store.backend})
 
@@ -470,6 +551,7 @@ def create_app(*, store: ClientStore, settings: SiteApiSettings, site_base_url: 
         Route("/healthz", health, methods=["GET"]),
         Route(f"/sites/{{slug}}/api/forms/{FILL_MARK}", fill_mark, methods=["GET"]),
         Route("/sites/{slug}/api/forms/{form}", submit, methods=["POST"]),
+        Route(f"/sites/{{slug}}/api/{EXPOSURE_PATH}", exposure, methods=["POST"]),
     ]
     app = Starlette(routes=routes)
     app.state.api = api

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from ..brief import hidden_character
 from ..site.i18n import ui_strings
+from ..site.render import GOAL_SECTIONS
 
 # The hidden field a person never sees nor fills; a bot filling every input fills it too.
 HONEYPOT = "website"
@@ -175,4 +176,27 @@ def check_submission(form: FormSpec, raw: dict[str, str], *, language: str, toda
     return sub
 
 
-__all__ = ["FILL_MARK", "FORMS", "HONEYPOT", "FormField", "FormSpec", "Submission", "check_submission"]
+# The form whose lead is an A/B experiment's conversion, by the section kind GOAL_SECTIONS gives a goal.
+FORM_OF_KIND = {"reservation_form": "reservation", "product_grid": "cart", "cart": "cart", "contact_form": "contact"}
+INDUSTRY_FORMS = (
+    (("restaurant", "cafe", "café", "bar", "bistro", "taqueria", "pizzeria", "hotel"), "reservation"),
+    (("ecommerce", "e-commerce", "shop", "store", "retail", "tienda"), "cart"),
+)
+
+
+def goal_form(goal: str, industry: str = "") -> str:
+    """The form whose lead counts as a conversion: from the goal as the site's buttons read it, else the industry."""
+    text = goal.lower()
+    for keywords, kinds in GOAL_SECTIONS:
+        if any(k in text for k in keywords):
+            for kind in kinds:
+                if kind in FORM_OF_KIND:
+                    return FORM_OF_KIND[kind]
+    sector = industry.lower()
+    for words, form in INDUSTRY_FORMS:
+        if any(w in sector for w in words):
+            return form
+    return "contact"
+
+
+__all__ = ["FILL_MARK", "FORMS", "HONEYPOT", "FormField", "FormSpec", "Submission", "check_submission", "goal_form"]

@@ -8,7 +8,9 @@ host its forms go nowhere); the preview then routes /api/ to the local site API 
 When the bundle carries the edge split (deploy/middleware.js, shipped with DEZNITY_EXPERIMENTS), the
 preview splits the pages that have a variant by the same rule (`experiments.edge.choose`, tested to
 decide as the middleware does under Node), so a browser or a traffic simulator sees A and B as
-visitors of the live site do.
+visitors of the live site do; and when the middleware reports views (it carries the site's exposure
+token), the preview reports each enrolled view to the site API it routes /api/ to, as the edge does,
+before answering (the edge answers first where the host lets it).
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from ..experiments.edge import VERCEL_FILE, choose, opted_out, variant_pages
+from ..experiments.edge import EXPOSURE_TIMEOUT_MS, VERCEL_FILE, choose, opted_out, read_exposure, variant_pages
+from ..experiments.measure import EXPOSURE_PATH, page_of
 from .routing import API_PREFIX
 
 # Headers a proxy must not pass on (RFC 9110 §7.6.1), and those it sets itself.
@@ -49,17 +52,23 @@ class HostConfig:
     api_destination: str | None = None  # e.g. https://api.example.com/sites/<slug>/api/ (without :path*)
     # The edge split: URL path of each page with a variant -> its B file; empty when no middleware is shipped.
     split: dict[str, str] = field(default_factory=dict)
+    # The site's exposure token the middleware carries; None: the split reports no views.
+    exposure_token: str | None = None
 
     @classmethod
     def read(cls, vercel_json: Path, site: Path | None = None) -> HostConfig:
         """The bundle's rules (and its split, when middleware.js sits beside it); an absent file gives none."""
         split: dict[str, str] = {}
-        if site is not None and (vercel_json.parent / VERCEL_FILE).is_file():
+        token = None
+        middleware = vercel_json.parent / VERCEL_FILE
+        if site is not None and middleware.is_file():
             split = variant_pages(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+            exposure = read_exposure(middleware.read_text("utf-8"))
+            token = exposure.token if exposure else None
         try:
             config = json.loads(vercel_json.read_text("utf-8"))
         except (OSError, ValueError):
-            return cls(split=split)
+            return cls(split=split, exposure_token=token)
         rules = []
         for rule in config.get("headers", []):
             pattern = re.compile(_source_regex(str(rule.get("source", ""))))
@@ -68,7 +77,7 @@ class HostConfig:
         for rewrite in config.get("rewrites", []):
             if rewrite.get("source") == API_PREFIX + ":path*":
                 destination = str(rewrite["destination"]).removesuffix(":path*")
-        return cls(headers=rules, api_destination=destination, split=split)
+        return cls(headers=rules, api_destination=destination, split=split, exposure_token=token)
 
     def headers_for(self, path: str) -> dict[str, str]:
         """Every header rule matching `path`, later rules overriding earlier ones, as the host applies them."""
@@ -131,6 +140,18 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
             background=BackgroundTask(answer.aclose),
         )
 
+    async def report_exposure(variant: str, visitor: str, page: str) -> None:
+        # As the edge: the site API told of an enrolled view; a failing API never fails the page.
+        try:
+            await client.post(
+                api_destination + EXPOSURE_PATH,
+                json={"variant": variant, "visitor": visitor, "page": page},
+                headers={"authorization": f"Bearer {host.exposure_token}"},
+                timeout=EXPOSURE_TIMEOUT_MS / 1000,
+            )
+        except httpx.HTTPError:
+            pass
+
     async def static(request: Request) -> Response:
         path = request.url.path
         choice = (
@@ -144,6 +165,8 @@ def preview_app(site: Path, host: HostConfig, *, api_destination: str) -> Starle
             if host.split
             else None
         )
+        if choice and choice.visitor and host.exposure_token:
+            await report_exposure(choice.variant, choice.visitor, page_of(host.split[path]))
         target = site_file(site, choice.target if choice and choice.target else path)
         if target is None:
             missing = site / "404.html"

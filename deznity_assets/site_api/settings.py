@@ -50,6 +50,13 @@ class SiteApiSettings(BaseModel):
         "made at random per process, so replicas cannot tell the same visitor apart",
         secret="always",
     )
+    experiments_key: str = setting(
+        "DEZNITY_EXPERIMENTS_KEY",
+        "",
+        "secret shared with the site API: each site's edge split reports views with a token made from it, and the "
+        "API stores visitors only as hashes keyed by it; unset: the split counts nothing",
+        secret="always",
+    )
     smtp_url: str = setting(
         "DEZNITY_SMTP_URL",
         "",

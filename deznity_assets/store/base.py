@@ -294,5 +294,68 @@ class ClientStore(Protocol):
         """Per client (of `slugs`, or every one with a lead): leads_total, leads_recent (since `since`), spam_total."""
         ...
 
+    def record_experiment_event(
+        self,
+        *,
+        client_id: str,
+        slug: str,
+        page: str,
+        variant: str,
+        kind: str,
+        visitor: str,
+        at: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """Count one exposure or conversion of a client's running experiment, once per visitor and kind.
+
+        The first exposure of a client without a running experiment starts one. A conversion counts only
+        for a visitor with an exposure, in the variant they were shown. `visitor` is a keyed hash, never
+        the cookie's id. Returns experiment_id, variant and counted (False: already counted, or a
+        conversion without an exposure); None when no experiment runs (a conversion).
+        """
+        ...
+
+    def start_experiment(self, key: str, *, page: str = "index") -> dict[str, Any] | None:
+        """Start a client's next experiment (a new id); None while one is running. KeyError: no such client."""
+        ...
+
+    def experiments_of(
+        self, slug: str | None = None, *, statuses: tuple[str, ...] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Experiments (of one client or all, with one of `statuses`), newest first."""
+        ...
+
+    def experiment_counts(self, experiment_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """Per experiment and variant: visitors (exposures) and conversions, counted by the database."""
+        ...
+
+    def record_experiment_decision(
+        self,
+        experiment_id: str,
+        *,
+        decision: str,
+        winner: str,
+        figures: dict[str, Any],
+        event: dict[str, Any] | None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a running experiment's decision and its webhook event in one transaction; True only once."""
+        ...
+
+    def end_experiment(self, experiment_id: str) -> bool:
+        """Switch a running experiment off (its client's switch was turned off); True when it was running."""
+        ...
+
+    def pending_experiment_decisions(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Decided experiments not yet acted upon, oldest decision first."""
+        ...
+
+    def mark_experiment_acted(self, experiment_id: str, *, outcome: str) -> bool:
+        """Mark a decided experiment acted upon (once), with what was done; True only for the call that did it."""
+        ...
+
+    def experiment_activity(self, after_seq: int, limit: int = 10_000) -> tuple[list[str], int]:
+        """Slugs whose experiments counted events after `after_seq`, and the last seq seen (the sensor's cursor)."""
+        ...
+
 
 __all__ = ["ClientStore"]

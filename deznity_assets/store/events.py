@@ -83,6 +83,35 @@ def lead_event(lead: dict[str, Any], *, business_name: str | None) -> dict[str, 
     }
 
 
+EXPERIMENT_DECIDED = "experiment.decided"
+
+
+def experiment_event(
+    experiment: dict[str, Any], *, decision: str, winner: str, figures: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """The webhook_events row announcing an experiment's decision: which, what won, the figures it rests on."""
+    payload = {
+        "client_id": experiment["client_id"],
+        "slug": experiment["slug"],
+        "experiment_id": experiment["id"],
+        "page": experiment.get("page"),
+        "started_at": experiment.get("started_at"),
+        "decided_at": at,
+        "decision": decision,
+        "winner": winner,
+        "figures": figures,
+    }
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": experiment["client_id"],
+        "slug": experiment["slug"],
+        "type": EXPERIMENT_DECIDED,
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "done": False,
+        "created_at": at,
+    }
+
+
 def qa_score_of(project: dict[str, Any] | None) -> float | None:
     """The QA score of a projects row, when its QA step has run."""
     score = (project or {}).get("qa_score")

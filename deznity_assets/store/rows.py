@@ -87,6 +87,8 @@ def brief_to_columns(data: dict[str, Any]) -> dict[str, Any]:
             value = facts_column(ClientFacts.model_validate(value))
         elif isinstance(value, (list, tuple)):
             value = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            value = "true" if value else "false"
         out[key] = value
     return out
 

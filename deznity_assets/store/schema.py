@@ -51,6 +51,9 @@ clients = sa.Table(
     # Where the leads of the client's site are e-mailed (deznity_assets/site_api/mail.py); NULL: none are.
     # Added after the table's first version (see ADDED_COLUMNS).
     sa.Column("contact_email", sa.Text),
+    # A/B experiments on the client's site: true/false as text, like the other brief fields; NULL:
+    # DEZNITY_EXPERIMENTS decides. Added after the table's first version (see ADDED_COLUMNS).
+    sa.Column("experiments", sa.Text),
     sa.Column("status", sa.String(16), nullable=False, server_default="pending"),
     sa.Column("attempt", sa.Integer, nullable=False, server_default="1"),
     sa.Column("last_error", sa.Text),
@@ -144,6 +147,7 @@ ADDED_COLUMNS: dict[tuple[str, str], str] = {
     ("clients", "facts"): "20250601000700_clients_facts.sql",
     ("clients", "resume_review"): "20250601000900_clients_resume_review.sql",
     ("clients", "contact_email"): "20250601001100_clients_contact_email.sql",
+    ("clients", "experiments"): "20250601001300_experiments.sql",
 }
 
 # Indexes added to the clients table after its first version, each with the Supabase migration that adds it.
@@ -214,6 +218,64 @@ leads = sa.Table(
     sa.Index("leads_client_created_idx", "client_id", "created_at"),
     sa.Index("leads_created_idx", "created_at"),
     sa.Index("leads_mail_idx", "mail_state", "spam"),
+)
+
+# A/B experiments on a client's site (deznity_assets/experiments/): one running per client at a time,
+# started by the first exposure the site API records (or by `start_experiment`), decided once with its
+# figures (JSON text: the look that decided), and marked acted upon by whatever promotes or retires
+# its variant. `winner` is a, b or none (no difference within the margin).
+EXPERIMENT_STATUSES = ("running", "decided", "off")
+EXPERIMENT_KINDS = ("exposure", "conversion")
+experiments = sa.Table(
+    "experiments",
+    metadata,
+    sa.Column("id", sa.Uuid(as_uuid=False), primary_key=True),
+    sa.Column("client_id", sa.Uuid(as_uuid=False), sa.ForeignKey("clients.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("slug", sa.String(64), nullable=False),
+    sa.Column("page", sa.String(200), nullable=False, server_default="index"),
+    sa.Column("status", sa.String(16), nullable=False, server_default="running"),
+    sa.Column("started_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("decided_at", sa.DateTime(timezone=True)),
+    sa.Column("decision", sa.String(16)),
+    sa.Column("winner", sa.String(8)),
+    sa.Column("figures", sa.Text),
+    sa.Column("acted_at", sa.DateTime(timezone=True)),
+    sa.Column("outcome", sa.Text),
+    sa.CheckConstraint(f"status IN {EXPERIMENT_STATUSES!r}", name="experiments_status_check"),
+    # At most one running experiment per client: two exposures arriving at once start one, not two.
+    sa.Index(
+        "experiments_one_running_idx",
+        "client_id",
+        unique=True,
+        sqlite_where=sa.text("status = 'running'"),
+        postgresql_where=sa.text("status = 'running'"),
+    ),
+    sa.Index("experiments_slug_started_idx", "slug", "started_at"),
+    sa.Index("experiments_pending_idx", "status", "acted_at"),
+)
+
+# What an experiment counted: an exposure (a visitor shown a variant) or a conversion (that visitor
+# sent the goal's form), once per experiment, visitor and kind. `visitor` is a keyed hash of the
+# cookie's random id (experiments.measure.visitor_hash), never the id; no address or agent is kept.
+# `seq` orders events: the experiment sensor's cursor.
+experiment_events = sa.Table(
+    "experiment_events",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column(
+        "experiment_id",
+        sa.Uuid(as_uuid=False),
+        sa.ForeignKey("experiments.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("variant", sa.String(8), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("visitor", sa.String(64), nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(f"kind IN {EXPERIMENT_KINDS!r}", name="experiment_events_kind_check"),
+    sa.CheckConstraint("variant IN ('a', 'b')", name="experiment_events_variant_check"),
+    sa.UniqueConstraint("experiment_id", "visitor", "kind", name="experiment_events_once"),
+    sa.Index("experiment_events_counts_idx", "experiment_id", "kind", "variant"),
 )
 
 # Delivery state per endpoint (named without its secrets, as in webhook_deliveries), so that a failing

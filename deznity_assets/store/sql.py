@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..brief import slugify, unique_slug, validate_brief
 from . import figures
 from .events import client_event, queue_rows, queue_state
+from .experiment_rows import COUNT_OF_KIND, empty_counts, experiment_row
 from .rows import ClientRow, aware, brief_to_columns, is_uuid, utcnow
 from .schema import (
     ADDED_COLUMNS,
@@ -24,6 +25,8 @@ from .schema import (
     STATUSES,
     agent_activities,
     clients,
+    experiment_events,
+    experiments,
     leads,
     metadata,
     project_tasks,
@@ -1055,6 +1058,187 @@ class SqlClientStore(StoreTransitions):
                     entry["leads_total"] += int(r.n)
                     entry["leads_recent"] += int(r.recent or 0)
         return totals
+
+    # ----- A/B experiments -----------------------------------------------------------
+
+    def record_experiment_event(
+        self,
+        *,
+        client_id: str,
+        slug: str,
+        page: str,
+        variant: str,
+        kind: str,
+        visitor: str,
+        at: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """Count one exposure or conversion of a client's running experiment, once per visitor (see ClientStore)."""
+        now = at or utcnow()
+        with self.engine.begin() as conn:
+            running = self._running_experiment(conn, client_id)
+            if running is None:
+                if kind != "exposure":
+                    return None
+                # Ignored when another exposure started one first (experiments_one_running_idx).
+                conn.execute(
+                    _insert_ignoring_duplicates(conn, experiments).values(
+                        id=str(uuid.uuid4()),
+                        client_id=client_id,
+                        slug=slug,
+                        page=page,
+                        status="running",
+                        started_at=now,
+                    )
+                )
+                running = self._running_experiment(conn, client_id)
+                if running is None:
+                    return None
+            if kind == "conversion":
+                # Only a visitor who was shown a variant converts, and in the variant they were shown.
+                shown = conn.execute(
+                    sa.select(experiment_events.c.variant).where(
+                        experiment_events.c.experiment_id == running,
+                        experiment_events.c.visitor == visitor,
+                        experiment_events.c.kind == "exposure",
+                    )
+                ).first()
+                if shown is None:
+                    return {"experiment_id": running, "variant": None, "counted": False}
+                variant = shown.variant
+            # RETURNING rather than rowcount: a RETURNING insert's rowcount is not reliable on every driver.
+            done = conn.execute(
+                _insert_ignoring_duplicates(conn, experiment_events)
+                .values(experiment_id=running, variant=variant, kind=kind, visitor=visitor, created_at=now)
+                .returning(experiment_events.c.seq)
+            ).first()
+            return {"experiment_id": running, "variant": variant, "counted": done is not None}
+
+    @staticmethod
+    def _running_experiment(conn: sa.Connection, client_id: str) -> str | None:
+        return conn.execute(
+            sa.select(experiments.c.id).where(experiments.c.client_id == client_id, experiments.c.status == "running")
+        ).scalar()
+
+    def start_experiment(self, key: str, *, page: str = "index") -> dict[str, Any] | None:
+        """Start a client's next experiment (a new id); None while one is running. KeyError: no such client."""
+        row = self._require(key)
+        new_id = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                _insert_ignoring_duplicates(conn, experiments)
+                .values(id=new_id, client_id=row.id, slug=row.slug, page=page, status="running", started_at=utcnow())
+                .returning(experiments.c.id)
+            ).first()
+        return self._select_experiments(experiments.c.id == new_id)[0] if done is not None else None
+
+    def experiments_of(
+        self, slug: str | None = None, *, statuses: tuple[str, ...] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Experiments (of one client or all, with one of `statuses`), newest first."""
+        where: list[sa.ColumnElement[bool]] = []
+        if slug is not None:
+            where.append(experiments.c.slug == slug)
+        if statuses is not None:
+            where.append(experiments.c.status.in_(statuses))
+        return self._select_experiments(sa.and_(sa.true(), *where), newest_first=True, limit=limit)
+
+    def _select_experiments(
+        self, where: sa.ColumnElement[bool], *, newest_first: bool = False, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        order = (experiments.c.started_at.desc(), experiments.c.id) if newest_first else (experiments.c.decided_at,)
+        query = sa.select(experiments).where(where).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        return [experiment_row(r) for r in rows]
+
+    def experiment_counts(self, experiment_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """Per experiment and variant: visitors (exposures) and conversions, counted by the database."""
+        out: dict[str, dict[str, dict[str, int]]] = {i: empty_counts() for i in experiment_ids}
+        if not experiment_ids:
+            return out
+        e = experiment_events
+        query = (
+            sa.select(e.c.experiment_id, e.c.variant, e.c.kind, sa.func.count().label("n"))
+            .where(e.c.experiment_id.in_(experiment_ids))
+            .group_by(e.c.experiment_id, e.c.variant, e.c.kind)
+        )
+        with self.engine.connect() as conn:
+            for r in conn.execute(query):
+                out[str(r.experiment_id)][r.variant][COUNT_OF_KIND[r.kind]] = int(r.n)
+        return out
+
+    def record_experiment_decision(
+        self,
+        experiment_id: str,
+        *,
+        decision: str,
+        winner: str,
+        figures: dict[str, Any],
+        event: dict[str, Any] | None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a running experiment's decision and its webhook event in one transaction; True only once."""
+        stmt = (
+            experiments.update()
+            .where(experiments.c.id == experiment_id, experiments.c.status == "running")
+            .values(
+                status="decided",
+                decided_at=at or utcnow(),
+                decision=decision,
+                winner=winner,
+                figures=json.dumps(figures, sort_keys=True),
+            )
+        )
+        with self.engine.begin() as conn:
+            if conn.execute(stmt).rowcount != 1:
+                return False
+            if event is not None:
+                conn.execute(webhook_events.insert().values(**event))
+        return True
+
+    def end_experiment(self, experiment_id: str) -> bool:
+        """Switch a running experiment off (its client's switch was turned off); True when it was running."""
+        stmt = (
+            experiments.update()
+            .where(experiments.c.id == experiment_id, experiments.c.status == "running")
+            .values(status="off", decided_at=utcnow())
+        )
+        with self.engine.begin() as conn:
+            return bool(conn.execute(stmt).rowcount == 1)
+
+    def pending_experiment_decisions(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Decided experiments not yet acted upon, oldest decision first."""
+        where = sa.and_(experiments.c.status == "decided", experiments.c.acted_at.is_(None))
+        return self._select_experiments(where, limit=limit)
+
+    def mark_experiment_acted(self, experiment_id: str, *, outcome: str) -> bool:
+        """Mark a decided experiment acted upon (once), with what was done; True only for the call that did it."""
+        stmt = (
+            experiments.update()
+            .where(
+                experiments.c.id == experiment_id, experiments.c.status == "decided", experiments.c.acted_at.is_(None)
+            )
+            .values(acted_at=utcnow(), outcome=outcome)
+        )
+        with self.engine.begin() as conn:
+            return bool(conn.execute(stmt).rowcount == 1)
+
+    def experiment_activity(self, after_seq: int, limit: int = 10_000) -> tuple[list[str], int]:
+        """Slugs whose experiments counted events after `after_seq`, and the last seq seen (the sensor's cursor)."""
+        e = experiment_events
+        query = (
+            sa.select(e.c.seq, experiments.c.slug)
+            .select_from(e.join(experiments, experiments.c.id == e.c.experiment_id))
+            .where(e.c.seq > after_seq)
+            .order_by(e.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        slugs = sorted({r.slug for r in rows})
+        return slugs, (int(rows[-1].seq) if rows else after_seq)
 
     def finish_events_through(self, seq: int) -> int:
         """Mark every event up to `seq` done (no configured endpoint owes it); how many were not done yet."""

@@ -17,6 +17,7 @@ from supabase import Client, ClientOptions, SupabaseException, create_client
 from ..brief import BRIEF_FIELDS, slugify, unique_slug, validate_brief
 from . import figures
 from .events import client_event, queue_rows, queue_state
+from .experiment_rows import COUNT_OF_KIND, empty_counts, experiment_row
 from .rows import ClientRow, brief_to_columns, is_uuid, utcnow
 from .schema import STATUSES
 from .transitions import SLUG_FIX, StoreTransitions, new_review, slug_problem
@@ -38,6 +39,7 @@ TIMESTAMP_COLUMNS = frozenset(
         "applied_at",
         "failing_since",
         "checked_at",
+        "acted_at",
     }
 )
 CLIENT_COLUMNS = (
@@ -810,6 +812,155 @@ class SupabaseClientStore(StoreTransitions):
         """Store one leads row and its webhook event in one transaction (the record_lead function)."""
         args = {"lead": _jsonable(lead), "event": _jsonable(event) if event is not None else None}
         self._run(self.client.rpc("record_lead", args), "record a lead")
+
+    # ----- A/B experiments -----------------------------------------------------------
+
+    def record_experiment_event(
+        self,
+        *,
+        client_id: str,
+        slug: str,
+        page: str,
+        variant: str,
+        kind: str,
+        visitor: str,
+        at: datetime | None = None,
+    ) -> dict[str, Any] | None:
+        """Count one exposure or conversion of a client's running experiment (the record_experiment_event function)."""
+        args = {
+            "p_client_id": client_id,
+            "p_slug": slug,
+            "p_page": page,
+            "p_variant": variant,
+            "p_kind": kind,
+            "p_visitor": visitor,
+            "p_at": _iso(at or utcnow()),
+        }
+        rows = self._run(self.client.rpc("record_experiment_event", args), "record an experiment event")
+        if not rows or rows[0].get("experiment_id") is None:
+            return None
+        row = rows[0]
+        return {"experiment_id": str(row["experiment_id"]), "variant": row["variant"], "counted": bool(row["counted"])}
+
+    def start_experiment(self, key: str, *, page: str = "index") -> dict[str, Any] | None:
+        """Start a client's next experiment (a new id); None while one is running. KeyError: no such client."""
+        row = self._require(key)
+        values = {
+            "id": str(uuid.uuid4()),
+            "client_id": row.id,
+            "slug": row.slug,
+            "page": page,
+            "status": "running",
+            "started_at": utcnow(),
+        }
+        try:
+            self._run(self.client.table("experiments").insert(_jsonable(values)), "start an experiment")
+        except APIError as exc:
+            if exc.code != "23505":
+                raise
+            return None  # one is running (experiments_one_running_idx)
+        return self._experiments(lambda q: q.eq("id", values["id"]))[0]
+
+    def experiments_of(
+        self, slug: str | None = None, *, statuses: tuple[str, ...] | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Experiments (of one client or all, with one of `statuses`), newest first."""
+
+        def build(q: Any) -> Any:
+            if slug is not None:
+                q = q.eq("slug", slug)
+            if statuses is not None:
+                q = q.in_("status", list(statuses))
+            return q.order("started_at", desc=True).order("id")
+
+        return self._experiments(build, limit=limit)
+
+    def _experiments(self, build: Any, *, limit: int | None = None) -> list[dict[str, Any]]:
+        if limit is not None:
+            rows = self._run(build(self.client.table("experiments").select("*")).limit(limit), "read experiments")
+        else:
+            rows = self._select_all("experiments", build, "read experiments")
+        return [experiment_row(r) for r in rows]
+
+    def experiment_counts(self, experiment_ids: list[str]) -> dict[str, dict[str, dict[str, int]]]:
+        """Per experiment and variant: visitors (exposures) and conversions, counted by the database."""
+        out: dict[str, dict[str, dict[str, int]]] = {i: empty_counts() for i in experiment_ids}
+        if not experiment_ids:
+            return out
+        rows = self._run(
+            self.client.rpc("experiment_counts", {"p_ids": "{" + ",".join(experiment_ids) + "}"}),
+            "count experiment events",
+        )
+        for r in rows:
+            out[str(r["experiment_id"])][r["variant"]][COUNT_OF_KIND[r["kind"]]] = int(r["n"])
+        return out
+
+    def record_experiment_decision(
+        self,
+        experiment_id: str,
+        *,
+        decision: str,
+        winner: str,
+        figures: dict[str, Any],
+        event: dict[str, Any] | None,
+        at: datetime | None = None,
+    ) -> bool:
+        """Record a running experiment's decision and its webhook event in one transaction; True only once."""
+        args = {
+            "p_experiment_id": experiment_id,
+            "p_decision": decision,
+            "p_winner": winner,
+            "p_figures": json.dumps(figures, sort_keys=True),
+            "p_at": _iso(at or utcnow()),
+            "event": _jsonable(event) if event is not None else None,
+        }
+        rows = self._run(self.client.rpc("record_experiment_decision", args), "record an experiment decision")
+        return bool(rows and rows[0].get("recorded"))
+
+    def end_experiment(self, experiment_id: str) -> bool:
+        """Switch a running experiment off (its client's switch was turned off); True when it was running."""
+        rows = self._run(
+            self.client.table("experiments")
+            .update(_jsonable({"status": "off", "decided_at": utcnow()}))
+            .eq("id", experiment_id)
+            .eq("status", "running"),
+            "switch an experiment off",
+        )
+        return len(rows) == 1
+
+    def pending_experiment_decisions(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Decided experiments not yet acted upon, oldest decision first."""
+        rows = self._run(
+            self.client.table("experiments")
+            .select("*")
+            .eq("status", "decided")
+            .is_("acted_at", "null")
+            .order("decided_at")
+            .limit(limit),
+            "read pending experiment decisions",
+        )
+        return [experiment_row(r) for r in rows]
+
+    def mark_experiment_acted(self, experiment_id: str, *, outcome: str) -> bool:
+        """Mark a decided experiment acted upon (once), with what was done; True only for the call that did it."""
+        rows = self._run(
+            self.client.table("experiments")
+            .update(_jsonable({"acted_at": utcnow(), "outcome": outcome}))
+            .eq("id", experiment_id)
+            .eq("status", "decided")
+            .is_("acted_at", "null"),
+            "mark an experiment acted upon",
+        )
+        return len(rows) == 1
+
+    def experiment_activity(self, after_seq: int, limit: int = 10_000) -> tuple[list[str], int]:
+        """Slugs whose experiments counted events after `after_seq`, and the last seq seen (the sensor's cursor)."""
+        rows = self._run(
+            self.client.rpc("experiment_activity", {"p_after": after_seq, "p_limit": limit}), "read experiment events"
+        )
+        if not rows:
+            return [], after_seq
+        return sorted({str(r["slug"]) for r in rows}), int(rows[0]["last_seq"])
 
     def leads(
         self, *, slug: str | None = None, since: datetime | None = None, spam: bool = False, limit: int | None = None

@@ -73,6 +73,8 @@ def slack_text(event_type: str, data: dict[str, Any]) -> str:
     name = data.get("business_name") or data.get("slug") or "a client"
     if event_type == "lead.received":
         return _slack_line(_lead_text(str(name), data))
+    if event_type == "experiment.decided":
+        return _slack_line(_experiment_text(str(name), data))
     status = SLACK_STATUS.get(event_type) or str(data.get("status") or event_type)
     if event_type == "review.decided" and data.get("decision"):
         status = f"review {data['decision']}" + (f" by {data['reviewer']}" if data.get("reviewer") else "")
@@ -87,6 +89,21 @@ def slack_text(event_type: str, data: dict[str, Any]) -> str:
     if detail:
         text += f" — {detail}"
     return _slack_line(text)
+
+
+def _experiment_text(name: str, data: dict[str, Any]) -> str:
+    """`TacoLoco (tacoloco): A/B experiment decided, b wins — A 25.0% of 812, B 49.6% of 788`."""
+    winner = data.get("winner")
+    outcome = {"a": "a wins", "b": "b wins", "none": "no difference"}.get(str(winner), str(winner))
+    text = f"{name} ({data.get('slug')}): A/B experiment decided, {outcome}"
+    figures = data.get("figures") or {}
+    try:
+        text += " — " + ", ".join(
+            f"{v.upper()} {float(figures[v]['rate']) * 100:.1f}% of {int(figures[v]['visitors'])}" for v in ("a", "b")
+        )
+    except (KeyError, TypeError, ValueError):
+        pass
+    return text
 
 
 def _slack_line(text: str) -> str:

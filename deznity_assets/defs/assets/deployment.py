@@ -10,6 +10,7 @@ from ... import progress
 from ...agents.work import AgentTasksFailed, run_agent_tasks, usage_metadata
 from ...assembly import qa_score
 from ...brief import ClientBrief
+from ...config import secret_value
 from ...control import ProjectLog
 from ...deliverables import (
     DeployConfig,
@@ -91,7 +92,8 @@ def deployment(
         base_url=output.site_url(slug),
         hero_variants=variants,
         api_public_url=output.api_public_url,
-        experiments=output.experiments,
+        experiments=output.experiments_for(client_brief.experiments),
+        experiments_key=secret_value(output.experiments_key) or "",
     )
     log.task(
         phase=STEP.name,

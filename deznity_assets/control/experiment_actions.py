@@ -306,3 +306,83 @@ def decide_challenger(
     plan = _rerun(instance, claimed, experiment_id or "challenger", brief, str(review["id"]))
     save_state(plane.output_dir, slug, state)
     return ExperimentAction(slug=slug, experiment_id=experiment_id, winner="", state=state, plan=plan)
+
+
+@dataclass
+class PendingOutcome:
+    """What one pass over the decided experiments did: the actions to launch and a note per experiment."""
+
+    actions: list[ExperimentAction]
+    notes: list[str]
+
+
+def _flat_figures(figures: Mapping[str, object] | None) -> dict[str, float | int | str]:
+    """The recorded figures of a decision as the history keeps them: visitors, conversions, the interval."""
+    flat: dict[str, float | int | str] = {}
+    if not isinstance(figures, Mapping):
+        return flat
+    variants = figures.get("variants")
+    if isinstance(variants, Mapping):
+        for variant, counts in variants.items():
+            if isinstance(counts, Mapping):
+                for name in ("visitors", "conversions", "rate"):
+                    value = counts.get(name)
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        flat[f"{variant}_{name}"] = value
+    interval = figures.get("interval")
+    if isinstance(interval, Sequence) and not isinstance(interval, str) and len(interval) == 2:
+        low, high = interval
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)):
+            flat["interval_low"], flat["interval_high"] = low, high
+    difference = figures.get("difference")
+    if isinstance(difference, (int, float)) and not isinstance(difference, bool):
+        flat["difference"] = difference
+    return flat
+
+
+def apply_pending_decisions(
+    plane: ControlPlane,
+    instance: dg.DagsterInstance,
+    *,
+    memory: VectorMemory | None = None,
+    provider: AgentProvider | None = None,
+    limit: int = 100,
+) -> PendingOutcome:
+    """Act on the decided experiments not yet acted upon (oldest first), each once.
+
+    A client in a run keeps its decision waiting for a later pass; a decision that cannot be applied
+    (the client gone or unpublished for good, its content missing, the id applied already) is marked
+    acted upon with the reason, so it is not tried for ever. The caller launches each action's plan.
+    """
+    actions: list[ExperimentAction] = []
+    notes: list[str] = []
+    for decided in plane.store.pending_experiment_decisions(limit):
+        experiment_id, slug = str(decided["id"]), str(decided.get("slug") or "")
+        winner = decided.get("winner") or "none"
+        row = plane.store.get(slug) if slug else None
+        if row is not None and row.status in ("pending", "in_progress", "needs_review"):
+            notes.append(f"{slug}: experiment {experiment_id} waits until the client's current work ends")
+            continue
+        try:
+            action = apply_experiment_decision(
+                plane,
+                instance,
+                slug,
+                experiment_id,
+                str(winner),
+                memory=memory,
+                writer=challenger_writer(provider, slug) if provider is not None else None,
+                figures=_flat_figures(decided.get("figures")),
+            )
+        except ExperimentError as exc:
+            plane.store.mark_experiment_acted(experiment_id, outcome=f"not applied: {exc}"[:500])
+            notes.append(f"{slug}: experiment {experiment_id} not applied: {exc}")
+            continue
+        challenger = action.state.b
+        outcome = f"B {action.state.history[-1].outcome}; next challenger " + (
+            f"{challenger.status}" if challenger else "none (every angle tried)"
+        )
+        plane.store.mark_experiment_acted(experiment_id, outcome=outcome)
+        notes.append(f"{slug}: experiment {experiment_id}: {outcome}")
+        actions.append(action)
+    return PendingOutcome(actions=actions, notes=notes)
