@@ -369,3 +369,25 @@ def test_a_lead_survives_its_pooled_connection_being_killed(postgres_url: str) -
     names = sorted(json.loads(lead["fields"])["name"] for lead in leads_of(store, slug))
     assert names == ["Ana Ruiz", "N0", "N1", "N2"]
     store.dispose()
+
+
+def test_the_in_process_rate_limits_forget_addresses_once_their_window_passes() -> None:
+    """Every address is a key: swept a slice at a time, and dropped once empty, so memory stays bounded."""
+    from limits import parse, strategies
+
+    from deznity_assets.site_api.app import SweptMemoryStorage
+
+    memory = SweptMemoryStorage()
+    limiter = strategies.MovingWindowRateLimiter(memory)
+    per_second = parse("3/second")
+    assert [limiter.hit(per_second, "ip", "one") for _ in range(4)] == [True, True, True, False]
+    for n in range(2500):
+        assert limiter.hit(per_second, "ip", f"visitor-{n}")
+    assert len(memory.events) == 2501
+    time.sleep(1.2)  # every window has passed
+    assert limiter.hit(per_second, "ip", "one")  # the limit holds again, and the sweep starts
+    deadline = time.monotonic() + 5
+    while len(memory.events) > 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(memory.events) == 1 and len(memory.locks) <= 1
+    assert [limiter.hit(per_second, "ip", "one") for _ in range(3)] == [True, True, False]
