@@ -16,6 +16,7 @@ from typing import Any
 from jinja2 import PackageLoader, StrictUndefined
 
 from .assembly import SUMMARY_HTML_FILE
+from .experiments.report import experiment_record
 from .flow import PHASES
 from .templating import environment
 
@@ -334,8 +335,6 @@ def experiment_section(store: Any, *, limit: int) -> dict[str, Any]:
 
     Bounded whatever the number of clients: the first page stays the same size at any scale.
     """
-    from .experiments.report import experiment_record
-
     running = store.experiments_of(statuses=("running",), limit=limit)
     decided = store.experiments_of(statuses=("decided",), limit=limit)
     counts = store.experiment_counts([e["id"] for e in running + decided])

@@ -26,9 +26,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .agents.offline import Copy, _clamp
+from .agents.offline_copy import REGISTERS
 from .brief import ClientBrief
 from .claims import brief_numbers, claims_in
 from .deliverables import HeroCopy, SeoCopy
+from .memory.base import check_namespace
 from .package import client_dir, write_file_atomic
 
 # Where the state lives in the client's package (output/<slug>/).
@@ -162,8 +165,6 @@ def initial_state(seo: SeoCopy, brief: ClientBrief) -> HeroState:
 
 def angle_of(headline: str, brief: ClientBrief) -> str:
     """The house angle a headline was filled from (the offline generator's), or `original` (a model's own)."""
-    from .agents.offline import Copy, _clamp
-
     c = Copy(brief)
     for angle, template in angles(c.lang):
         if _norm(_clamp(c.fill(template), HEADLINE_MAX)) == _norm(headline):
@@ -297,8 +298,6 @@ EXTRA_ANGLES: dict[str, dict[str, str]] = {
 
 def angles(lang: str) -> list[tuple[str, str]]:
     """Every house angle (id, headline template) in `lang`, in the generator's fixed order."""
-    from .agents.offline_copy import REGISTERS
-
     found = [(f"{register}-{i}", spec["hero"][lang][i]) for register, spec in REGISTERS.items() for i in (0, 1)]
     return found + [(name, spec[lang]) for name, spec in EXTRA_ANGLES.items()]
 
@@ -324,8 +323,6 @@ def copy_problems(copy: HeroCopy, brief: ClientBrief) -> list[str]:
 def offline_challenger(brief: ClientBrief, state: HeroState, *, preferred: Sequence[str] = ()) -> HeroEntry | None:
     """The next challenger, deterministically: the first house angle (those that won for this industry first)
     whose headline this client never tried and which breaks none of the rules; None when none is left."""
-    from .agents.offline import Copy, _clamp
-
     c = Copy(brief)
     tried = state.tried_headlines()
     ordered = angles(c.lang)
@@ -354,15 +351,11 @@ def offline_challenger(brief: ClientBrief, state: HeroState, *, preferred: Seque
 
 def industry_key(brief: ClientBrief) -> str:
     """The industry a client's outcomes are pooled under: the offline generator's sector profile."""
-    from .agents.offline import Copy
-
     return str(Copy(brief).profile_key)
 
 
 def industry_namespace(brief: ClientBrief) -> str:
     """The memory namespace of an industry's experiment outcomes: industry-<profile>."""
-    from .memory.base import check_namespace
-
     return check_namespace(f"industry-{re.sub(r'[^a-z0-9-]+', '-', industry_key(brief).lower()).strip('-')}")
 
 

@@ -14,7 +14,9 @@ import dagster as dg
 
 from . import progress
 from .control import RunPlan, claim_plan, run_tags
+from .control.experiment_actions import apply_experiment_decision, apply_pending_decisions, challenger_writer
 from .control.workers import worker_tags
+from .defs.experiments import evaluate_experiments
 from .defs.jobs import JOB_NAME
 from .defs.partitions import CLIENTS
 from .platform import Platform
@@ -171,8 +173,6 @@ def process_experiment_decision(
     figures: dict[str, float | int | str] | None = None,
 ) -> tuple[Any, Outcome | None]:
     """Apply a decided experiment (control/experiment_actions.py) and run its re-render now: (action, outcome)."""
-    from .control.experiment_actions import apply_experiment_decision, challenger_writer
-
     instance = instance or platform.instance()
     action = apply_experiment_decision(
         platform.control,
@@ -189,8 +189,6 @@ def process_experiment_decision(
 
 def act_on_experiments(platform: Platform, instance: dg.DagsterInstance) -> list[Outcome]:
     """Act on the decided experiments now (what experiment_actions_sensor does each tick): re-render each site."""
-    from .control.experiment_actions import apply_pending_decisions
-
     log = logging.getLogger("deznity.experiments")
     try:
         done = apply_pending_decisions(
@@ -233,8 +231,6 @@ def flush_lead_mail(platform: Platform) -> str:
 
 def evaluate_experiments_now(platform: Platform, instance: dg.DagsterInstance) -> list[str]:
     """Materialize the `experiment` asset of clients with new events or a running experiment (experiment_sensor)."""
-    from .defs.experiments import evaluate_experiments
-
     try:
         return evaluate_experiments(instance, platform.definitions, platform.store)
     except Exception as exc:  # noqa: BLE001 - looking at experiments must never break a CLI pass

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import click
 
 from ..flow import DEFAULT_REWORK, REWORK_STEPS
-from .common import load_platform, open_store, shown, table
+from ..herocopy import ExperimentError
+from .common import load_platform, open_store, print_outcomes, show_progress, shown, table
 
 if TYPE_CHECKING:
     from ..platform import Platform
@@ -42,6 +43,8 @@ def review(
     decided the same way, in this process: approved, its site is re-rendered with the B page;
     rejected, another challenger is written and waits in turn.
     """
+    # The control plane and the runner import Dagster: loaded by the commands that use them, so that
+    # `deznity --help` does not.
     from ..control.experiment_actions import pending_challengers
     from ..control.review import ReviewError, decide, open_tickets
 
@@ -89,7 +92,6 @@ def review(
         click.echo("the review sensor carries it out within a minute (or run `deznity autonomous --once`)")
         return
     from ..runner import process_reviews
-    from .common import print_outcomes, show_progress
 
     with show_progress():
         outcomes = process_reviews(platform)
@@ -102,9 +104,7 @@ def review(
 def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer: str, reason: str) -> None:
     """Approve or reject a published client's waiting hero challenger, and carry it out now."""
     from ..control.experiment_actions import challenger_writer, decide_challenger
-    from ..herocopy import ExperimentError
     from ..runner import run_planned
-    from .common import print_outcomes, show_progress
 
     instance = platform.instance()
     try:

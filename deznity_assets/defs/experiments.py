@@ -20,7 +20,7 @@ from ..control.experiment_decisions import Evaluation, evaluate_client
 from ..experiments.decide import evaluate
 from ..experiments.stats import DECISION_CODES
 from ..resources import AgentProviderResource, ClientStoreResource, MemoryResource, OutputResource, control_plane
-from .jobs import client_package_job
+from .jobs import client_package_job, run_request
 from .partitions import CLIENTS, clients_partitions
 
 EXPERIMENT_ASSET = dg.AssetKey("experiment")
@@ -185,14 +185,12 @@ def experiment_actions_sensor(
     agents: AgentProviderResource,
 ) -> dg.SensorResult:
     """One re-render run per decided experiment not yet acted upon."""
-    from .sensors import _run_request
-
     done = apply_pending_decisions(
         control_plane(store, output), context.instance, memory=memory.get_memory(), provider=agents.get_provider()
     )
     for note in done.notes:
         context.log.info(note)
-    requests = [_run_request(action.plan) for action in done.actions if action.plan is not None]
+    requests = [run_request(action.plan) for action in done.actions if action.plan is not None]
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else "no decided experiment to act on")
 
 

@@ -5,6 +5,7 @@ from typing import Literal
 import dagster as dg
 from pydantic import Field
 
+from ..control import RunPlan
 from ..flow import DEFAULT_REWORK, FLOW, REWORK_STEPS
 from ..resources import ClientStoreResource, OutputResource, control_plane
 
@@ -56,3 +57,14 @@ def record_review_decision(
 def review_decision_job() -> None:
     """Record one review decision typed in the Dagster UI."""
     record_review_decision()
+
+
+def run_request(plan: RunPlan) -> dg.RunRequest:
+    """The run of one claimed client: its partition, a run key per claim, the tags that tie them, and the
+    assets its plan names (a resumed retry's, a review decision's; the whole graph otherwise)."""
+    return dg.RunRequest(
+        partition_key=str(plan.row.slug),
+        run_key=plan.run_key,
+        tags=plan.run_tags,
+        asset_selection=[dg.AssetKey(asset) for asset in plan.assets] if plan.assets is not None else None,
+    )

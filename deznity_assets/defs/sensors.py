@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ..control import ClaimError, RunPlan, claim_plan
+from ..control import ClaimError, claim_plan
 from ..control.review import apply_decisions, notify_overdue
 from ..resources import (
     ClientStoreResource,
@@ -17,7 +17,7 @@ from ..resources import (
 )
 from ..resources.lifecycle import configured_poll_seconds
 from ..webhooks import delivery_pass
-from .jobs import client_package_job
+from .jobs import client_package_job, run_request
 from .partitions import clients_partitions
 
 # Crashed runs and lost claims are found within this; each pass reads only the in_progress rows.
@@ -28,17 +28,6 @@ REVIEW_SECONDS = 30
 WEBHOOK_SECONDS = 15
 # Runs created but not yet started: what DEZNITY_MAX_RUNS_PER_TICK bounds.
 WAITING = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED]
-
-
-def _run_request(plan: RunPlan) -> dg.RunRequest:
-    """The run of one claimed client: its partition, a run key per claim, the tags that tie them, and the
-    assets its plan names (a resumed retry's, a review decision's; the whole graph otherwise)."""
-    return dg.RunRequest(
-        partition_key=str(plan.row.slug),
-        run_key=plan.run_key,
-        tags=plan.run_tags,
-        asset_selection=[dg.AssetKey(asset) for asset in plan.assets] if plan.assets is not None else None,
-    )
 
 
 @dg.sensor(
@@ -78,7 +67,7 @@ def pending_clients_sensor(
     slugs = [str(row.slug) for row in claimed.ready]
     context.log.info(f"claimed {len(slugs)} clients ({queued} runs were waiting)")
     return dg.SensorResult(
-        run_requests=[_run_request(claim_plan(context.instance, row)) for row in claimed.ready],
+        run_requests=[run_request(claim_plan(context.instance, row)) for row in claimed.ready],
         # The daemon adds only the partitions that do not exist yet (one look-up per key, before
         # the runs): asking here as well would double those queries inside the 60 s limit.
         dynamic_partitions_requests=[clients_partitions.build_add_request(slugs)],
@@ -147,7 +136,7 @@ def client_reconciliation_sensor(
         except ClaimError as exc:
             context.log.warning(f"could not retry {slug} at once: {exc}")
             continue
-        requests.append(_run_request(claim_plan(context.instance, row)))
+        requests.append(run_request(claim_plan(context.instance, row)))
     summary = f"reconciled {len(actions)} clients: {actions}" if actions else "nothing to reconcile"
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else summary)
 
@@ -172,7 +161,7 @@ def review_decisions_sensor(
     overdue = notify_overdue(plane)
     if overdue:
         context.log.warning(f"review overdue (over 24 h): {', '.join(overdue)}")
-    requests = [_run_request(action.plan) for action in actions]
+    requests = [run_request(action.plan) for action in actions]
     return dg.SensorResult(run_requests=requests, skip_reason=None if requests else "no new review decisions")
 
 
