@@ -194,8 +194,8 @@ def act_on_experiments(platform: Platform, instance: dg.DagsterInstance) -> list
         done = apply_pending_decisions(
             platform.control,
             instance,
-            memory=platform.resources["memory"].get_memory(),
-            provider=platform.resources["agents"].get_provider(),
+            memory=platform.resources["memory"].get_memory,
+            provider=platform.resources["agents"].get_provider,
         )
     except Exception as exc:  # noqa: BLE001 - acting on experiments must never break a CLI pass
         log.warning(f"could not act on decided experiments: {type(exc).__name__}")

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import dagster as dg
@@ -344,11 +344,14 @@ def apply_pending_decisions(
     plane: ControlPlane,
     instance: dg.DagsterInstance,
     *,
-    memory: VectorMemory | None = None,
-    provider: AgentProvider | None = None,
+    memory: Callable[[], VectorMemory | None] | None = None,
+    provider: Callable[[], AgentProvider | None] | None = None,
     limit: int = 100,
 ) -> PendingOutcome:
     """Act on the decided experiments not yet acted upon (oldest first), each once.
+
+    `memory` and `provider` make the vector memory and the LLM provider; they are called only when a
+    decision is there to act on, so a pass (a sensor tick) with none costs one query.
 
     A client in a run keeps its decision waiting for a later pass; a decision that cannot be applied
     (the client gone or unpublished for good, its content missing, the id applied already) is marked
@@ -356,7 +359,10 @@ def apply_pending_decisions(
     """
     actions: list[ExperimentAction] = []
     notes: list[str] = []
-    for decided in plane.store.pending_experiment_decisions(limit):
+    pending = plane.store.pending_experiment_decisions(limit)
+    vectors = memory() if memory is not None and pending else None
+    agents = provider() if provider is not None and pending else None
+    for decided in pending:
         experiment_id, slug = str(decided["id"]), str(decided.get("slug") or "")
         winner = decided.get("winner") or "none"
         row = plane.store.get(slug) if slug else None
@@ -370,8 +376,8 @@ def apply_pending_decisions(
                 slug,
                 experiment_id,
                 str(winner),
-                memory=memory,
-                writer=challenger_writer(provider, slug) if provider is not None else None,
+                memory=vectors,
+                writer=challenger_writer(agents, slug) if agents is not None else None,
                 figures=_flat_figures(decided.get("figures")),
             )
         except ExperimentError as exc:

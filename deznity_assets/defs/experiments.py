@@ -186,7 +186,7 @@ def experiment_actions_sensor(
 ) -> dg.SensorResult:
     """One re-render run per decided experiment not yet acted upon."""
     done = apply_pending_decisions(
-        control_plane(store, output), context.instance, memory=memory.get_memory(), provider=agents.get_provider()
+        control_plane(store, output), context.instance, memory=memory.get_memory, provider=agents.get_provider
     )
     for note in done.notes:
         context.log.info(note)
