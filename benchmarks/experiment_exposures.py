@@ -20,7 +20,6 @@ import json
 import os
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -33,9 +32,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._project import ROOT, machine, record, throwaway_env
+from benchmarks._project import machine, record, throwaway_env
 from benchmarks.intake_tick import postgres_cluster
-from benchmarks.site_api import BIN, _free_port, _publish
+from benchmarks.site_api import _free_port, _publish, running_api
 from deznity_assets.experiments.measure import exposure_token
 
 KEY = "bench-experiments-key-" + "k" * 32
@@ -81,26 +80,12 @@ def measure(env: dict[str, str], *, seconds: float, concurrency: int) -> dict[st
     slugs = _publish(env, 20)
     port = _free_port()
     api_env = {**env, "DEZNITY_API_PORT": str(port), "DEZNITY_EXPERIMENTS_KEY": KEY}
-    proc = subprocess.Popen([str(BIN / "deznity"), "api"], env=api_env, cwd=ROOT, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            if time.monotonic() > deadline:
-                raise RuntimeError("deznity api did not start")
+    with running_api(api_env) as (url, proc):
         asyncio.run(_senders(url, slugs, 5, 2.0))  # warm: every site read once, every experiment started
         server = psutil.Process(proc.pid)
         cpu_before = sum(server.cpu_times()[:2])
         result = asyncio.run(_senders(url, slugs, concurrency, seconds))
         cpu = sum(server.cpu_times()[:2]) - cpu_before
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
     answered = result["statuses"].get(202, 0)
     ordered = sorted(result["latencies"])
     return {

@@ -26,7 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +73,27 @@ def _publish(env: dict[str, str], count: int) -> list[str]:
         [sys.executable, "-c", code, json.dumps(BRIEF)], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     return list(json.loads(out.stdout))
+
+
+@contextmanager
+def running_api(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """One `deznity api` process on the port `env` names, answering /healthz: its URL and process."""
+    proc = subprocess.Popen([str(BIN / "deznity"), "api"], env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{env['DEZNITY_API_PORT']}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+            if time.monotonic() > deadline:
+                raise RuntimeError("deznity api did not start")
+        yield url, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 async def _senders(
@@ -164,18 +186,7 @@ def measure(env: dict[str, str], *, seconds: float, concurrency: int, rate: floa
         "DEZNITY_API_MIN_FILL_SECONDS": "0",
         "DEZNITY_API_RATE_LIMIT_SITE": "1000000/minute",
     }
-    proc = subprocess.Popen([str(BIN / "deznity"), "api"], env=api_env, cwd=ROOT, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-            if time.monotonic() > deadline:
-                raise RuntimeError("deznity api did not start")
+    with running_api(api_env) as (url, proc):
         _load((url, slugs, 10, 2.0, None, "warm"))
         server = psutil.Process(proc.pid)
         cpu_before = sum(server.cpu_times()[:2])
@@ -200,9 +211,6 @@ def measure(env: dict[str, str], *, seconds: float, concurrency: int, rate: floa
             for code, n in r["statuses"].items():
                 flood_statuses[code] = flood_statuses.get(code, 0) + n
         during = _figures(results[2], seconds)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
     flood_total = sum(flood_statuses.values())
     return {
         "rate": rate,
