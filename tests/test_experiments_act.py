@@ -40,10 +40,10 @@ from deznity_assets.herocopy import (
     state_path,
 )
 from deznity_assets.platform import Platform
-from deznity_assets.resources import HostingResource
 from deznity_assets.runner import process_experiment_decision, process_pending, process_reviews, run_planned
 from deznity_assets.site.render import render_site
 from tests.plugins.platform import REGULATED_BRIEF as DENTAL
+from tests.plugins.platform import on_vercel
 from tests.plugins.site_fixtures import SiteInputs
 from tests.servers.offline_answers import challenger_answer
 from tests.servers.openai_compatible import Behaviour, OpenAICompatibleServer, content
@@ -68,17 +68,6 @@ def vercel(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("VERCEL_TOKEN", TOKEN)
     with VercelApi(TOKEN, team_id="team_agency", builds=1) as server:
         yield server
-
-
-def _on_vercel(platform: Platform, server: VercelApi) -> Platform:
-    hosting = HostingResource(
-        vercel_token=dg.EnvVar("VERCEL_TOKEN"),
-        vercel_team_id="team_agency",
-        vercel_api_url=server.base_url,
-        poll_seconds=0.02,
-        max_retries=3,
-    )
-    return platform.with_resources(hosting=hosting)
 
 
 def _published(platform: Platform, brief: dict) -> None:
@@ -107,7 +96,7 @@ def _sha1(text: str) -> str:
 def test_b_wins_becomes_a_and_the_site_is_rerendered_and_redeployed_through_dagster(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     _published(platform, TACO)
     folder = platform.output_dir / SLUG
     first_a, first_b = _hero(platform), _hero(platform, "index-b.html")

@@ -23,6 +23,7 @@ from deznity_assets.runner import process_pending, process_reviews
 from deznity_assets.store.schema import clients
 from deznity_assets.webhooks.formats import slack_text
 from tests.plugins.platform import REGULATED_BRIEF as DENTAL
+from tests.plugins.platform import on_vercel
 from tests.servers.netlify_api import NetlifyApi
 from tests.servers.vercel_api import VercelApi
 from tests.test_secrets import _leaks
@@ -53,18 +54,6 @@ def netlify(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("NETLIFY_AUTH_TOKEN", TOKEN)
     with NetlifyApi(TOKEN, builds=2) as server:
         yield server
-
-
-def _on_vercel(platform: Platform, server: VercelApi) -> Platform:
-    # The token as the code location has it: an environment variable's name, never its value.
-    hosting = HostingResource(
-        vercel_token=dg.EnvVar("VERCEL_TOKEN"),
-        vercel_team_id="team_agency",
-        vercel_api_url=server.base_url,
-        poll_seconds=0.02,
-        max_retries=3,
-    )
-    return platform.with_resources(hosting=hosting)
 
 
 def _on_netlify(platform: Platform, server: NetlifyApi) -> Platform:
@@ -126,7 +115,7 @@ def _assert_token_nowhere(platform: Platform, instance: dg.DagsterInstance) -> N
 def test_vercel_publishes_production_and_hero_b_preview_and_the_url_is_recorded_everywhere(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     platform.control.add_client(TACO)
     _process(platform)
 
@@ -184,7 +173,7 @@ def test_vercel_publishes_production_and_hero_b_preview_and_the_url_is_recorded_
 def test_redeploying_unchanged_content_uploads_nothing(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     platform.control.add_client(TACO)
     _process(platform)
     sent = len(vercel.uploads)
@@ -200,7 +189,7 @@ def test_redeploying_unchanged_content_uploads_nothing(
 def test_a_refused_token_fails_only_the_deployment_step_with_vercels_message(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     # As Vercel answers a revoked token; a careless server might even quote the header back.
     vercel.fail(401, {"error": {"code": "forbidden", "message": "The token is not valid ({auth})"}}, times=99)
     platform.control.add_client(TACO)
@@ -220,7 +209,7 @@ def test_a_refused_token_fails_only_the_deployment_step_with_vercels_message(
 
 
 def test_429_is_retried_after_its_retry_after(platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi):
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     vercel.fail(
         429, {"error": {"code": "rate_limited", "message": "Too many requests"}}, path="/v2/files", retry_after="1"
     )
@@ -236,7 +225,7 @@ def test_429_is_retried_after_its_retry_after(platform: Platform, instance: dg.D
 def test_a_deployment_ending_in_error_fails_the_step_and_retry_resumes_from_it(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     vercel.outcome = "ERROR"
     platform.control.add_client(TACO)
     failed = _process(platform, expected="failed")
@@ -276,7 +265,7 @@ def test_a_deployment_ending_in_error_fails_the_step_and_retry_resumes_from_it(
 def test_a_brief_changed_after_the_retry_runs_every_step(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     vercel.outcome = "ERROR"
     platform.control.add_client(TACO)
     _process(platform, expected="failed")
@@ -296,7 +285,7 @@ def test_a_brief_changed_after_the_retry_runs_every_step(
 def test_a_regulated_client_is_deployed_only_after_approval(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     platform.control.add_client(DENTAL)
     _process(platform, expected="needs_review")
     assert vercel.requests == []  # held at the gate: nothing reached Vercel
@@ -379,7 +368,7 @@ def test_a_deployment_is_one_slack_line_with_its_live_url() -> None:
 def test_the_pending_sensor_requests_a_resumed_retry_for_its_steps_only(
     platform: Platform, instance: dg.DagsterInstance, vercel: VercelApi
 ) -> None:
-    platform = _on_vercel(platform, vercel)
+    platform = on_vercel(platform, vercel.base_url)
     vercel.outcome = "ERROR"
     platform.control.add_client(TACO)
     _process(platform, expected="failed")
@@ -399,9 +388,9 @@ def test_with_experiments_on_vercel_gets_the_edge_split_and_netlify_stays_on_a(
 ) -> None:
     current = platform.resources["output"]
     output = type(current)(**{**{k: getattr(current, k) for k in type(current).model_fields}, "experiments": True})
-    on_vercel = _on_vercel(platform, vercel).with_resources(output=output)
-    on_vercel.control.add_client(TACO)
-    _process(on_vercel)
+    published = on_vercel(platform, vercel.base_url).with_resources(output=output)
+    published.control.add_client(TACO)
+    _process(published)
     bundle = platform.output_dir / SLUG / "deploy"
     middleware = (bundle / "middleware.js").read_text("utf-8")
     assert (bundle / "netlify" / "edge-functions" / "ab-split.js").is_file()

@@ -8,6 +8,7 @@ import dagster as dg
 import pytest
 
 from deznity_assets.platform import Platform
+from deznity_assets.resources import HostingResource
 from deznity_assets.store import SqlClientStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -79,3 +80,16 @@ def instance(platform: Platform) -> dg.DagsterInstance:
     """A throwaway Dagster instance."""
     with dg.instance_for_test() as inst:
         yield inst
+
+
+def on_vercel(platform: Platform, api_url: str) -> Platform:
+    """The platform publishing to a Vercel API at `api_url` for team_agency, its token named by VERCEL_TOKEN."""
+    # The token as the code location has it: an environment variable's name, never its value.
+    hosting = HostingResource(
+        vercel_token=dg.EnvVar("VERCEL_TOKEN"),
+        vercel_team_id="team_agency",
+        vercel_api_url=api_url,
+        poll_seconds=0.02,
+        max_retries=3,
+    )
+    return platform.with_resources(hosting=hosting)
