@@ -6,6 +6,7 @@ import functools
 import json
 import logging
 import re
+import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -124,6 +125,7 @@ class SqlClientStore(StoreTransitions):
         self._odd_scanned_at: datetime | None = None
         self._byte_order: bool | None = None  # whether slugs sort byte by byte (_slugs_in_byte_order)
         self._leads_engine: sa.Engine | None = None  # see _lead_engine
+        self._sqlite_writer = threading.Lock()  # see add_lead
         if url.startswith("sqlite"):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         if create:
@@ -969,7 +971,9 @@ class SqlClientStore(StoreTransitions):
                     if getattr(getattr(again.orig, "diag", None), "constraint_name", None) != "leads_pkey":
                         raise
             return
-        with self.engine.begin() as conn:
+        # SQLite has one writer: threads of this process take turns here rather than in SQLite's busy
+        # handler, which sleeps in steps of up to 100 ms while another holds the lock.
+        with self._sqlite_writer, self.engine.begin() as conn:
             conn.execute(leads.insert().values(**lead))
             if event is not None:
                 conn.execute(webhook_events.insert().values(**event))
