@@ -22,6 +22,7 @@ as production does; `embedded` lets the daemon load the code itself (workspace.y
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import signal
@@ -395,6 +396,10 @@ def main() -> None:
         queue_clients(args.queue)
         return
     codes = [path.resolve() for path in (args.code or [ROOT])]
+    for code in codes:
+        # Bytecode as an installed package has it (pip compiles on install): with PYTHONDONTWRITEBYTECODE
+        # set, every run worker would compile the project's newer modules from source again.
+        compileall.compile_dir(code / "deznity_assets", quiet=1)
     load = os.getloadavg()[0]  # other work on the machine slows the spans: it is recorded with them
     lines = []
     with postgres_cluster() if args.instance == "postgres" else nullcontext(None) as server:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from html.parser import HTMLParser
 from urllib.parse import urlparse
-
-from bs4 import BeautifulSoup
 
 from .deliverables import DeployConfig, RenderedSite
 from .experiments.edge import NETLIFY_FILE, VERCEL_FILE, Exposure, edge_files
@@ -20,14 +19,32 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 
 
+class _FormActions(HTMLParser):
+    """The action attributes of a page's form elements, as the standard library's HTML tokenizer reads them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.actions: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "form":
+            # Every action attribute, a repeated one too: allowing one more origin is harmless.
+            self.actions += [value or "" for name, value in attrs if name == "action"]
+
+
 def form_origins(site: RenderedSite) -> list[str]:
     """Origins of absolute form actions in the site (they must be allowed by form-action)."""
     origins: set[str] = set()
     for path, text in site.files.items():
         if not path.endswith(".html"):
             continue
-        for form in BeautifulSoup(text, "html.parser").find_all("form"):
-            parsed = urlparse(str(form.get("action", "")))
+        # Tokens only, no tree: a deployment reads every page twice (vercel.json, _headers), and a
+        # BeautifulSoup per page was a tenth of a client's run.
+        reader = _FormActions()
+        reader.feed(text)
+        reader.close()
+        for action in reader.actions:
+            parsed = urlparse(action)
             if parsed.scheme in ("http", "https") and parsed.netloc:
                 origins.add(f"{parsed.scheme}://{parsed.netloc}")
     return sorted(origins)

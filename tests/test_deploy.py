@@ -57,6 +57,17 @@ def test_external_form_endpoint_is_allowed_by_csp(tacoloco_site: RenderedSite) -
     assert "form-action 'self' https://forms.deznity.site" in csp
 
 
+def test_csp_reads_form_actions_as_a_browser_tokenizes_them(tacoloco_site: RenderedSite) -> None:
+    files = {**tacoloco_site.files}
+    files["extra.html"] = (
+        '<!doctype html><FORM ACTION="https://crm.example:8443/in?a=1&amp;b=2" method=post></FORM>'
+        "<form action='/api/forms/contact'></form><div action=\"https://not-a-form.example\"></div>"
+    )
+    csp = content_security_policy(tacoloco_site.model_copy(update={"files": files}))
+    assert "form-action 'self' https://crm.example:8443;" in csp
+    assert "not-a-form" not in csp
+
+
 def test_bad_base_url_names_the_field(tacoloco_site: RenderedSite) -> None:
     with pytest.raises(ValueError, match="base_url 'tacoloco' must be an absolute http"):
         build_deploy_config(slug="tacoloco", site=tacoloco_site, base_url="tacoloco", hero_variants=["a"])

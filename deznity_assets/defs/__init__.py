@@ -1,2 +1,2 @@
 """Dagster objects only: partitions, assets with their checks, the job, sensors and resources (loaded by
-`dg.load_from_defs_folder`). Shared code lives outside this folder."""
+`dg.load_definitions_from_package_module` in definitions.py). Shared code lives outside this folder."""

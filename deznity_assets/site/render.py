@@ -7,10 +7,10 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urlparse
 
-from bs4 import BeautifulSoup
 from jinja2 import PackageLoader, StrictUndefined
 from markupsafe import Markup
 
@@ -176,12 +176,35 @@ def json_for_script(data: Any) -> Markup:
     return Markup(text)
 
 
+class _VisibleText(HTMLParser):
+    """The text of a page outside head, script, style and template, as the standard tokenizer reads it."""
+
+    HIDDEN = frozenset({"script", "style", "head", "template"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = 0  # how many hidden elements are open around the current text
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.hidden += tag in self.HIDDEN
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.HIDDEN and self.hidden:
+            self.hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
 def visible_words(html: str) -> int:
     """Number of words a visitor sees on an HTML page."""
-    soup = BeautifulSoup(html, "html.parser")
-    for tag in soup(["script", "style", "head", "template"]):
-        tag.decompose()
-    return len(soup.get_text(" ").split())
+    # Tokens, not a BeautifulSoup tree: this runs for every page rendered.
+    reader = _VisibleText()
+    reader.feed(html)
+    reader.close()
+    return len(" ".join(reader.parts).split())
 
 
 def _paragraphs(text: str) -> list[str]:
