@@ -82,6 +82,10 @@ _REVIEW_COLUMNS = [
 ]
 
 
+# add_lead's statements on SQLite, made once (see add_lead).
+_LEAD_INSERTS = (leads.insert(), webhook_events.insert())
+
+
 @functools.lru_cache(maxsize=8)
 def _lead_insert(lead_columns: tuple[str, ...], event_columns: tuple[str, ...] | None) -> sa.Executable:
     """PostgreSQL: one statement storing a lead and its event (parameters lead_<column>, event_<column>).
@@ -974,9 +978,10 @@ class SqlClientStore(StoreTransitions):
         # SQLite has one writer: threads of this process take turns here rather than in SQLite's busy
         # handler, which sleeps in steps of up to 100 ms while another holds the lock.
         with self._sqlite_writer, self.engine.begin() as conn:
-            conn.execute(leads.insert().values(**lead))
+            # Parameters beside one statement object, not .values(**row): SQLAlchemy compiles each once.
+            conn.execute(_LEAD_INSERTS[0], lead)
             if event is not None:
-                conn.execute(webhook_events.insert().values(**event))
+                conn.execute(_LEAD_INSERTS[1], event)
 
     def _lead_engine(self) -> sa.Engine:
         """PostgreSQL engine for add_lead: autocommit, no ping before use (add_lead retries a dead connection)."""
