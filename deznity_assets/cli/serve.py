@@ -184,7 +184,7 @@ def api(host: str | None, port: int | None) -> None:
     gc.freeze()
     # The event loop shares the interpreter with the store threads: by default a thread waiting for it
     # waits up to 5 ms, so every answer queued behind a store thread's Python work. At 0.5 ms the others'
-    # p99 during a flood fell from 150-180 to 50 ms on SQLite (benchmarks/site_api.py).
+    # p99 during a flood fell from 150-180 ms to 16-50 ms in three SQLite runs of five (benchmarks/site_api.py).
     sys.setswitchinterval(API_SWITCH_INTERVAL)
     uvicorn.run(app, host=settings.host, port=settings.port, **SERVER_OPTIONS)
 
