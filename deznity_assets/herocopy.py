@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -33,6 +33,9 @@ from .claims import brief_numbers, claims_in
 from .deliverables import HeroCopy, SeoCopy
 from .memory.base import check_namespace
 from .package import client_dir, write_file_atomic
+
+if TYPE_CHECKING:
+    from .store.base import ClientStore
 
 # Where the state lives in the client's package (output/<slug>/).
 STATE_FILE = "experiments/hero.json"
@@ -390,3 +393,18 @@ def preferred_angles(scores: dict[str, int]) -> list[str]:
 # Writes a challenger with a model: (brief, state, angles that won for the industry) -> entry, or None
 # to leave it to the offline generator (agents/challenger.py model_writer).
 ChallengerWriter = Callable[[ClientBrief, HeroState, Sequence[str]], HeroEntry | None]
+
+
+def pending_challengers(store: ClientStore, output_dir: Path) -> list[tuple[str, HeroEntry]]:
+    """Every published client whose challenger waits for review, with it."""
+    waiting = []
+    for row in store.list_clients(status="completed"):
+        if not row.slug:
+            continue
+        try:
+            state = load_state(output_dir, row.slug)
+        except ExperimentError:
+            continue
+        if state is not None and state.b is not None and state.b.status == "pending_review":
+            waiting.append((row.slug, state.b))
+    return waiting

@@ -13,8 +13,9 @@ from typing import Any
 import dagster as dg
 
 from . import progress
+from .agents.challenger import challenger_writer
 from .control import RunPlan, claim_plan, run_tags
-from .control.experiment_actions import apply_experiment_decision, apply_pending_decisions, challenger_writer
+from .control.experiment_actions import apply_experiment_decision, apply_pending_decisions, decide_challenger
 from .control.workers import worker_tags
 from .defs.experiments import evaluate_experiments
 from .defs.jobs import JOB_NAME
@@ -183,6 +184,30 @@ def process_experiment_decision(
         memory=platform.resources["memory"].get_memory(),
         writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
         figures=figures,
+    )
+    return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
+
+
+def process_challenger_decision(
+    platform: Platform,
+    slug: str,
+    *,
+    decision: str,
+    reviewer: str,
+    reason: str = "",
+    instance: dg.DagsterInstance | None = None,
+) -> tuple[Any, Outcome | None]:
+    """Record a person's decision on a waiting hero challenger and run its re-render now: (action, outcome)."""
+    instance = instance or platform.instance()
+    action = decide_challenger(
+        platform.control,
+        instance,
+        slug,
+        decision=decision,
+        reviewer=reviewer,
+        reason=reason,
+        memory=platform.resources["memory"].get_memory(),
+        writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
     )
     return action, run_planned(action.plan, platform, instance) if action.plan is not None else None
 

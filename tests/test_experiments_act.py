@@ -12,15 +12,10 @@ import dagster as dg
 import pytest
 from click.testing import CliRunner
 
+from deznity_assets.agents.challenger import challenger_writer
 from deznity_assets.brief import REFERENCE_CLIENTS, ClientBrief
 from deznity_assets.cli import main as cli
-from deznity_assets.control.experiment_actions import (
-    EXPERIMENT_TAG,
-    apply_experiment_decision,
-    challenger_writer,
-    decide_challenger,
-    pending_challengers,
-)
+from deznity_assets.control.experiment_actions import EXPERIMENT_TAG, apply_experiment_decision, decide_challenger
 from deznity_assets.control.resume import RESUME_TAG
 from deznity_assets.control.review import decide
 from deznity_assets.deliverables import HeroCopy
@@ -36,6 +31,7 @@ from deznity_assets.herocopy import (
     industry_namespace,
     load_state,
     offline_challenger,
+    pending_challengers,
     preferred_angles,
     state_path,
 )
@@ -202,7 +198,7 @@ def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
     waiting = action.challenger.copy_.headline
     assert waiting not in (folder / "site" / "index.html").read_text("utf-8")
     assert "waiting for review" in (folder / "experiments" / "HISTORY.md").read_text("utf-8")
-    assert [slug for slug, _ in pending_challengers(platform.control)] == [DENTAL_SLUG]
+    assert [slug for slug, _ in pending_challengers(platform.store, platform.output_dir)] == [DENTAL_SLUG]
     # Nothing can be decided on a challenger nobody has seen.
     with pytest.raises(ExperimentError, match="no challenger live"):
         apply_experiment_decision(platform.control, instance, DENTAL_SLUG, "exp-2", "b")
@@ -233,7 +229,7 @@ def test_regulated_challenger_waits_for_review_and_the_site_serves_a_only(
     assert _hero(platform, slug=DENTAL_SLUG) == first_b
     reviews = platform.store.reviews_for(DENTAL_SLUG)
     assert [r["decision"] for r in reviews] == ["approved", "approved"] and reviews[-1]["applied_at"] is not None
-    assert pending_challengers(platform.control) == []
+    assert pending_challengers(platform.store, platform.output_dir) == []
     state = load_state(platform.output_dir, DENTAL_SLUG)
     assert [t.outcome for t in state.history if t.role == "b"] == ["won", "rejected"]
 

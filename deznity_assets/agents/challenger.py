@@ -107,7 +107,7 @@ def angle_passages(lang: str, preferred: Sequence[str]) -> list[KnowledgePassage
 
 
 def model_writer(provider: AgentProvider, slug: str) -> ChallengerWriter:
-    """A challenger writer (control/experiment_actions.py ChallengerWriter) asking `provider`'s SEO agent."""
+    """A challenger writer (herocopy.ChallengerWriter) asking `provider`'s SEO agent."""
 
     def write(brief: ClientBrief, state: HeroState, preferred: Sequence[str]) -> HeroEntry | None:
         ctx = AgentContext(
@@ -133,3 +133,8 @@ def model_writer(provider: AgentProvider, slug: str) -> ChallengerWriter:
         return HeroEntry(copy=copy, angle=answer.angle if answer.angle in known else MODEL, since=now())
 
     return write
+
+
+def challenger_writer(provider: AgentProvider, slug: str) -> ChallengerWriter | None:
+    """The content agent's challenger writer for an LLM provider; None for the offline generator (it writes its own)."""
+    return None if provider.name == "offline" else model_writer(provider, slug)

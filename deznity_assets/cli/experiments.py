@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..brief import BriefError
+from ..experiments.report import client_experiments
 from ..site_api.mail import plain_line
 from .common import load_platform, open_store, table
 
@@ -35,9 +36,6 @@ def _switch(row: Any) -> bool | None:
 @click.option("--history", is_flag=True, help="Also each client's past experiments, newest first.")
 def experiments(slug: str | None, as_json: bool, history: bool) -> None:
     """Each client's A/B experiment (of SLUG only when given): visitors, conversions, the interval and the decision."""
-    # The control plane imports Dagster: loaded by the commands that use it, so `deznity --help` does not.
-    from ..control.experiment_decisions import client_experiments
-
     platform = load_platform()
     store = open_store(platform)
     global_on = bool(platform.resources["output"].experiments)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ..flow import DEFAULT_REWORK, REWORK_STEPS
-from ..herocopy import ExperimentError
+from ..herocopy import ExperimentError, pending_challengers
 from .common import load_platform, open_store, print_outcomes, show_progress, shown, table
 
 if TYPE_CHECKING:
@@ -45,14 +45,13 @@ def review(
     """
     # The control plane and the runner import Dagster: loaded by the commands that use them, so that
     # `deznity --help` does not.
-    from ..control.experiment_actions import pending_challengers
     from ..control.review import ReviewError, decide, open_tickets
 
     platform = load_platform()
     open_store(platform)
     if slug is None:
         tickets = open_tickets(platform.control)
-        challengers = pending_challengers(platform.control)
+        challengers = pending_challengers(platform.store, platform.output_dir)
         if challengers:
             table(
                 ["client", "hero challenger waiting (B)", "angle"],
@@ -78,7 +77,7 @@ def review(
         raise click.UsageError("say --approve or --reject (with --reason)")
     if rework and decision != "rejected":
         raise click.UsageError("--rework goes with --reject")
-    if any(s == slug for s, _ in pending_challengers(platform.control)):
+    if any(s == slug for s, _ in pending_challengers(platform.store, platform.output_dir)):
         if rework:
             raise click.UsageError("--rework is for a client's content; a hero challenger is approved or rejected")
         _decide_challenger(platform, slug, decision=decision, reviewer=reviewer, reason=reason)
@@ -103,24 +102,16 @@ def review(
 
 def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer: str, reason: str) -> None:
     """Approve or reject a published client's waiting hero challenger, and carry it out now."""
-    from ..control.experiment_actions import challenger_writer, decide_challenger
-    from ..runner import run_planned
+    from ..runner import process_challenger_decision
 
-    instance = platform.instance()
     try:
-        action = decide_challenger(
-            platform.control,
-            instance,
-            slug,
-            decision=decision,
-            reviewer=reviewer,
-            reason=reason,
-            memory=platform.resources["memory"].get_memory(),
-            writer=challenger_writer(platform.resources["agents"].get_provider(), slug),
-        )
+        with show_progress():
+            action, outcome = process_challenger_decision(
+                platform, slug, decision=decision, reviewer=reviewer, reason=reason
+            )
     except ExperimentError as exc:
         raise click.ClickException(str(exc)) from None
-    if action.plan is None:
+    if outcome is None:
         waiting = action.challenger
         click.echo(f"{slug}: hero challenger rejected by {reviewer}")
         click.echo(
@@ -129,9 +120,7 @@ def _decide_challenger(platform: Platform, slug: str, *, decision: str, reviewer
             else f"{slug}: no untried copy left; the site serves A only"
         )
         return
-    click.echo(f"{slug}: hero challenger approved by {reviewer}; re-rendering the site with its B page")
-    with show_progress():
-        outcome = run_planned(action.plan, platform, instance)
+    click.echo(f"{slug}: hero challenger approved by {reviewer}; the site re-rendered with its B page")
     print_outcomes([outcome], platform)
 
 

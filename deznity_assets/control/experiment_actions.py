@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from ..agents.challenger import model_writer
+from ..agents.challenger import challenger_writer
 from ..agents.provider import AgentProvider
 from ..brief import BriefError, ClientBrief
 from ..deliverables import SeoCopy
@@ -80,11 +80,6 @@ class ExperimentAction:
     def held_for_review(self) -> bool:
         """True when the challenger waits for a person before any visitor sees it."""
         return self.state.b is not None and self.state.b.status == "pending_review"
-
-
-def challenger_writer(provider: AgentProvider, slug: str) -> ChallengerWriter | None:
-    """The content agent's challenger writer for an LLM provider; None for the offline generator (it writes its own)."""
-    return None if provider.name == "offline" else model_writer(provider, slug)
 
 
 def _current_state(plane: ControlPlane, slug: str, brief: ClientBrief) -> HeroState:
@@ -231,21 +226,6 @@ def apply_experiment_decision(
         },
     )
     return ExperimentAction(slug=slug, experiment_id=experiment_id, winner=winner, state=state, plan=plan)
-
-
-def pending_challengers(plane: ControlPlane) -> list[tuple[str, HeroEntry]]:
-    """Every published client whose challenger waits for review, with it."""
-    waiting = []
-    for row in plane.store.list_clients(status="completed"):
-        if not row.slug:
-            continue
-        try:
-            state = load_state(plane.output_dir, row.slug)
-        except ExperimentError:
-            continue
-        if state is not None and state.b is not None and state.b.status == "pending_review":
-            waiting.append((row.slug, state.b))
-    return waiting
 
 
 def decide_challenger(

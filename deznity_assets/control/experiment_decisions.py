@@ -4,7 +4,7 @@
 (experiments.decide) and, when the decision is actionable (decided, and the split sound), records
 it once with its figures and an `experiment.decided` webhook event in the same transaction.
 `pending_decisions` hands the decided experiments nobody has acted upon yet to whatever promotes or
-retires the variant. `client_experiments` is what `deznity experiments` shows of a client.
+retires the variant.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..experiments.decide import ExperimentState, evaluate
-from ..experiments.report import experiment_record
 from ..experiments.stats import DecisionSettings
 from ..store.base import ClientStore
 from ..store.events import experiment_event
@@ -74,37 +73,4 @@ def pending_decisions(store: ClientStore, limit: int = 100) -> list[dict[str, An
     return store.pending_experiment_decisions(limit)
 
 
-def client_experiments(
-    store: ClientStore, slug: str, *, switch: bool | None, global_on: bool, history: bool = False
-) -> dict[str, Any] | None:
-    """A client's current experiment (the latest), its status, and with `history` the earlier ones.
-
-    `switch` is the client's brief field (None: `global_on`, DEZNITY_EXPERIMENTS, decides). The status is
-    the latest experiment's (running, decided, off), or `off` when the client's switch is off and nothing
-    runs; None for a client with no experiment whose switch is on.
-    """
-    rows = store.experiments_of(slug, limit=None if history else 1)
-    off_now = switch is False or (switch is None and not global_on)
-    if not rows and not off_now:
-        return None
-    counts = store.experiment_counts([r["id"] for r in rows])
-    records = [experiment_record(r, counts[r["id"]]) for r in rows]
-    current = records[0] if records else None
-    if current is None:
-        status = "off"
-    elif switch is False and current["status"] != "running":
-        status = "off"  # the client's own switch: what ran before is history
-    else:
-        status = current["status"]
-    out: dict[str, Any] = {
-        "client": slug,
-        "id": current["id"] if current else None,
-        "status": status,
-        "experiment": current,
-    }
-    if history:
-        out["history"] = records[1:]
-    return out
-
-
-__all__ = ["Evaluation", "client_experiments", "evaluate_client", "pending_decisions"]
+__all__ = ["Evaluation", "evaluate_client", "pending_decisions"]
