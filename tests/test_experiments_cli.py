@@ -5,39 +5,17 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
 from deznity_assets.brief import REFERENCE_CLIENTS
-from deznity_assets.cli import main
 from tests.plugins.lead_rows import published_client
-from tests.plugins.platform import SERVICE_VARIABLES, env_for
+from tests.plugins.platform import cli_on_store
 from tests.test_experiments_asset import traffic
 
 
 @pytest.fixture
 def cli(client_store, request, tmp_path, monkeypatch):
     """Runs `deznity experiments ...` in process with the environment pointing at `client_store`."""
-    if hasattr(client_store, "engine"):
-        target = {"DEZNITY_DATABASE_URL": client_store.engine.url.render_as_string(hide_password=False)}
-    else:
-        server = request.getfixturevalue("postgrest_server")
-        target = {"SUPABASE_URL": server.url, "SUPABASE_SERVICE_ROLE_KEY": server.service_role_key}
-    for key in (*SERVICE_VARIABLES, "DEZNITY_EXPERIMENTS"):
-        monkeypatch.delenv(key, raising=False)
-    env = {**env_for(tmp_path), **target}
-    if "SUPABASE_URL" in target:
-        env.pop("DEZNITY_DATABASE_URL")
-        monkeypatch.delenv("DEZNITY_DATABASE_URL", raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-
-    def run(*args: str, ok: bool = True):
-        result = CliRunner().invoke(main, ["experiments", *args], catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
+    return cli_on_store("experiments", client_store, request, tmp_path, monkeypatch, unset=("DEZNITY_EXPERIMENTS",))
 
 
 def test_json_table_and_history(cli, client_store) -> None:

@@ -12,14 +12,12 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from deznity_assets.brief import REFERENCE_CLIENTS
-from deznity_assets.cli import main
 from deznity_assets.cli.leads import parse_since, safe_cell
 from deznity_assets.store.rows import utcnow
 from tests.plugins.lead_rows import add_lead, published_client
-from tests.plugins.platform import SERVICE_VARIABLES, env_for
+from tests.plugins.platform import cli_on_store, env_for
 
 DEZNITY = str(Path(sys.executable).parent / "deznity")
 
@@ -27,27 +25,7 @@ DEZNITY = str(Path(sys.executable).parent / "deznity")
 @pytest.fixture
 def leads_cli(client_store, request, tmp_path, monkeypatch):
     """Runs `deznity leads ...` in process with the environment pointing at `client_store`."""
-    if hasattr(client_store, "engine"):
-        target = {"DEZNITY_DATABASE_URL": client_store.engine.url.render_as_string(hide_password=False)}
-    else:
-        server = request.getfixturevalue("postgrest_server")
-        target = {"SUPABASE_URL": server.url, "SUPABASE_SERVICE_ROLE_KEY": server.service_role_key}
-    for key in SERVICE_VARIABLES:
-        monkeypatch.delenv(key, raising=False)
-    env = {**env_for(tmp_path), **target}
-    if "SUPABASE_URL" in target:
-        env.pop("DEZNITY_DATABASE_URL")
-        monkeypatch.delenv("DEZNITY_DATABASE_URL", raising=False)
-    for key, value in env.items():
-        monkeypatch.setenv(key, value)
-
-    def run(*args: str, ok: bool = True):
-        result = CliRunner().invoke(main, ["leads", *args], catch_exceptions=False)
-        if ok:
-            assert result.exit_code == 0, result.output
-        return result
-
-    return run
+    return cli_on_store("leads", client_store, request, tmp_path, monkeypatch)
 
 
 def test_table_json_csv_since_and_spam(client_store, leads_cli):

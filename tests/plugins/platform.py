@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
+from click.testing import CliRunner, Result
 
+from deznity_assets.cli import main
 from deznity_assets.platform import Platform
 from deznity_assets.resources import HostingResource
 from deznity_assets.store import SqlClientStore
@@ -53,6 +57,38 @@ def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
     }
     env.update(extra)
     return env
+
+
+def cli_on_store(
+    command: str,
+    client_store: Any,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    unset: tuple[str, ...] = (),
+) -> Callable[..., Result]:
+    """Runs `deznity COMMAND ...` in process, the environment pointing at `client_store` (SQL or Supabase REST)."""
+    if hasattr(client_store, "engine"):
+        target = {"DEZNITY_DATABASE_URL": client_store.engine.url.render_as_string(hide_password=False)}
+    else:
+        server = request.getfixturevalue("postgrest_server")
+        target = {"SUPABASE_URL": server.url, "SUPABASE_SERVICE_ROLE_KEY": server.service_role_key}
+    for key in (*SERVICE_VARIABLES, *unset):
+        monkeypatch.delenv(key, raising=False)
+    env = {**env_for(tmp_path), **target}
+    if "SUPABASE_URL" in target:
+        env.pop("DEZNITY_DATABASE_URL")
+        monkeypatch.delenv("DEZNITY_DATABASE_URL", raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+
+    def run(*args: str, ok: bool = True) -> Result:
+        result = CliRunner().invoke(main, [command, *args], catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return run
 
 
 @pytest.fixture
