@@ -7,7 +7,7 @@ import platform
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,3 +83,15 @@ def create_database(server: str, name: str) -> None:
 
     with psycopg.connect(f"postgresql://postgres@{server}/postgres", autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")  # type: ignore[arg-type]
+
+
+def clients_database(stack: ExitStack, backend: str) -> dict[str, str]:
+    """Settings putting a benchmark's clients store on `backend`: sqlite (the throwaway default) or postgres.
+
+    For postgres a throwaway cluster is started on `stack` (stopped when it closes) with a `clients` database.
+    """
+    if backend != "postgres":
+        return {}
+    server = stack.enter_context(postgres_cluster())
+    create_database(server, "clients")
+    return {"DEZNITY_DATABASE_URL": f"postgresql+psycopg://postgres@{server}/clients"}

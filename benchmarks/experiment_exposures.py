@@ -32,8 +32,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._project import machine, record, throwaway_env
-from benchmarks.intake_tick import postgres_cluster
+from benchmarks._project import clients_database, machine, record, throwaway_env
 from benchmarks.site_api import _free_port, _publish, running_api
 from deznity_assets.experiments.measure import exposure_token
 
@@ -110,15 +109,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-            settings: dict[str, str] = {}
-            if backend == "postgres":
-                import psycopg
-
-                server = stack.enter_context(postgres_cluster())
-                with psycopg.connect(f"postgresql://postgres@{server}/postgres", autocommit=True) as conn:
-                    conn.execute("CREATE DATABASE clients")
-                settings["DEZNITY_DATABASE_URL"] = f"postgresql+psycopg://postgres@{server}/clients"
-            env = throwaway_env(Path(tmp), settings=settings)
+            env = throwaway_env(Path(tmp), settings=clients_database(stack, backend))
             results[backend] = measure(env, seconds=args.seconds, concurrency=args.concurrency)
             print(backend, json.dumps(results[backend]), flush=True)
     if args.write:

@@ -38,8 +38,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks._project import ROOT, machine, record, throwaway_env
-from benchmarks.intake_tick import postgres_cluster
+from benchmarks._project import ROOT, clients_database, machine, record, throwaway_env
 
 BIN = Path(sys.executable).parent
 SITE_BASE = "https://{slug}.bench.example"
@@ -298,16 +297,7 @@ def main() -> None:
     results: dict[str, Any] = {}
     for backend in args.backends.split(","):
         with tempfile.TemporaryDirectory() as tmp, ExitStack() as stack:
-            folder = Path(tmp)
-            settings: dict[str, str] = {}
-            if backend == "postgres":
-                import psycopg
-
-                server = stack.enter_context(postgres_cluster())
-                with psycopg.connect(f"postgresql://postgres@{server}/postgres", autocommit=True) as conn:
-                    conn.execute("CREATE DATABASE clients")
-                settings["DEZNITY_DATABASE_URL"] = f"postgresql+psycopg://postgres@{server}/clients"
-            env = throwaway_env(folder, settings=settings)
+            env = throwaway_env(Path(tmp), settings=clients_database(stack, backend))
             results[backend] = measure(env, seconds=args.seconds, concurrency=args.concurrency, rate=args.rate)
             print(backend, json.dumps(results[backend]), flush=True)
     if args.write:

@@ -21,6 +21,19 @@ EVENT_FOR_STATUS = {
 DEPLOYED = "client.deployed"
 
 
+def event_row(client_id: Any, slug: Any, event_type: str, payload: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """One webhook_events row: a fresh event id, the payload as JSON text, not yet delivered."""
+    return {
+        "id": str(uuid.uuid4()),
+        "client_id": client_id,
+        "slug": slug,
+        "type": event_type,
+        "payload": json.dumps(payload, ensure_ascii=False, default=str),
+        "done": False,
+        "created_at": at,
+    }
+
+
 def client_event(
     row: ClientRow,
     *,
@@ -46,15 +59,7 @@ def client_event(
         "qa_score": qa_score,
         **(extra or {}),
     }
-    return {
-        "id": str(uuid.uuid4()),
-        "client_id": row.id,
-        "slug": row.slug,
-        "type": event_type or EVENT_FOR_STATUS[status],
-        "payload": json.dumps(payload, ensure_ascii=False, default=str),
-        "done": False,
-        "created_at": at,
-    }
+    return event_row(row.id, row.slug, event_type or EVENT_FOR_STATUS[status], payload, at)
 
 
 LEAD_RECEIVED = "lead.received"
@@ -72,15 +77,7 @@ def lead_event(lead: dict[str, Any], *, business_name: str | None) -> dict[str, 
         "variant": lead.get("variant"),
         "created_at": lead["created_at"],
     }
-    return {
-        "id": str(uuid.uuid4()),
-        "client_id": lead["client_id"],
-        "slug": lead["slug"],
-        "type": LEAD_RECEIVED,
-        "payload": json.dumps(payload, ensure_ascii=False, default=str),
-        "done": False,
-        "created_at": lead["created_at"],
-    }
+    return event_row(lead["client_id"], lead["slug"], LEAD_RECEIVED, payload, lead["created_at"])
 
 
 EXPERIMENT_DECIDED = "experiment.decided"
@@ -101,15 +98,7 @@ def experiment_event(
         "winner": winner,
         "figures": figures,
     }
-    return {
-        "id": str(uuid.uuid4()),
-        "client_id": experiment["client_id"],
-        "slug": experiment["slug"],
-        "type": EXPERIMENT_DECIDED,
-        "payload": json.dumps(payload, ensure_ascii=False, default=str),
-        "done": False,
-        "created_at": at,
-    }
+    return event_row(experiment["client_id"], experiment["slug"], EXPERIMENT_DECIDED, payload, at)
 
 
 def qa_score_of(project: dict[str, Any] | None) -> float | None:
