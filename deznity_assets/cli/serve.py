@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import socket
 import subprocess
@@ -158,7 +159,6 @@ def preview(slug: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: DEZNITY_API_PORT).")
 def api(host: str | None, port: int | None) -> None:
     """The site API: what visitors send through every published site's forms, stored as leads."""
-    import gc
 
     import uvicorn
 
